@@ -1,0 +1,48 @@
+// Where the database is: DATABASE_URL when set, otherwise the embedded PostgreSQL under ./.s2s
+// (started here, or shared with the s2s process that already runs it).
+import { Config, Context, Effect, Layer, Option } from "effect"
+import { startEmbedded } from "./embedded.js"
+
+export interface DatabaseLocation {
+  readonly url: string
+  readonly embedded: boolean
+}
+
+export class Database extends Context.Tag("app/Database")<Database, DatabaseLocation>() {}
+
+export const DatabaseConfig = Config.all({
+  url: Config.option(Config.string("DATABASE_URL")),
+  dataDir: Config.string("S2S_DATA_DIR").pipe(Config.withDefault(".s2s")),
+  port: Config.integer("S2S_PG_PORT").pipe(Config.withDefault(54329))
+})
+
+export const DatabaseLive = Layer.scoped(
+  Database,
+  Effect.gen(function* () {
+    const config = yield* DatabaseConfig
+    if (Option.isSome(config.url) && config.url.value !== "") {
+      return { url: config.url.value, embedded: false }
+    }
+    const server = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () =>
+          startEmbedded({
+            dataDir: config.dataDir,
+            port: config.port,
+            log: (line) => Effect.runSync(Effect.logDebug(line))
+          }),
+        catch: (cause) => new Error(`could not start the embedded PostgreSQL: ${String(cause)}`)
+      }).pipe(Effect.orDie),
+      (server) => Effect.promise(() => server.stop())
+    )
+    yield* Effect.logInfo(
+      server.owned
+        ? `embedded PostgreSQL on port ${server.port}, data in ${server.dataDir}`
+        : `joined the embedded PostgreSQL already running on port ${server.port}`
+    )
+    return { url: server.url, embedded: true }
+  }).pipe(Effect.withSpan("Database.locate"))
+)
+
+/** For tests and tools that already know the URL. */
+export const DatabaseFromUrl = (url: string) => Layer.succeed(Database, { url, embedded: false })

@@ -1,0 +1,109 @@
+// Forward-only migrations: graphile-worker's own schema first, then sql/NNNN_name.sql in order, each
+// in its own transaction, recorded in schema_migrations with a checksum. A session advisory lock
+// serializes migrators, so two processes starting at once both succeed (the second finds nothing to do).
+// Runs as the connecting (owner) role: the app role cannot create or alter tables.
+import { createHash } from "node:crypto"
+import * as fs from "node:fs/promises"
+import { Effect, Layer } from "effect"
+import { runMigrations } from "graphile-worker"
+import { Logger as WorkerLogger } from "graphile-worker"
+import { Database } from "./Database.js"
+import { makeSql, type Sql } from "./Db.js"
+
+const SQL_DIR = new URL("../../sql/", import.meta.url)
+const LOCK_KEY = 7_263_001
+
+export interface MigrationFile {
+  readonly version: number
+  readonly name: string
+  readonly text: string
+  readonly checksum: string
+}
+
+export const migrationFiles = async (): Promise<ReadonlyArray<MigrationFile>> => {
+  const names = (await fs.readdir(SQL_DIR)).filter((n) => /^\d{4}_.+\.sql$/.test(n)).sort()
+  return Promise.all(
+    names.map(async (name) => {
+      const text = await fs.readFile(new URL(name, SQL_DIR), "utf8")
+      return {
+        version: Number.parseInt(name.slice(0, 4), 10),
+        name,
+        text,
+        checksum: createHash("sha256").update(text).digest("hex")
+      }
+    })
+  )
+}
+
+export class MigrationError extends Error {
+  override readonly name = "MigrationError"
+}
+
+const silentLogger = new WorkerLogger(() => () => {})
+
+/** Applies what is missing; returns the names applied by this call. */
+export const migrate = async (url: string): Promise<ReadonlyArray<string>> => {
+  const files = await migrationFiles()
+  const sql = makeSql(url, { max: 1, role: null, applicationName: "s2s-migrate" })
+  try {
+    await sql`select pg_advisory_lock(${LOCK_KEY})`
+    try {
+      await runMigrations({ connectionString: url, logger: silentLogger })
+      await sql`
+        create table if not exists schema_migrations (
+          version integer primary key,
+          name text not null,
+          checksum text not null,
+          applied_at timestamptz not null default now()
+        )`
+      const applied = new Map(
+        (await sql<Array<{ version: number; name: string; checksum: string }>>`
+          select version, name, checksum from schema_migrations`).map((r) => [r.version, r])
+      )
+      const done: Array<string> = []
+      for (const file of files) {
+        const previous = applied.get(file.version)
+        if (previous) {
+          if (previous.checksum !== file.checksum) {
+            throw new MigrationError(
+              `migration ${file.name} was changed after it was applied (migrations are forward-only: add a new file instead)`
+            )
+          }
+          continue
+        }
+        await sql.begin(async (tx) => {
+          await tx.unsafe(file.text)
+          await tx`insert into schema_migrations (version, name, checksum) values (${file.version}, ${file.name}, ${file.checksum})`
+        }).catch((cause: unknown) => {
+          throw new MigrationError(`migration ${file.name} failed: ${(cause as Error).message}`)
+        })
+        done.push(file.name)
+      }
+      return done
+    } finally {
+      await sql`select pg_advisory_unlock(${LOCK_KEY})`.catch(() => undefined)
+    }
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
+/** Names of bundled migrations the database has not applied yet (for /readyz). */
+export const pendingMigrations = async (sql: Sql): Promise<ReadonlyArray<string>> => {
+  const files = await migrationFiles()
+  const rows = await sql<Array<{ version: number }>>`select version from schema_migrations`
+  const applied = new Set(rows.map((r) => r.version))
+  return files.filter((f) => !applied.has(f.version)).map((f) => f.name)
+}
+
+/** Runs the migrations once when the layer is built (service start, CLI commands, tests). */
+export const MigrationsLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const { url } = yield* Database
+    const applied = yield* Effect.tryPromise({
+      try: () => migrate(url),
+      catch: (cause) => (cause instanceof MigrationError ? cause : new MigrationError(String(cause)))
+    }).pipe(Effect.orDie)
+    if (applied.length > 0) yield* Effect.logInfo(`applied migrations: ${applied.join(", ")}`)
+  }).pipe(Effect.withSpan("Migrator.migrate"))
+)

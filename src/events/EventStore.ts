@@ -1,0 +1,154 @@
+// The event store as an Effect service: appends typed events (encoded with the AppEvent union) with
+// optimistic concurrency and their jobs in one transaction; reads decode back into AppEvent.
+import { Context, Data, Effect, Layer } from "effect"
+import { Db, type DbError, type Sql } from "../db/Db.js"
+import { type AppEvent, decodeEvent, type EventMetadata, encodeEvent } from "./Events.js"
+import * as store from "./store.js"
+
+export type { Checkpoint, ExpectedVersion, Job } from "./store.js"
+export { START } from "./store.js"
+
+export class WrongExpectedVersion extends Data.TaggedError("WrongExpectedVersion")<{
+  readonly streamId: string
+  readonly expectedVersion: store.ExpectedVersion
+  readonly actualVersion: number
+}> {
+  override get message() {
+    return `stream ${this.streamId} is at version ${this.actualVersion}, expected ${this.expectedVersion}`
+  }
+}
+
+export interface RecordedEvent<E extends AppEvent = AppEvent> {
+  readonly position: number
+  readonly transactionId: string
+  readonly streamId: string
+  readonly version: number
+  readonly eventId: string
+  readonly event: E
+  readonly metadata: EventMetadata
+  readonly recordedAt: Date
+}
+
+export interface PendingAppend {
+  readonly streamId: string
+  readonly expectedVersion: store.ExpectedVersion
+  readonly events: ReadonlyArray<AppEvent>
+  /** Deterministic ids make a retried append idempotent. */
+  readonly eventIds?: ReadonlyArray<string> | undefined
+}
+
+export interface AppendOptions {
+  readonly metadata?: EventMetadata | undefined
+  readonly jobs?: ReadonlyArray<store.Job> | undefined
+}
+
+export interface AppendResult {
+  readonly streams: ReadonlyArray<{ readonly streamId: string; readonly version: number; readonly positions: ReadonlyArray<number> }>
+}
+
+export const toStoreAppend = (append: PendingAppend, metadata: EventMetadata | undefined): store.StreamAppend => ({
+  streamId: append.streamId,
+  expectedVersion: append.expectedVersion,
+  events: append.events.map((event, i) => {
+    const { type, schemaVersion, data } = encodeEvent(event)
+    return { eventId: append.eventIds?.[i], type, schemaVersion, data, metadata: metadata ?? {} }
+  })
+})
+
+export const decodeStored = (e: store.StoredEvent): RecordedEvent => ({
+  position: e.globalPosition,
+  transactionId: e.transactionId,
+  streamId: e.streamId,
+  version: e.streamVersion,
+  eventId: e.eventId,
+  event: decodeEvent(e.type, e.schemaVersion, e.data),
+  metadata: e.metadata as EventMetadata,
+  recordedAt: e.recordedAt
+})
+
+class ConflictSignal extends Error {
+  constructor(readonly conflict: Extract<store.AppendOutcome, { _tag: "Conflict" }>) {
+    super("conflict")
+  }
+}
+
+/**
+ * Appends to one or more streams and enqueues the jobs in one transaction. Any conflict rolls the
+ * whole transaction back (no events, no jobs) and fails with WrongExpectedVersion.
+ */
+export const appendInTransaction = async (
+  tx: Sql,
+  appends: ReadonlyArray<PendingAppend>,
+  options: AppendOptions = {}
+): Promise<AppendResult> => {
+  const outcomes = await store.appendStreams(
+    tx,
+    appends.map((a) => toStoreAppend(a, options.metadata))
+  )
+  const conflict = outcomes.find((o) => o._tag === "Conflict")
+  if (conflict) throw new ConflictSignal(conflict)
+  await store.enqueueJobs(tx, options.jobs ?? [])
+  return {
+    streams: outcomes.map((o) =>
+      o._tag === "Appended"
+        ? { streamId: o.streamId, version: o.toVersion, positions: o.positions }
+        : { streamId: o.streamId, version: -1, positions: [] }
+    )
+  }
+}
+
+export interface EventStoreService {
+  readonly append: (
+    streamId: string,
+    expectedVersion: store.ExpectedVersion,
+    events: ReadonlyArray<AppEvent>,
+    options?: AppendOptions & { readonly eventIds?: ReadonlyArray<string> }
+  ) => Effect.Effect<AppendResult, WrongExpectedVersion | DbError>
+  readonly appendMany: (
+    appends: ReadonlyArray<PendingAppend>,
+    options?: AppendOptions
+  ) => Effect.Effect<AppendResult, WrongExpectedVersion | DbError>
+  readonly readStream: (streamId: string) => Effect.Effect<ReadonlyArray<RecordedEvent>, DbError>
+  readonly readStreams: (streamIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<RecordedEvent>, DbError>
+  readonly readAll: (
+    after: store.Checkpoint,
+    limit: number,
+    options?: { readonly streamPrefix?: string }
+  ) => Effect.Effect<ReadonlyArray<RecordedEvent>, DbError>
+}
+
+export class EventStore extends Context.Tag("app/EventStore")<EventStore, EventStoreService>() {}
+
+export const makeEventStore = Effect.gen(function* () {
+  const db = yield* Db
+  const appendMany: EventStoreService["appendMany"] = (appends, options) =>
+    db
+      .transaction("EventStore.append", (tx) => appendInTransaction(tx, appends, options))
+      .pipe(
+        Effect.catchTag("DbError", (error) =>
+          error.cause instanceof ConflictSignal
+            ? Effect.fail(
+                new WrongExpectedVersion({
+                  streamId: error.cause.conflict.streamId,
+                  expectedVersion: error.cause.conflict.expectedVersion,
+                  actualVersion: error.cause.conflict.actualVersion
+                })
+              )
+            : Effect.fail(error)
+        ),
+        Effect.withSpan("EventStore.append")
+      )
+  return EventStore.of({
+    append: (streamId, expectedVersion, events, options) =>
+      appendMany([{ streamId, expectedVersion, events, eventIds: options?.eventIds }], options),
+    appendMany,
+    readStream: (streamId) =>
+      db.run("EventStore.readStream", (sql) => store.readStream(sql, streamId)).pipe(Effect.map((es) => es.map(decodeStored))),
+    readStreams: (streamIds) =>
+      db.run("EventStore.readStreams", (sql) => store.readStreams(sql, streamIds)).pipe(Effect.map((es) => es.map(decodeStored))),
+    readAll: (after, limit, options) =>
+      db.run("EventStore.readAll", (sql) => store.readAll(sql, after, limit, options)).pipe(Effect.map((es) => es.map(decodeStored)))
+  })
+})
+
+export const EventStoreLive = Layer.effect(EventStore, makeEventStore)

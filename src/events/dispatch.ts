@@ -1,0 +1,149 @@
+// Routing decisions and dispatch attempts, on the order's stream. A dispatch is one (order, target,
+// kind) pair; `kind` separates the conversion from later adjustments (retraction / restatement).
+import { Schema } from "effect"
+
+export const DispatchKind = Schema.Literal("conversion", "retraction", "restatement", "status_change")
+export type DispatchKind = typeof DispatchKind.Type
+
+export const PlannedTarget = Schema.Struct({
+  targetId: Schema.String,
+  channel: Schema.String,
+  ruleId: Schema.String,
+  kind: DispatchKind,
+  /** For a restatement: the new value in minor units. */
+  valueMinor: Schema.optional(Schema.Int)
+})
+
+export const RuleDecision = Schema.Struct({
+  ruleId: Schema.String,
+  outcome: Schema.Literal("matched", "excluded", "excluded_by", "not_matched", "target_missing", "target_disabled"),
+  detail: Schema.String
+})
+
+export const DispatchPlanned = Schema.TaggedStruct("DispatchPlanned", {
+  orderKey: Schema.String,
+  targets: Schema.Array(PlannedTarget),
+  decisions: Schema.Array(RuleDecision),
+  trigger: Schema.Literal("paid", "refund", "cancellation", "operator")
+})
+
+export const HttpExchange = Schema.Struct({
+  request: Schema.Struct({
+    method: Schema.String,
+    url: Schema.String,
+    headers: Schema.Record({ key: Schema.String, value: Schema.String }),
+    body: Schema.optional(Schema.String)
+  }),
+  response: Schema.optional(
+    Schema.Struct({
+      status: Schema.Int,
+      headers: Schema.Record({ key: Schema.String, value: Schema.String }),
+      body: Schema.String,
+      truncated: Schema.Boolean
+    })
+  ),
+  durationMs: Schema.Number,
+  error: Schema.optional(Schema.String)
+})
+export type HttpExchange = typeof HttpExchange.Type
+
+export const FailureReason = Schema.Literal(
+  "Transport",
+  "Timeout",
+  "RateLimited",
+  "ServerError",
+  "Rejected",
+  "Unauthorized",
+  "InvalidPayload",
+  "TooRecent",
+  "Configuration"
+)
+export type FailureReason = typeof FailureReason.Type
+
+const dispatchRef = {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  attempt: Schema.Int
+}
+
+export const DispatchAttempted = Schema.TaggedStruct("DispatchAttempted", {
+  ...dispatchRef,
+  channel: Schema.String,
+  exchanges: Schema.Array(HttpExchange),
+  durationMs: Schema.Number,
+  trigger: Schema.Literal("scheduled", "retry", "operator")
+})
+
+export const DispatchSucceeded = Schema.TaggedStruct("DispatchSucceeded", {
+  ...dispatchRef,
+  /** The key the destination deduplicates on (Meta event_id, Google transaction id, ...). */
+  dedupKey: Schema.String,
+  /** True when the destination said it already had it (ORDER_ID_ALREADY_IN_USE, ...). */
+  alreadyRecorded: Schema.Boolean,
+  detail: Schema.optional(Schema.String)
+})
+
+export const DispatchFailed = Schema.TaggedStruct("DispatchFailed", {
+  ...dispatchRef,
+  reason: FailureReason,
+  retryable: Schema.Boolean,
+  message: Schema.String,
+  status: Schema.optional(Schema.Int),
+  nextAttemptAt: Schema.optional(Schema.String)
+})
+
+export const DispatchSkipped = Schema.TaggedStruct("DispatchSkipped", {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  reason: Schema.Literal(
+    "missing_identifiers",
+    "consent_denied",
+    "event_too_old",
+    "target_removed",
+    "target_disabled",
+    "not_dispatched",
+    "unsupported"
+  ),
+  detail: Schema.String
+})
+
+export const DispatchDeadLettered = Schema.TaggedStruct("DispatchDeadLettered", {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  attempts: Schema.Int,
+  reason: Schema.String,
+  message: Schema.String
+})
+
+export const DispatchRequested = Schema.TaggedStruct("DispatchRequested", {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  reason: Schema.String,
+  actor: Schema.String,
+  force: Schema.Boolean
+})
+
+/** Per-target circuit breaker, on the stream target-{id}. */
+export const CircuitOpened = Schema.TaggedStruct("CircuitOpened", {
+  targetId: Schema.String,
+  consecutiveFailures: Schema.Int,
+  lastReason: Schema.String,
+  until: Schema.String
+})
+export const CircuitClosed = Schema.TaggedStruct("CircuitClosed", { targetId: Schema.String })
+
+export const dispatchEvents = [
+  DispatchPlanned,
+  DispatchAttempted,
+  DispatchSucceeded,
+  DispatchFailed,
+  DispatchSkipped,
+  DispatchDeadLettered,
+  DispatchRequested,
+  CircuitOpened,
+  CircuitClosed
+] as const

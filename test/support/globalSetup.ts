@@ -1,0 +1,47 @@
+// One PostgreSQL per test run: the embedded server in a temporary directory, or the server named by
+// DATABASE_URL. Migrations run once into a template database; each test file clones it.
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import postgres from "postgres"
+import type { TestProject } from "vitest/node"
+import { startEmbedded } from "../../src/db/embedded.js"
+import { migrate } from "../../src/db/Migrator.js"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgAdminUrl: string
+    pgTemplate: string
+  }
+}
+
+const withDatabase = (url: string, database: string) => {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.toString()
+}
+
+export default async function setup(project: TestProject) {
+  let stop = async () => {}
+  let adminUrl = process.env.DATABASE_URL
+  let tmp: string | undefined
+  if (!adminUrl) {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-test-"))
+    const server = await startEmbedded({ dataDir: tmp, database: "postgres" })
+    adminUrl = server.url
+    stop = server.stop
+  }
+  const template = `s2s_template_${process.pid}`
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`drop database if exists ${template} with (force)`)
+  await admin.unsafe(`create database ${template}`)
+  await migrate(withDatabase(adminUrl, template))
+  project.provide("pgAdminUrl", adminUrl)
+  project.provide("pgTemplate", template)
+  return async () => {
+    await admin.unsafe(`drop database if exists ${template} with (force)`).catch(() => undefined)
+    await admin.end({ timeout: 5 })
+    await stop()
+    if (tmp) await fs.rm(tmp, { recursive: true, force: true })
+  }
+}
