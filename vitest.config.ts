@@ -2,6 +2,10 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   test: {
+    // Two cores: one PostgreSQL, two test files at a time.
+    maxWorkers: 2,
+    minWorkers: 1,
+    pool: "forks",
     projects: [
       {
         test: {
@@ -17,10 +21,7 @@ export default defineConfig({
           include: ["test/**/*.int.test.ts"],
           globalSetup: ["test/support/globalSetup.ts"],
           testTimeout: 60_000,
-          hookTimeout: 60_000,
-          // Two cores: one PostgreSQL, a couple of test files at a time.
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-          pool: "forks"
+          hookTimeout: 60_000
         }
       }
     ]

@@ -10,6 +10,8 @@ import { Database } from "./Database.js"
 
 export type Sql = postgres.Sql
 export type TxSql = postgres.TransactionSql
+/** Anything that runs queries: the pool or a transaction. */
+export type Queryable = postgres.ISql
 
 export class DbError extends Data.TaggedError("DbError")<{
   readonly operation: string
@@ -72,10 +74,12 @@ export const DbLive = Layer.scoped(
     )
     const service = makeDbService(sql, url)
     // Probe: a server that is still starting (or a wrong URL) fails here, clearly, not at the first request.
-    yield* service.run("probe", (sql) => sql`select 1`).pipe(
-      Effect.retry(Schedule.spaced(Duration.millis(500)).pipe(Schedule.intersect(Schedule.recurs(20)))),
-      Effect.orDie
-    )
+    yield* service
+      .run("probe", (sql) => sql`select 1`)
+      .pipe(
+        Effect.retry(Schedule.spaced(Duration.millis(500)).pipe(Schedule.intersect(Schedule.recurs(20)))),
+        Effect.orDie
+      )
     return service
   })
 )

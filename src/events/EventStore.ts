@@ -1,7 +1,7 @@
 // The event store as an Effect service: appends typed events (encoded with the AppEvent union) with
 // optimistic concurrency and their jobs in one transaction; reads decode back into AppEvent.
 import { Context, Data, Effect, Layer } from "effect"
-import { Db, type DbError, type Sql } from "../db/Db.js"
+import { Db, type DbError, type Queryable } from "../db/Db.js"
 import { type AppEvent, decodeEvent, type EventMetadata, encodeEvent } from "./Events.js"
 import * as store from "./store.js"
 
@@ -43,7 +43,11 @@ export interface AppendOptions {
 }
 
 export interface AppendResult {
-  readonly streams: ReadonlyArray<{ readonly streamId: string; readonly version: number; readonly positions: ReadonlyArray<number> }>
+  readonly streams: ReadonlyArray<{
+    readonly streamId: string
+    readonly version: number
+    readonly positions: ReadonlyArray<number>
+  }>
 }
 
 export const toStoreAppend = (append: PendingAppend, metadata: EventMetadata | undefined): store.StreamAppend => ({
@@ -77,7 +81,7 @@ class ConflictSignal extends Error {
  * whole transaction back (no events, no jobs) and fails with WrongExpectedVersion.
  */
 export const appendInTransaction = async (
-  tx: Sql,
+  tx: Queryable,
   appends: ReadonlyArray<PendingAppend>,
   options: AppendOptions = {}
 ): Promise<AppendResult> => {
@@ -125,16 +129,18 @@ export const makeEventStore = Effect.gen(function* () {
     db
       .transaction("EventStore.append", (tx) => appendInTransaction(tx, appends, options))
       .pipe(
-        Effect.catchTag("DbError", (error) =>
-          error.cause instanceof ConflictSignal
-            ? Effect.fail(
-                new WrongExpectedVersion({
-                  streamId: error.cause.conflict.streamId,
-                  expectedVersion: error.cause.conflict.expectedVersion,
-                  actualVersion: error.cause.conflict.actualVersion
-                })
-              )
-            : Effect.fail(error)
+        Effect.catchTag(
+          "DbError",
+          (error): Effect.Effect<never, WrongExpectedVersion | DbError> =>
+            error.cause instanceof ConflictSignal
+              ? Effect.fail(
+                  new WrongExpectedVersion({
+                    streamId: error.cause.conflict.streamId,
+                    expectedVersion: error.cause.conflict.expectedVersion,
+                    actualVersion: error.cause.conflict.actualVersion
+                  })
+                )
+              : Effect.fail(error)
         ),
         Effect.withSpan("EventStore.append")
       )
@@ -143,11 +149,17 @@ export const makeEventStore = Effect.gen(function* () {
       appendMany([{ streamId, expectedVersion, events, eventIds: options?.eventIds }], options),
     appendMany,
     readStream: (streamId) =>
-      db.run("EventStore.readStream", (sql) => store.readStream(sql, streamId)).pipe(Effect.map((es) => es.map(decodeStored))),
+      db
+        .run("EventStore.readStream", (sql) => store.readStream(sql, streamId))
+        .pipe(Effect.map((es) => es.map(decodeStored))),
     readStreams: (streamIds) =>
-      db.run("EventStore.readStreams", (sql) => store.readStreams(sql, streamIds)).pipe(Effect.map((es) => es.map(decodeStored))),
+      db
+        .run("EventStore.readStreams", (sql) => store.readStreams(sql, streamIds))
+        .pipe(Effect.map((es) => es.map(decodeStored))),
     readAll: (after, limit, options) =>
-      db.run("EventStore.readAll", (sql) => store.readAll(sql, after, limit, options)).pipe(Effect.map((es) => es.map(decodeStored)))
+      db
+        .run("EventStore.readAll", (sql) => store.readAll(sql, after, limit, options))
+        .pipe(Effect.map((es) => es.map(decodeStored)))
   })
 })
 

@@ -32,8 +32,9 @@ export type EventMetadata = typeof EventMetadata.Type
 export const schemaVersions: Partial<Record<EventType, number>> = {}
 
 /** Upcasters: (type, version) -> data at version + 1. None yet. */
-const upcasters: Partial<Record<EventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>> =
-  {}
+const upcasters: Partial<
+  Record<EventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>
+> = {}
 
 export const currentVersion = (type: EventType) => schemaVersions[type] ?? 1
 
@@ -41,7 +42,9 @@ const encodeSync = Schema.encodeSync(AppEvent)
 const decodeSync = Schema.decodeUnknownSync(AppEvent)
 
 /** Splits an event into the stored (type, data) pair. */
-export const encodeEvent = (event: AppEvent): { type: EventType; schemaVersion: number; data: Record<string, unknown> } => {
+export const encodeEvent = (
+  event: AppEvent
+): { type: EventType; schemaVersion: number; data: Record<string, unknown> } => {
   const { _tag, ...data } = encodeSync(event) as { _tag: EventType } & Record<string, unknown>
   return { type: _tag, schemaVersion: currentVersion(_tag), data }
 }

@@ -6,7 +6,7 @@
 // as a value so the surrounding transaction stays usable. UNIQUE(stream_id, stream_version) on events
 // is the backstop. Never read a version and write it back blind.
 import { randomUUID } from "node:crypto"
-import type { Sql } from "../db/Db.js"
+import type { Queryable } from "../db/Db.js"
 
 /** A stream version, "no_stream" (must not exist yet) or "any" (append after whatever is there). */
 export type ExpectedVersion = number | "no_stream" | "any"
@@ -102,7 +102,7 @@ const toStored = (r: Row): StoredEvent => ({
  * Several appends to the same stream in one call must all be "any".
  */
 export const appendStreams = async (
-  sql: Sql,
+  sql: Queryable,
   appends: ReadonlyArray<StreamAppend>
 ): Promise<ReadonlyArray<AppendOutcome>> => {
   const outcomes: Array<AppendOutcome | undefined> = new Array(appends.length)
@@ -129,7 +129,13 @@ export const appendStreams = async (
     for (const i of fresh) {
       // Two "no_stream" appends to one stream in the same call: only the first can win.
       if (won.delete(appends[i]!.streamId)) starts[i] = 1
-      else outcomes[i] = { _tag: "Conflict", streamId: appends[i]!.streamId, expectedVersion: appends[i]!.expectedVersion, actualVersion: -1 }
+      else
+        outcomes[i] = {
+          _tag: "Conflict",
+          streamId: appends[i]!.streamId,
+          expectedVersion: appends[i]!.expectedVersion,
+          actualVersion: -1
+        }
     }
   }
 
@@ -147,14 +153,21 @@ export const appendStreams = async (
     const won = new Set(rows.map((r) => r.stream_id))
     for (const i of exact) {
       if (won.has(appends[i]!.streamId)) starts[i] = (appends[i]!.expectedVersion as number) + 1
-      else outcomes[i] = { _tag: "Conflict", streamId: appends[i]!.streamId, expectedVersion: appends[i]!.expectedVersion, actualVersion: -1 }
+      else
+        outcomes[i] = {
+          _tag: "Conflict",
+          streamId: appends[i]!.streamId,
+          expectedVersion: appends[i]!.expectedVersion,
+          actualVersion: -1
+        }
     }
   }
 
   if (any.length > 0) {
     // Group per stream: one row per stream in the upsert, versions handed out in call order.
     const totals = new Map<string, number>()
-    for (const i of any) totals.set(appends[i]!.streamId, (totals.get(appends[i]!.streamId) ?? 0) + appends[i]!.events.length)
+    for (const i of any)
+      totals.set(appends[i]!.streamId, (totals.get(appends[i]!.streamId) ?? 0) + appends[i]!.events.length)
     const ids = [...totals.keys()]
     const rows = await sql<Array<{ stream_id: string; version: string }>>`
       insert into event_streams as s (stream_id, version)
@@ -170,7 +183,7 @@ export const appendStreams = async (
     }
   }
 
-  const conflicts = appends.flatMap((a, i) => (outcomes[i]?._tag === "Conflict" ? [i] : []))
+  const conflicts = appends.flatMap((_, i) => (outcomes[i]?._tag === "Conflict" ? [i] : []))
   if (conflicts.length > 0) await resolveConflicts(sql, appends, conflicts, outcomes)
 
   const rows: Array<Record<string, unknown>> = []
@@ -197,7 +210,9 @@ export const appendStreams = async (
       from jsonb_array_elements(${sql.json(rows as never)}::jsonb) with ordinality as x(e, n)
       order by x.n
       returning global_position, stream_id, stream_version`
-    const positionOf = new Map(inserted.map((r) => [`${r.stream_id}\u0000${r.stream_version}`, Number(r.global_position)]))
+    const positionOf = new Map(
+      inserted.map((r) => [`${r.stream_id}\u0000${r.stream_version}`, Number(r.global_position)])
+    )
     const positions = new Map<number, Array<number>>()
     rows.forEach((row, k) => {
       const owner = owners[k]!
@@ -221,7 +236,7 @@ export const appendStreams = async (
 
 /** A conflicting append whose event ids are all stored already was a retry of a committed append. */
 const resolveConflicts = async (
-  sql: Sql,
+  sql: Queryable,
   appends: ReadonlyArray<StreamAppend>,
   conflicts: ReadonlyArray<number>,
   outcomes: Array<AppendOutcome | undefined>
@@ -242,12 +257,17 @@ const resolveConflicts = async (
     const allStored = a.events.every((e) => e.eventId !== undefined && stored.has(e.eventId))
     outcomes[i] = allStored
       ? { _tag: "AlreadyAppended", streamId: a.streamId }
-      : { _tag: "Conflict", streamId: a.streamId, expectedVersion: a.expectedVersion, actualVersion: actual.get(a.streamId) ?? 0 }
+      : {
+          _tag: "Conflict",
+          streamId: a.streamId,
+          expectedVersion: a.expectedVersion,
+          actualVersion: actual.get(a.streamId) ?? 0
+        }
   }
 }
 
 /** Adds jobs with one graphile_worker.add_jobs call (one NOTIFY) in the caller's transaction. */
-export const enqueueJobs = async (sql: Sql, jobs: ReadonlyArray<Job>): Promise<void> => {
+export const enqueueJobs = async (sql: Queryable, jobs: ReadonlyArray<Job>): Promise<void> => {
   if (jobs.length === 0) return
   const specs = jobs.map((j) => ({
     identifier: j.task,
@@ -262,7 +282,11 @@ export const enqueueJobs = async (sql: Sql, jobs: ReadonlyArray<Job>): Promise<v
   await sql`select s2s_enqueue(${sql.json(specs as never)}::json)`
 }
 
-export const readStream = async (sql: Sql, streamId: string, fromVersion = 1): Promise<ReadonlyArray<StoredEvent>> =>
+export const readStream = async (
+  sql: Queryable,
+  streamId: string,
+  fromVersion = 1
+): Promise<ReadonlyArray<StoredEvent>> =>
   (
     await sql<Array<Row>>`
       select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type,
@@ -271,7 +295,10 @@ export const readStream = async (sql: Sql, streamId: string, fromVersion = 1): P
       order by stream_version`
   ).map(toStored)
 
-export const readStreams = async (sql: Sql, streamIds: ReadonlyArray<string>): Promise<ReadonlyArray<StoredEvent>> =>
+export const readStreams = async (
+  sql: Queryable,
+  streamIds: ReadonlyArray<string>
+): Promise<ReadonlyArray<StoredEvent>> =>
   streamIds.length === 0
     ? []
     : (
@@ -282,7 +309,7 @@ export const readStreams = async (sql: Sql, streamIds: ReadonlyArray<string>): P
           order by global_position`
       ).map(toStored)
 
-export const streamVersion = async (sql: Sql, streamId: string): Promise<number> => {
+export const streamVersion = async (sql: Queryable, streamId: string): Promise<number> => {
   const rows = await sql<Array<{ version: string }>>`select version from event_streams where stream_id = ${streamId}`
   return rows.length === 0 ? 0 : Number(rows[0]!.version)
 }
@@ -293,7 +320,7 @@ export const streamVersion = async (sql: Sql, streamId: string): Promise<number>
  * by (transaction_id, global_position).
  */
 export const readAll = async (
-  sql: Sql,
+  sql: Queryable,
   after: Checkpoint,
   limit: number,
   options: { streamPrefix?: string } = {}
@@ -312,6 +339,9 @@ export const readAll = async (
   ).map(toStored)
 }
 
-export const checkpointOf = (e: StoredEvent): Checkpoint => ({ transactionId: e.transactionId, position: e.globalPosition })
+export const checkpointOf = (e: StoredEvent): Checkpoint => ({
+  transactionId: e.transactionId,
+  position: e.globalPosition
+})
 
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)

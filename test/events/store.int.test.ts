@@ -38,7 +38,12 @@ describe("append", () => {
       expect(tags.filter((t) => t === "Appended")).toHaveLength(1)
       expect(tags.filter((t) => t === "Conflict")).toHaveLength(7)
       const conflict = outcomes.find((o) => o[0]!._tag === "Conflict")![0]!
-      expect(conflict).toMatchObject({ _tag: "Conflict", streamId: stream, expectedVersion: version, actualVersion: version + 1 })
+      expect(conflict).toMatchObject({
+        _tag: "Conflict",
+        streamId: stream,
+        expectedVersion: version,
+        actualVersion: version + 1
+      })
     }
     const events = await readStream(sql, stream)
     expect(events.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6])
@@ -55,7 +60,10 @@ describe("append", () => {
 
   it("treats a retried append with the same event ids as already appended", async () => {
     const stream = `idem-${randomUUID()}`
-    const events = [{ ...ev(1), eventId: randomUUID() }, { ...ev(2), eventId: randomUUID() }]
+    const events = [
+      { ...ev(1), eventId: randomUUID() },
+      { ...ev(2), eventId: randomUUID() }
+    ]
     const first = await appendStreams(sql, [{ streamId: stream, expectedVersion: "no_stream", events }])
     const again = await appendStreams(sql, [{ streamId: stream, expectedVersion: "no_stream", events }])
     expect(first[0]!._tag).toBe("Appended")
@@ -166,15 +174,21 @@ describe("readAll", () => {
           })()
           await Promise.all(
             writers.map((w, i) =>
-              sql.begin(async (tx) => {
-                const [o] = await appendStreams(tx, [
-                  { streamId: `${prefix}${i}`, expectedVersion: "no_stream", events: Array.from({ length: w.size }, (_, k) => ev(k)) }
-                ])
-                await new Promise((r) => setTimeout(r, w.delay))
-                return o
-              }).then((o) => {
-                if (o?._tag === "Appended") for (const p of o.positions) committed.add(p)
-              })
+              sql
+                .begin(async (tx) => {
+                  const [o] = await appendStreams(tx, [
+                    {
+                      streamId: `${prefix}${i}`,
+                      expectedVersion: "no_stream",
+                      events: Array.from({ length: w.size }, (_, k) => ev(k))
+                    }
+                  ])
+                  await new Promise((r) => setTimeout(r, w.delay))
+                  return o
+                })
+                .then((o) => {
+                  if (o?._tag === "Appended") for (const p of o.positions) committed.add(p)
+                })
             )
           )
           done = true

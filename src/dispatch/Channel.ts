@@ -1,0 +1,72 @@
+// The port every destination implements. The dispatcher hands an adapter one (order, target, kind)
+// and gets back either a delivery, a reasoned skip, or a ChannelError that says whether to retry.
+// Adapters never append events or enqueue jobs: the dispatcher records what they return.
+import { Context, Data, type Effect } from "effect"
+import type { Secrets } from "../config/Secrets.js"
+import type { Target } from "../config/schema.js"
+import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import type { DispatchKind, DispatchSkipped, FailureReason, HttpExchange } from "../events/dispatch.js"
+
+export interface DispatchInput<T extends Target = Target> {
+  /** The order as it stands now (status, refundedMinor, value). */
+  readonly order: CanonicalOrder
+  readonly target: T
+  readonly kind: DispatchKind
+  /** Restatement: the new conversion value in minor units. */
+  readonly valueMinor?: number | undefined
+  /** 1 for the first attempt of this (order, target, kind). */
+  readonly attempt: number
+  readonly now: Date
+  /** When the conversion itself was delivered (for adjustments). */
+  readonly conversionSentAt?: Date | undefined
+}
+
+export type SkipReason = (typeof DispatchSkipped.Type)["reason"]
+
+export type ChannelResult =
+  | {
+      readonly _tag: "Delivered"
+      /** What the destination deduplicates on (Meta event_id, Google transaction id, ...). */
+      readonly dedupKey: string
+      /** The destination already had it (ORDER_ID_ALREADY_IN_USE, ...): success, recorded earlier. */
+      readonly alreadyRecorded: boolean
+      readonly exchanges: ReadonlyArray<HttpExchange>
+      readonly detail?: string | undefined
+    }
+  | {
+      readonly _tag: "Skipped"
+      readonly reason: SkipReason
+      readonly detail: string
+      readonly exchanges: ReadonlyArray<HttpExchange>
+    }
+
+export class ChannelError extends Data.TaggedError("ChannelError")<{
+  readonly channel: string
+  readonly reason: FailureReason
+  readonly retryable: boolean
+  /** Human sentence, computed by the adapter from the response; never contains secrets. */
+  readonly detail: string
+  readonly status?: number | undefined
+  /** Server-requested delay (Retry-After) in milliseconds. */
+  readonly retryAfterMs?: number | undefined
+  /** Earliest time a retry can succeed (e.g. Google TOO_RECENT_EVENT: click time + 6 h). */
+  readonly retryAt?: Date | undefined
+  readonly exchanges: ReadonlyArray<HttpExchange>
+}> {
+  override get message() {
+    return `${this.channel}: ${this.reason}${this.status === undefined ? "" : ` (HTTP ${this.status})`}: ${this.detail}`
+  }
+}
+
+export interface ChannelAdapter<T extends Target = Target> {
+  readonly channel: T["channel"]
+  /** Kinds this channel can send; the others are skipped as "unsupported". */
+  readonly supports: ReadonlyArray<DispatchKind>
+  readonly send: (input: DispatchInput<T>) => Effect.Effect<ChannelResult, ChannelError, Secrets>
+}
+
+/** The registry: `channel:` in config -> adapter. */
+export class Channels extends Context.Tag("app/dispatch/Channels")<
+  Channels,
+  { readonly get: (channel: Target["channel"]) => ChannelAdapter | undefined }
+>() {}

@@ -1,0 +1,167 @@
+// One outbound HTTP call, recorded as an HttpExchange fit for the event log: secrets redacted from
+// headers, query and body; the response body truncated at RECORDED_BODY_LIMIT. Redirects are never
+// followed (a destination that redirects is misconfigured, and following would bypass URL checks).
+import { Effect } from "effect"
+import type { HttpExchange } from "../events/dispatch.js"
+import { ChannelError } from "./Channel.js"
+
+/** Response bodies are kept in the log up to this many characters. */
+export const RECORDED_BODY_LIMIT = 8 * 1024
+/** Response bodies are read up to this many bytes at most. */
+const READ_LIMIT = 1024 * 1024
+
+const ALWAYS_REDACTED_HEADERS = ["authorization", "cookie", "x-api-key", "proxy-authorization"]
+export const REDACTED = "[redacted]"
+
+export interface HttpCall {
+  readonly channel: string
+  readonly method: "GET" | "POST"
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly body?: string | undefined
+  readonly timeoutMs: number
+  /** Header names whose values must not be recorded (authorization etc. always are). */
+  readonly redactHeaders?: ReadonlyArray<string> | undefined
+  /** Query parameters whose values must not be recorded (access_token, ...). */
+  readonly redactQuery?: ReadonlyArray<string> | undefined
+  /** The body as it may be recorded, when it differs from what is sent (secrets or raw PII removed). */
+  readonly recordedBody?: string | undefined
+  /** Literal secret values to scrub from anything recorded (URL, body, response). */
+  readonly secrets?: ReadonlyArray<string> | undefined
+}
+
+export interface HttpResponse {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: string
+  readonly exchange: HttpExchange
+}
+
+const scrub = (text: string, secrets: ReadonlyArray<string>) =>
+  secrets.reduce((acc, s) => (s.length >= 4 ? acc.split(s).join(REDACTED) : acc), text)
+
+export const redactUrl = (url: string, names: ReadonlyArray<string>, secrets: ReadonlyArray<string> = []) => {
+  try {
+    const u = new URL(url)
+    for (const name of names) if (u.searchParams.has(name)) u.searchParams.set(name, REDACTED)
+    return scrub(u.toString(), secrets)
+  } catch {
+    return scrub(url, secrets)
+  }
+}
+
+const recordHeaders = (headers: Readonly<Record<string, string>>, redact: ReadonlyArray<string>) => {
+  const hidden = new Set([...ALWAYS_REDACTED_HEADERS, ...redact.map((h) => h.toLowerCase())])
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, hidden.has(k.toLowerCase()) ? REDACTED : v]))
+}
+
+const readCapped = async (response: Response): Promise<string> => {
+  if (!response.body) return ""
+  const reader = response.body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    size += value.byteLength
+    if (size >= READ_LIMIT) {
+      await reader.cancel().catch(() => undefined)
+      break
+    }
+  }
+  return Buffer.concat(chunks).toString("utf8")
+}
+
+/** Performs the call. HTTP error statuses are returned, not failed: the adapter classifies them. */
+export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelError> =>
+  Effect.async<HttpResponse, ChannelError>((resume, signal) => {
+    const started = performance.now()
+    const secrets = call.secrets ?? []
+    const requestRecord = {
+      method: call.method,
+      url: redactUrl(call.url, call.redactQuery ?? [], secrets),
+      headers: recordHeaders(call.headers ?? {}, call.redactHeaders ?? []),
+      ...(call.body === undefined ? {} : { body: scrub(call.recordedBody ?? call.body, secrets) })
+    }
+    const timeout = AbortSignal.timeout(call.timeoutMs)
+    fetch(call.url, {
+      method: call.method,
+      headers: call.headers ?? {},
+      ...(call.body === undefined ? {} : { body: call.body }),
+      redirect: "manual",
+      signal: AbortSignal.any([timeout, signal])
+    })
+      .then(async (response) => {
+        const body = await readCapped(response)
+        const durationMs = Math.round(performance.now() - started)
+        const responseHeaders: Record<string, string> = {}
+        response.headers.forEach((value, key) => {
+          if (key !== "set-cookie") responseHeaders[key] = value
+        })
+        const recordedBody = scrub(body, secrets)
+        resume(
+          Effect.succeed({
+            status: response.status,
+            headers: response.headers,
+            body,
+            exchange: {
+              request: requestRecord,
+              response: {
+                status: response.status,
+                headers: responseHeaders,
+                body: recordedBody.slice(0, RECORDED_BODY_LIMIT),
+                truncated: recordedBody.length > RECORDED_BODY_LIMIT
+              },
+              durationMs
+            }
+          })
+        )
+      })
+      .catch((error: unknown) => {
+        const durationMs = Math.round(performance.now() - started)
+        const timedOut = timeout.aborted
+        const detail = timedOut
+          ? `no response within ${call.timeoutMs} ms`
+          : scrub(describeTransportError(error), secrets)
+        resume(
+          Effect.fail(
+            new ChannelError({
+              channel: call.channel,
+              reason: timedOut ? "Timeout" : "Transport",
+              retryable: true,
+              detail,
+              exchanges: [{ request: requestRecord, durationMs, error: detail }]
+            })
+          )
+        )
+      })
+  })
+
+const describeTransportError = (error: unknown): string => {
+  const e = error as { message?: string; cause?: { code?: string; message?: string } }
+  const cause = e.cause?.code ?? e.cause?.message
+  return cause ? `${e.message ?? "request failed"} (${cause})` : (e.message ?? String(error))
+}
+
+/** Retry-After as milliseconds (delta-seconds or an HTTP date), or undefined. */
+export const retryAfterMs = (headers: Headers, now = Date.now()): number | undefined => {
+  const value = headers.get("retry-after")
+  if (!value) return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/** The default classification of an HTTP status for destinations without a richer error body. */
+export const classifyStatus = (
+  status: number
+): { readonly reason: ChannelError["reason"]; readonly retryable: boolean } | undefined => {
+  if (status >= 200 && status < 300) return undefined
+  if (status === 429) return { reason: "RateLimited", retryable: true }
+  if (status === 408) return { reason: "Timeout", retryable: true }
+  if (status >= 500) return { reason: "ServerError", retryable: true }
+  if (status === 401 || status === 403) return { reason: "Unauthorized", retryable: false }
+  if (status === 400 || status === 422) return { reason: "InvalidPayload", retryable: false }
+  return { reason: "Rejected", retryable: false }
+}
