@@ -56,6 +56,8 @@ export const FailureReason = Schema.Literal(
   "Unauthorized",
   "InvalidPayload",
   "TooRecent",
+  /** Past the destination's window (Meta: event_time older than 7 days): dead-lettered at once. */
+  "Expired",
   "Configuration"
 )
 export type FailureReason = typeof FailureReason.Type

@@ -1,0 +1,71 @@
+// JSON from untrusted senders: bounded nesting (a 100 000-deep array parses fine on Node 20 but then
+// crashes JSON.stringify and every recursive walk), integers beyond 2^53 kept exactly as strings
+// (Shopify ids lose digits as numbers), and no "__proto__" / "constructor" keys in the result.
+export interface JsonLimits {
+  readonly maxDepth: number
+}
+export const DEFAULT_LIMITS: JsonLimits = { maxDepth: 64 }
+
+export type JsonParse =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: string }
+
+/**
+ * One pass over the text: checks the depth and quotes unsafe integers so JSON.parse keeps their
+ * digits. Strings are copied verbatim (escapes included), so the parse is otherwise JSON.parse's.
+ */
+const prepare = (text: string, limits: JsonLimits): { text: string } | { error: string } => {
+  let depth = 0
+  let out: Array<string> | undefined
+  let last = 0
+  const n = text.length
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34 /* " */) {
+      i++
+      while (i < n) {
+        const d = text.charCodeAt(i)
+        if (d === 92 /* \ */) i += 2
+        else if (d === 34) break
+        else i++
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > limits.maxDepth) return { error: `nesting deeper than ${limits.maxDepth} levels` }
+    } else if (c === 125 || c === 93) {
+      depth--
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      let j = i + 1
+      while (j < n) {
+        const d = text.charCodeAt(j)
+        if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) j++
+        else break
+      }
+      const token = text.slice(i, j)
+      if (/^-?\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
+        out ??= []
+        out.push(text.slice(last, i), `"${token}"`)
+        last = j
+      }
+      i = j - 1
+    }
+  }
+  if (out === undefined) return { text }
+  out.push(text.slice(last))
+  return { text: out.join("") }
+}
+
+const dangerous = /"(?:__proto__|constructor|prototype)"\s*:/
+
+const reviver = (key: string, value: unknown) =>
+  key === "__proto__" || key === "constructor" || key === "prototype" ? undefined : value
+
+export const parseJson = (text: string, limits: JsonLimits = DEFAULT_LIMITS): JsonParse => {
+  const prepared = prepare(text, limits)
+  if ("error" in prepared) return { ok: false, error: prepared.error }
+  try {
+    const value: unknown = dangerous.test(prepared.text) ? JSON.parse(prepared.text, reviver) : JSON.parse(prepared.text)
+    return { ok: true, value }
+  } catch (error) {
+    return { ok: false, error: (error as Error).message }
+  }
+}
