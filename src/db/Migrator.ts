@@ -4,12 +4,14 @@
 // Runs as the connecting (owner) role: the app role cannot create or alter tables.
 import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
+import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { runMigrations, Logger as WorkerLogger } from "graphile-worker"
+import { fromRoot } from "../lib/paths.js"
 import { Database } from "./Database.js"
 import { makeSql, type Sql } from "./Db.js"
 
-const SQL_DIR = new URL("../../sql/", import.meta.url)
+const SQL_DIR = fromRoot("sql")
 const LOCK_KEY = 7_263_001
 
 export interface MigrationFile {
@@ -23,7 +25,7 @@ export const migrationFiles = async (): Promise<ReadonlyArray<MigrationFile>> =>
   const names = (await fs.readdir(SQL_DIR)).filter((n) => /^\d{4}_.+\.sql$/.test(n)).sort()
   return Promise.all(
     names.map(async (name) => {
-      const text = await fs.readFile(new URL(name, SQL_DIR), "utf8")
+      const text = await fs.readFile(join(SQL_DIR, name), "utf8")
       return {
         version: Number.parseInt(name.slice(0, 4), 10),
         name,
@@ -82,6 +84,8 @@ export const migrate = async (url: string): Promise<ReadonlyArray<string>> => {
           })
         done.push(file.name)
       }
+      // /readyz (running as the app role) compares this table with the bundled files.
+      await sql`grant select on schema_migrations to s2s_app`
       return done
     } finally {
       await sql`select pg_advisory_unlock(${LOCK_KEY})`.catch(() => undefined)

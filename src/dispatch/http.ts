@@ -28,6 +28,8 @@ export interface HttpCall {
   readonly recordedBody?: string | undefined
   /** Literal secret values to scrub from anything recorded (URL, body, response). */
   readonly secrets?: ReadonlyArray<string> | undefined
+  /** An undici dispatcher for this call (the postback egress guard pins vetted addresses with one). */
+  readonly dispatcher?: RequestInit["dispatcher"] | undefined
 }
 
 export interface HttpResponse {
@@ -90,7 +92,8 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
       headers: call.headers ?? {},
       ...(call.body === undefined ? {} : { body: call.body }),
       redirect: "manual",
-      signal: AbortSignal.any([timeout, signal])
+      signal: AbortSignal.any([timeout, signal]),
+      ...(call.dispatcher === undefined ? {} : { dispatcher: call.dispatcher })
     })
       .then(async (response) => {
         const body = await readCapped(response)

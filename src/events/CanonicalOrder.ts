@@ -98,6 +98,8 @@ export const CanonicalOrder = Schema.Struct({
   customer: Customer,
   placedAt: Schema.String,
   paidAt: Schema.optional(Schema.String),
+  /** The platform's last-modified time of the snapshot this view was built from (stale deliveries lose). */
+  updatedAt: Schema.optional(Schema.String),
   clientIp: Schema.optional(Schema.String),
   userAgent: Schema.optional(Schema.String),
   consent: Consent,

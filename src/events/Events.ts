@@ -1,6 +1,6 @@
 // Every event the service records, as one Schema union. The store encodes with it on append and
 // decodes on read; old schema versions are upcast here, in one place, before decoding.
-import { Schema } from "effect"
+import { Schema, SchemaAST } from "effect"
 import { alertEvents } from "./alerts.js"
 import { configEvents } from "./config.js"
 import { dispatchEvents } from "./dispatch.js"
@@ -15,6 +15,15 @@ export const AppEvent = Schema.Union(
   ...alertEvents
 )
 export type AppEvent = typeof AppEvent.Type
+
+const tagOf = (schema: Schema.Schema.Any): string => {
+  const tag = SchemaAST.getPropertySignatures(schema.ast).find((p) => p.name === "_tag")
+  if (!tag || !SchemaAST.isLiteral(tag.type)) throw new Error("every event schema is a TaggedStruct")
+  return String(tag.type.literal)
+}
+
+/** Every event type the service knows. */
+export const allEventTypes: ReadonlySet<EventType> = new Set(AppEvent.members.map((m) => tagOf(m) as EventType))
 export type EventType = AppEvent["_tag"]
 export type EventOf<T extends EventType> = Extract<AppEvent, { readonly _tag: T }>
 

@@ -34,7 +34,11 @@ export const OrderRefunded = Schema.TaggedStruct("OrderRefunded", {
   currency: Schema.String,
   full: Schema.Boolean,
   refundId: Schema.optional(Schema.String),
-  refundedAt: Schema.optional(Schema.String)
+  refundedAt: Schema.optional(Schema.String),
+  /** This refund's amount as its platform reports it (cumulative for that refund id). */
+  amountMinor: Schema.optional(Schema.Int),
+  /** The billing source that reported it, when not the order's own source. */
+  viaSource: Schema.optional(Schema.String)
 })
 
 export const OrderCancelled = Schema.TaggedStruct("OrderCancelled", {

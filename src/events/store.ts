@@ -119,6 +119,13 @@ export const appendStreams = async (
     else exact.push(i)
   })
 
+  // Rows are locked in stream id order, so concurrent multi-stream appends cannot deadlock.
+  const byStream = (a: number, b: number) =>
+    appends[a]!.streamId < appends[b]!.streamId ? -1 : appends[a]!.streamId > appends[b]!.streamId ? 1 : a - b
+  fresh.sort(byStream)
+  exact.sort(byStream)
+  any.sort(byStream)
+
   if (fresh.length > 0) {
     const rows = await sql<Array<{ stream_id: string }>>`
       insert into event_streams (stream_id, version)
@@ -168,7 +175,7 @@ export const appendStreams = async (
     const totals = new Map<string, number>()
     for (const i of any)
       totals.set(appends[i]!.streamId, (totals.get(appends[i]!.streamId) ?? 0) + appends[i]!.events.length)
-    const ids = [...totals.keys()]
+    const ids = [...totals.keys()].sort()
     const rows = await sql<Array<{ stream_id: string; version: string }>>`
       insert into event_streams as s (stream_id, version)
       select * from unnest(${ids}::text[], ${ids.map((id) => totals.get(id)!)}::bigint[])
@@ -323,9 +330,10 @@ export const readAll = async (
   sql: Queryable,
   after: Checkpoint,
   limit: number,
-  options: { streamPrefix?: string } = {}
+  options: { streamPrefix?: string | undefined; types?: ReadonlyArray<string> | undefined } = {}
 ): Promise<ReadonlyArray<StoredEvent>> => {
   const prefix = options.streamPrefix
+  const types = options.types
   return (
     await sql<Array<Row>>`
       select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type,
@@ -334,6 +342,7 @@ export const readAll = async (
       where (transaction_id, global_position) > (${after.transactionId}::xid8, ${after.position}::bigint)
         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ${prefix === undefined ? sql`` : sql`and stream_id like ${`${escapeLike(prefix)}%`}`}
+        ${types === undefined ? sql`` : sql`and type = any(${types as Array<string>}::text[])`}
       order by transaction_id, global_position
       limit ${limit}`
   ).map(toStored)

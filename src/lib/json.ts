@@ -6,9 +6,7 @@ export interface JsonLimits {
 }
 export const DEFAULT_LIMITS: JsonLimits = { maxDepth: 64 }
 
-export type JsonParse =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly error: string }
+export type JsonParse = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string }
 
 /**
  * One pass over the text: checks the depth and quotes unsafe integers so JSON.parse keeps their
@@ -63,7 +61,9 @@ export const parseJson = (text: string, limits: JsonLimits = DEFAULT_LIMITS): Js
   const prepared = prepare(text, limits)
   if ("error" in prepared) return { ok: false, error: prepared.error }
   try {
-    const value: unknown = dangerous.test(prepared.text) ? JSON.parse(prepared.text, reviver) : JSON.parse(prepared.text)
+    const value: unknown = dangerous.test(prepared.text)
+      ? JSON.parse(prepared.text, reviver)
+      : JSON.parse(prepared.text)
     return { ok: true, value }
   } catch (error) {
     return { ok: false, error: (error as Error).message }

@@ -1,0 +1,122 @@
+// The configuration every stage reads: folded from the config streams, cached in memory, reloaded
+// when any config stream changes (a cheap fingerprint poll, so every process picks up an apply made
+// elsewhere within a couple of seconds). `apply` records a validated file as events.
+import { Config, Context, Effect, Layer, Ref, Schedule } from "effect"
+import { Db, type DbError } from "../db/Db.js"
+import { decodeStored, EventStore, type WrongExpectedVersion } from "../events/EventStore.js"
+import { escapeLike } from "../events/store.js"
+import { planConfigChanges } from "./diff.js"
+import type { ConfigFile } from "./schema.js"
+import { CONFIG_PREFIX, type ConfigSnapshot, emptySnapshot, foldConfig } from "./state.js"
+
+export interface ApplyResult {
+  readonly events: number
+  readonly changes: ReadonlyArray<string>
+}
+
+export interface ConfigStateService {
+  readonly current: Effect.Effect<ConfigSnapshot>
+  readonly refresh: Effect.Effect<ConfigSnapshot, DbError>
+  readonly apply: (
+    file: ConfigFile,
+    metadata: { readonly actor: string; readonly source?: string }
+  ) => Effect.Effect<ApplyResult, DbError | WrongExpectedVersion>
+}
+
+export class ConfigState extends Context.Tag("app/ConfigState")<ConfigState, ConfigStateService>() {}
+
+const fingerprint = (db: Db["Type"]) =>
+  db
+    .run(
+      "ConfigState.fingerprint",
+      (sql) => sql<Array<{ v: string | null }>>`
+      select sum(version)::text as v from event_streams where stream_id like ${`${escapeLike(CONFIG_PREFIX)}%`}`
+    )
+    .pipe(Effect.map((rows) => rows[0]?.v ?? "0"))
+
+const load = (db: Db["Type"]) =>
+  db
+    .run("ConfigState.load", async (sql) => {
+      // Config streams are small; read them whole. Direct, not xmin-filtered: an apply that just
+      // committed must be visible to the next read in this process.
+      const rows = await sql<Array<{ stream_id: string }>>`
+        select stream_id from event_streams where stream_id like ${`${escapeLike(CONFIG_PREFIX)}%`}`
+      if (rows.length === 0) return []
+      return (
+        await sql<
+          Array<{
+            global_position: string
+            transaction_id: string
+            stream_id: string
+            stream_version: string
+            event_id: string
+            type: string
+            schema_version: number
+            data: unknown
+            metadata: Record<string, unknown>
+            recorded_at: Date
+          }>
+        >`
+          select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type, schema_version,
+                 data, metadata, recorded_at
+          from events where stream_id = any(${rows.map((r) => r.stream_id)}::text[])
+          order by global_position`
+      ).map((r) =>
+        decodeStored({
+          globalPosition: Number(r.global_position),
+          transactionId: r.transaction_id,
+          streamId: r.stream_id,
+          streamVersion: Number(r.stream_version),
+          eventId: r.event_id,
+          type: r.type,
+          schemaVersion: r.schema_version,
+          data: r.data,
+          metadata: r.metadata,
+          recordedAt: r.recorded_at
+        })
+      )
+    })
+    .pipe(Effect.map((events) => foldConfig(events)))
+
+const describe = (append: { streamId: string; events: ReadonlyArray<{ _tag: string }> }) =>
+  `${append.events.map((e) => e._tag).join(", ")} (${append.streamId.slice(CONFIG_PREFIX.length)})`
+
+export const ConfigStateLive = Layer.scoped(
+  ConfigState,
+  Effect.gen(function* () {
+    const db = yield* Db
+    const store = yield* EventStore
+    const pollMs = yield* Config.integer("S2S_CONFIG_POLL_MS").pipe(Config.withDefault(2000))
+    const state = yield* Ref.make<{ snapshot: ConfigSnapshot; fingerprint: string }>({
+      snapshot: emptySnapshot,
+      fingerprint: ""
+    })
+    const refresh = Effect.gen(function* () {
+      const print = yield* fingerprint(db)
+      const current = yield* Ref.get(state)
+      if (print === current.fingerprint) return current.snapshot
+      const snapshot = yield* load(db)
+      yield* Ref.set(state, { snapshot, fingerprint: print })
+      return snapshot
+    })
+    yield* refresh.pipe(Effect.orDie)
+    yield* refresh.pipe(
+      Effect.catchAll((error) => Effect.logWarning("could not reload the configuration", error)),
+      Effect.repeat(Schedule.spaced(`${pollMs} millis`)),
+      Effect.forkScoped
+    )
+    return ConfigState.of({
+      current: Effect.map(Ref.get(state), (s) => s.snapshot),
+      refresh,
+      apply: (file, metadata) =>
+        Effect.gen(function* () {
+          const current = yield* refresh
+          const appends = planConfigChanges(current, file)
+          if (appends.length === 0) return { events: 0, changes: [] }
+          yield* store.appendMany(appends, { metadata })
+          yield* refresh
+          return { events: appends.reduce((n, a) => n + a.events.length, 0), changes: appends.map(describe) }
+        })
+    })
+  })
+)

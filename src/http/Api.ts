@@ -1,0 +1,78 @@
+// The HTTP contract: health and docs, the webhook endpoint, and the admin API under /api/v1.
+// Handlers live with their stage (ingest/, orders/, rules/, ...); http/Http.ts serves it.
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authentication } from "./Auth.js"
+import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from "./errors.js"
+
+export const Health = Schema.Struct({ status: Schema.Literal("ok") })
+export const Readiness = Schema.Struct({
+  status: Schema.Literal("ready", "not_ready"),
+  database: Schema.String,
+  migrations: Schema.String
+})
+
+export class HealthGroup extends HttpApiGroup.make("health")
+  .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Health))
+  .add(HttpApiEndpoint.get("readyz", "/readyz").addSuccess(Readiness).addError(Unavailable))
+  .add(
+    HttpApiEndpoint.get("metrics", "/metrics")
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/plain; version=0.0.4" }))
+      .annotate(OpenApi.Description, "Prometheus text format")
+  )
+  .add(HttpApiEndpoint.get("docs", "/docs").addSuccess(Schema.Unknown).annotate(OpenApi.Exclude, true))
+  .annotate(OpenApi.Title, "Health") {}
+
+export const WebhookAccepted = Schema.Struct({ webhookId: Schema.String, duplicate: Schema.Boolean })
+const SourcePath = Schema.Struct({ sourceId: Schema.String })
+
+export class WebhooksGroup extends HttpApiGroup.make("webhooks")
+  .add(
+    HttpApiEndpoint.post("receive", "/webhooks/:sourceId")
+      .setPath(SourcePath)
+      .addSuccess(WebhookAccepted, { status: 202 })
+      .annotate(
+        OpenApi.Description,
+        "Receives a platform webhook. Authenticated by the platform's signature (shopify, woocommerce, stripe, paddle) " +
+          "or an ingest bearer token (generic). Answers 202 once the raw payload and its normalization job are committed."
+      )
+  )
+  .add(HttpApiEndpoint.get("receiveGet", "/webhooks/:sourceId").setPath(SourcePath).annotate(OpenApi.Exclude, true))
+  .annotate(OpenApi.Title, "Webhooks") {}
+
+export const RebuildReport = Schema.Struct({
+  projection: Schema.String,
+  fromGeneration: Schema.Int,
+  toGeneration: Schema.Int,
+  events: Schema.Int,
+  rows: Schema.Int,
+  added: Schema.Int,
+  removed: Schema.Int,
+  changed: Schema.Int,
+  samples: Schema.Array(Schema.Struct({ key: Schema.String, change: Schema.String })),
+  durationMs: Schema.Number
+})
+
+export class ProjectionsGroup extends HttpApiGroup.make("projections")
+  .add(
+    HttpApiEndpoint.post("rebuild", "/projections/:name/rebuild")
+      .setPath(Schema.Struct({ name: Schema.String }))
+      .addSuccess(RebuildReport)
+      .addError(NotFound)
+      .addError(Conflict)
+      .addError(Forbidden)
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+  .annotate(OpenApi.Title, "Projections") {}
+
+export const Api = HttpApi.make("s2s")
+  .add(HealthGroup)
+  .add(WebhooksGroup)
+  .add(ProjectionsGroup)
+  .addError(BadRequest)
+  .annotate(OpenApi.Title, "s2s conversion tracking")
+  .annotate(
+    OpenApi.Description,
+    "Server-to-server conversion tracking: webhooks in, Google Ads / Meta CAPI / postbacks out."
+  )

@@ -1,0 +1,50 @@
+// Serves the HttpApi on Node: PORT (default 3000), strict request/header timeouts (slowloris), JSON
+// 404s, and request metrics. Group implementations are provided by main.ts.
+import { createServer } from "node:http"
+import { HttpApiBuilder, HttpServer, HttpServerRequest } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Config, Effect, Layer } from "effect"
+import { httpDuration, httpRequests } from "../lib/metrics.js"
+import { errorResponse } from "./errors.js"
+
+export const HttpConfig = Config.all({
+  port: Config.integer("PORT").pipe(Config.withDefault(3000)),
+  host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
+})
+
+/** A low-cardinality label for metrics: ids and keys replaced by placeholders. */
+export const routeLabel = (url: string) => {
+  const path = url.split("?")[0] ?? "/"
+  if (path.startsWith("/webhooks/")) return "/webhooks/:sourceId"
+  if (/^\/api\/v1\/orders\/[^/]+\/events$/.test(path)) return "/api/v1/orders/:orderKey/events"
+  if (/^\/api\/v1\/orders\/[^/]+$/.test(path)) return "/api/v1/orders/:orderKey"
+  if (/^\/api\/v1\/projections\/[^/]+\/rebuild$/.test(path)) return "/api/v1/projections/:name/rebuild"
+  return /^\/(healthz|readyz|metrics|docs|api\/v1\/[a-z]+(\/explain)?)$/.test(path) ? path : "other"
+}
+
+const observed = <E, R>(app: Effect.Effect<import("@effect/platform").HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const started = performance.now()
+    const response = yield* app.pipe(
+      Effect.catchTag("RouteNotFound" as never, () =>
+        Effect.succeed(errorResponse(404, "not_found", `no route for ${request.method} ${request.url.split("?")[0]}`))
+      )
+    )
+    const route = routeLabel(request.url)
+    httpRequests.inc({ route, method: request.method, status: String(response.status) })
+    httpDuration.observe({ route }, (performance.now() - started) / 1000)
+    return response
+  })
+
+export const serverLayer = Layer.unwrapEffect(
+  Effect.map(HttpConfig, ({ port, host }) =>
+    NodeHttpServer.layer(
+      () => createServer({ requestTimeout: 10_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }),
+      { port, host }
+    )
+  )
+)
+
+/** The HTTP server: the Api (provided by the caller) served with our middleware. */
+export const HttpLive = HttpApiBuilder.serve(observed).pipe(HttpServer.withLogAddress, Layer.provide(serverLayer))

@@ -1,0 +1,233 @@
+// Ingestion: POST /webhooks/{sourceId}. Consumes the raw request; emits WebhookReceived (first
+// delivery, with its normalization job, in one group-committed transaction), WebhookDuplicateReceived
+// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but unparseable). Answers only
+// after the commit. Fails closed: no valid signature or token, nothing stored; the database down, 503
+// so the platform retries.
+import { createHash, randomUUID } from "node:crypto"
+import type { IncomingMessage } from "node:http"
+import { Config, Context, Effect, Layer, Redacted } from "effect"
+import { ConfigState } from "../config/ConfigState.js"
+import { Secrets } from "../config/Secrets.js"
+import type { Source } from "../config/schema.js"
+import { Db } from "../db/Db.js"
+import { toStoreAppend } from "../events/EventStore.js"
+import { appendStreams } from "../events/store.js"
+import type { WebhookReceived } from "../events/webhook.js"
+import { parseJson } from "../lib/json.js"
+import { webhooksTotal } from "../lib/metrics.js"
+import { Tokens } from "../tokens/Tokens.js"
+import { rawBody, readBody } from "./body.js"
+import { makeGroupCommitter } from "./GroupCommit.js"
+import { makeRateLimitedLog } from "./rateLimitedLog.js"
+import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
+
+export const NORMALIZE_TASK = "normalize-webhook"
+export const webhookStream = (webhookId: string) => `webhook-${webhookId}`
+
+export type IngestOutcome =
+  | { readonly _tag: "Accepted"; readonly webhookId: string; readonly duplicate: boolean }
+  | { readonly _tag: "Ping" }
+  | { readonly _tag: "Refused"; readonly status: number; readonly error: string; readonly message: string }
+
+export interface IngestRequest {
+  readonly sourceId: string
+  readonly message: IncomingMessage
+  readonly remoteAddress: string | undefined
+}
+
+export interface IngestService {
+  readonly receive: (request: IngestRequest) => Effect.Effect<IngestOutcome>
+}
+
+export class Ingest extends Context.Tag("app/Ingest")<Ingest, IngestService>() {}
+
+/** A webhook's id is derived from its source and dedup key, so every redelivery lands on one stream. */
+export const webhookIdFor = (sourceId: string, dedupKey: string) => {
+  const bytes = createHash("sha256").update(`${sourceId}\u0000${dedupKey}`).digest().subarray(0, 16)
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80 // UUID version 8 (custom, name-based)
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80 // RFC 4122 variant
+  const hex = bytes.toString("hex")
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+const refused = (status: number, error: string, message: string): IngestOutcome => ({
+  _tag: "Refused",
+  status,
+  error,
+  message
+})
+
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;.*)?$/i
+
+const flatHeaders = (message: IncomingMessage): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(message.headers))
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v
+  return out
+}
+
+const bearer = (headers: Readonly<Record<string, string>>) =>
+  /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? "")?.[1]
+
+export const IngestLive = Layer.scoped(
+  Ingest,
+  Effect.gen(function* () {
+    const db = yield* Db
+    const config = yield* ConfigState
+    const secrets = yield* Secrets
+    const tokens = yield* Tokens
+    const options = yield* Config.all({
+      maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
+      maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
+      trustProxy: Config.boolean("S2S_TRUST_PROXY").pipe(Config.withDefault(false))
+    })
+    const committer = makeGroupCommitter(db.sql, options)
+    yield* Effect.addFinalizer(() => Effect.promise(() => committer.drain()))
+    const warn = makeRateLimitedLog(10_000, (message) => Effect.runFork(Effect.logWarning(message)))
+
+    const authenticate = (source: Source, req: IncomingWebhook) =>
+      Effect.gen(function* () {
+        const scheme = schemes[source.kind]
+        if (scheme.auth === "bearer-token") {
+          const token = bearer(req.headers)
+          const principal = token === undefined ? undefined : yield* tokens.verify(token).pipe(Effect.orDie)
+          if (principal?.scope === "ingest" && principal.sourceId === source.id) return undefined
+          return refused(
+            401,
+            "unauthorized",
+            "a valid ingest token for this source is required (Authorization: Bearer ...)"
+          )
+        }
+        const resolved = yield* Effect.forEach(secretRefsOf(source), (ref) =>
+          secrets.get(ref, `source ${source.id}`)
+        ).pipe(Effect.either)
+        if (resolved._tag === "Left") {
+          yield* Effect.logError(resolved.left.message)
+          return refused(503, "source_misconfigured", `source ${source.id} cannot verify signatures right now`)
+        }
+        const result = scheme.verify(req, resolved.right.map(Redacted.value), toleranceOf(scheme, source))
+        if (result.ok) return undefined
+        warn(`source ${source.id}: webhook refused (${result.reason})`, source.id)
+        return result.reason === "stale_timestamp"
+          ? refused(401, "stale_signature", "the signature timestamp is outside the allowed tolerance")
+          : refused(401, "invalid_signature", "the webhook signature is missing or does not match")
+      })
+
+    const reject = (
+      source: Source,
+      req: IncomingWebhook,
+      remoteAddress: string | undefined,
+      reason: string,
+      topic?: string
+    ) =>
+      Effect.gen(function* () {
+        const webhookId = randomUUID()
+        const event = {
+          _tag: "WebhookRejected" as const,
+          webhookId,
+          sourceId: source.id,
+          kind: source.kind,
+          ...(topic === undefined ? {} : { topic }),
+          dedupKey: webhookId,
+          headers: keptHeaders(schemes[source.kind], req.headers),
+          receivedAt: req.now.toISOString(),
+          ...(remoteAddress === undefined ? {} : { remoteAddress }),
+          body: rawBody(Buffer.from(req.body)),
+          reason
+        }
+        yield* db.run("Ingest.reject", (sql) =>
+          appendStreams(sql, [
+            toStoreAppend(
+              { streamId: webhookStream(webhookId), expectedVersion: "no_stream", events: [event] },
+              { actor: `webhook:${source.id}` }
+            )
+          ])
+        )
+        return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
+      })
+
+    const receive = (request: IngestRequest): Effect.Effect<IngestOutcome> =>
+      Effect.gen(function* () {
+        const snapshot = yield* config.current
+        const source = snapshot.sources.get(request.sourceId)
+        if (source === undefined || !source.enabled) {
+          request.message.resume()
+          return refused(404, "unknown_source", `no enabled source with id "${request.sourceId}"`)
+        }
+        const scheme = schemes[source.kind]
+        const headers = flatHeaders(request.message)
+        const read = yield* Effect.promise(() => readBody(request.message))
+        if (read._tag === "TooLarge") return refused(413, "payload_too_large", "the body exceeds 1 MiB")
+        if (read._tag === "Aborted") return refused(400, "aborted", "the request body was not received completely")
+        const req: IncomingWebhook = {
+          body: read.bytes,
+          headers,
+          contentType: headers["content-type"],
+          now: new Date()
+        }
+        if (scheme.isPing?.(req)) return { _tag: "Ping" } as const
+        if (!JSON_TYPE.test(req.contentType ?? ""))
+          return refused(415, "unsupported_media_type", "webhooks must be sent as application/json")
+        const authFailure = yield* authenticate(source, req)
+        if (authFailure !== undefined) return authFailure
+        const remoteAddress =
+          options.trustProxy && headers["x-forwarded-for"]
+            ? headers["x-forwarded-for"].split(",")[0]!.trim()
+            : request.remoteAddress
+        const parsed = parseJson(read.bytes.toString("utf8"))
+        if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
+        const description = scheme.describe(req, parsed.value)
+        if (!description.ok) return yield* reject(source, req, remoteAddress, description.error)
+        const dedupKey = description.dedupKey ?? randomUUID()
+        const webhookId = webhookIdFor(source.id, dedupKey)
+        const received: WebhookReceived = {
+          _tag: "WebhookReceived",
+          webhookId,
+          sourceId: source.id,
+          kind: source.kind,
+          ...(description.topic === undefined ? {} : { topic: description.topic }),
+          dedupKey,
+          headers: keptHeaders(scheme, headers),
+          receivedAt: req.now.toISOString(),
+          ...(remoteAddress === undefined ? {} : { remoteAddress }),
+          body: rawBody(read.bytes),
+          ...(description.testMode === undefined ? {} : { testMode: description.testMode })
+        }
+        const outcome = yield* Effect.tryPromise(() =>
+          committer.submit({
+            streamId: webhookStream(webhookId),
+            received,
+            job: { task: NORMALIZE_TASK, payload: { webhookId }, jobKey: `normalize:${webhookId}`, maxAttempts: 10 },
+            metadata: { actor: `webhook:${source.id}`, correlationId: webhookId }
+          })
+        )
+        return { _tag: "Accepted", webhookId, duplicate: outcome._tag === "Duplicate" } as const
+      }).pipe(
+        Effect.catchAllCause((cause) =>
+          Effect.logError("webhook could not be stored; answered 503 so the platform retries", cause).pipe(
+            Effect.as(refused(503, "unavailable", "the webhook could not be stored right now; please retry"))
+          )
+        ),
+        Effect.tap((outcome) =>
+          Effect.flatMap(config.current, (snapshot) =>
+            Effect.sync(() =>
+              webhooksTotal.inc({
+                source: snapshot.sources.has(request.sourceId) ? request.sourceId : "unknown",
+                outcome:
+                  outcome._tag === "Refused"
+                    ? `refused_${outcome.status}`
+                    : outcome._tag === "Accepted"
+                      ? outcome.duplicate
+                        ? "duplicate"
+                        : "accepted"
+                      : "ping"
+              })
+            )
+          )
+        ),
+        Effect.withSpan("Ingest.receive")
+      )
+
+    return Ingest.of({ receive })
+  })
+)

@@ -1,0 +1,41 @@
+// The webhooks group: POST hands the raw request to Ingest (the body is read here, from the stream,
+// never decoded by the framework, so signatures see the exact bytes); GET answers 405.
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Effect, Option } from "effect"
+import { Api } from "../http/Api.js"
+import { errorResponse } from "../http/errors.js"
+import { Ingest } from "./Ingest.js"
+
+export const IngestHttpLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
+  Effect.gen(function* () {
+    const ingest = yield* Ingest
+    return handlers
+      .handleRaw("receive", ({ path, request }) =>
+        ingest
+          .receive({
+            sourceId: path.sourceId,
+            message: NodeHttpServerRequest.toIncomingMessage(request),
+            remoteAddress: Option.getOrUndefined(request.remoteAddress)
+          })
+          .pipe(
+            Effect.map((outcome) => {
+              switch (outcome._tag) {
+                case "Accepted":
+                  return HttpServerResponse.unsafeJson(
+                    { webhookId: outcome.webhookId, duplicate: outcome.duplicate },
+                    { status: 202 }
+                  )
+                case "Ping":
+                  return HttpServerResponse.unsafeJson({ status: "ok" }, { status: 200 })
+                case "Refused":
+                  return errorResponse(outcome.status, outcome.error, outcome.message)
+              }
+            })
+          )
+      )
+      .handleRaw("receiveGet", () =>
+        Effect.succeed(errorResponse(405, "method_not_allowed", "webhooks are delivered with POST", { allow: "POST" }))
+      )
+  })
+)

@@ -1,0 +1,63 @@
+// Prometheus metrics (prom-client): one registry per process, rendered at GET /metrics.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client"
+
+export const registry = new Registry()
+collectDefaultMetrics({ register: registry, prefix: "s2s_" })
+
+export const httpRequests = new Counter({
+  name: "s2s_http_requests_total",
+  help: "HTTP requests by route, method and status",
+  labelNames: ["route", "method", "status"] as const,
+  registers: [registry]
+})
+
+export const httpDuration = new Histogram({
+  name: "s2s_http_request_duration_seconds",
+  help: "HTTP request duration",
+  labelNames: ["route"] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry]
+})
+
+export const jobsTotal = new Counter({
+  name: "s2s_jobs_total",
+  help: "Worker jobs by task and outcome",
+  labelNames: ["task", "outcome"] as const,
+  registers: [registry]
+})
+
+export const jobDuration = new Histogram({
+  name: "s2s_job_duration_seconds",
+  help: "Worker job duration by task",
+  labelNames: ["task"] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry]
+})
+
+export const projectionLagEvents = new Gauge({
+  name: "s2s_projection_lag_events",
+  help: "Events committed but not yet applied, per projection",
+  labelNames: ["projection"] as const,
+  registers: [registry]
+})
+
+export const projectionLagSeconds = new Gauge({
+  name: "s2s_projection_lag_seconds",
+  help: "Age of the oldest event not yet applied, per projection (0 when caught up)",
+  labelNames: ["projection"] as const,
+  registers: [registry]
+})
+
+export const webhooksTotal = new Counter({
+  name: "s2s_webhooks_total",
+  help: "Webhook requests by source and outcome",
+  labelNames: ["source", "outcome"] as const,
+  registers: [registry]
+})
+
+export const dispatchesTotal = new Counter({
+  name: "s2s_dispatches_total",
+  help: "Dispatch attempts by channel and outcome",
+  labelNames: ["channel", "outcome"] as const,
+  registers: [registry]
+})

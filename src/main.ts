@@ -1,0 +1,61 @@
+// The service process: the only place where the stages' layers are composed. `s2s serve` runs the
+// HTTP API and the worker (job runner + projector) in one process; --api-only / --worker-only split
+// them so each can be scaled on its own against the same PostgreSQL.
+import { HttpApiBuilder } from "@effect/platform"
+import { Layer } from "effect"
+import { ConfigStateLive } from "./config/ConfigState.js"
+import type { ConfigValidator } from "./config/load.js"
+import { SecretsLive } from "./config/Secrets.js"
+import { DatabaseLive } from "./db/Database.js"
+import { DbLive } from "./db/Db.js"
+import { MigrationsLive } from "./db/Migrator.js"
+import { EventStoreLive } from "./events/EventStore.js"
+import { Api } from "./http/Api.js"
+import { AuthenticationLive } from "./http/Auth.js"
+import { HealthHttpLive } from "./http/HealthHttp.js"
+import { HttpLive } from "./http/Http.js"
+import { IngestLive } from "./ingest/Ingest.js"
+import { IngestHttpLive } from "./ingest/IngestHttp.js"
+import { WorkerLive, WorkerTasks } from "./jobs/Worker.js"
+import { ProjectionsHttpLive } from "./projections/ProjectionsHttp.js"
+import { Projections, ProjectorLive } from "./projections/Projector.js"
+import { streamSummaries } from "./projections/streamSummaries.js"
+import { TokensLive } from "./tokens/Tokens.js"
+
+/** Database located (embedded or DATABASE_URL), migrated, and the app-role pool open. */
+export const DatabaseReady = DbLive.pipe(Layer.provideMerge(MigrationsLive), Layer.provideMerge(DatabaseLive))
+
+/** What every command that touches the database needs. */
+export const CoreLive = Layer.mergeAll(EventStoreLive, ConfigStateLive, TokensLive).pipe(
+  Layer.provideMerge(Layer.merge(EventStoreLive, SecretsLive)),
+  Layer.provideMerge(DatabaseReady)
+)
+
+export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries])
+
+export const TasksLive = Layer.succeed(WorkerTasks, [])
+
+const ApiLive = HttpApiBuilder.api(Api).pipe(
+  Layer.provide([HealthHttpLive, IngestHttpLive, ProjectionsHttpLive]),
+  Layer.provide([IngestLive, AuthenticationLive])
+)
+
+export const HttpServiceLive = HttpLive.pipe(Layer.provide(ApiLive))
+
+export const WorkerServiceLive = Layer.merge(WorkerLive.pipe(Layer.provide(TasksLive)), ProjectorLive)
+
+export interface ServeOptions {
+  readonly api: boolean
+  readonly worker: boolean
+}
+
+/** Checks that stages contribute to s2s.yaml validation (run by `config apply` and at start). */
+export const configValidators: ReadonlyArray<ConfigValidator> = []
+
+/** `before` runs first (the config bootstrap), so sources exist before the first webhook is accepted. */
+export const ServiceLive = <E, R>(options: ServeOptions, before: Layer.Layer<never, E, R>) =>
+  Layer.mergeAll(options.api ? HttpServiceLive : Layer.empty, options.worker ? WorkerServiceLive : Layer.empty).pipe(
+    Layer.provide(before),
+    Layer.provide(ProjectionsLive),
+    Layer.provideMerge(CoreLive)
+  )

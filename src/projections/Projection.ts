@@ -1,0 +1,16 @@
+// A projection turns events into a read model. The runner feeds it batches in commit-safe global
+// order and advances its checkpoint in the same transaction as its writes, so a crash never applies
+// a batch twice or skips one. Read models are kept per generation (see sql/0002_projections.sql).
+import type { Queryable } from "../db/Db.js"
+import type { RecordedEvent } from "../events/EventStore.js"
+import type { EventType } from "../events/Events.js"
+
+export interface Projection {
+  readonly name: string
+  /** The event types it reads; others are skipped without decoding (the checkpoint still advances). */
+  readonly eventTypes: ReadonlySet<EventType>
+  /** The read model table: every row carries a `generation` column and a text key column. */
+  readonly table: string
+  readonly keyColumn: string
+  readonly apply: (tx: Queryable, generation: number, events: ReadonlyArray<RecordedEvent>) => Promise<void>
+}

@@ -1,0 +1,54 @@
+// Runs every registered projection continuously: one fiber per projection, polling in commit-safe
+// order, applying batches with the checkpoint compare-and-set. Several processes may run it; the
+// advisory lock lets one apply each batch. Lag is exported to /metrics.
+import { Config, Context, Duration, Effect, Layer, Schedule } from "effect"
+import { Db } from "../db/Db.js"
+import { projectionLagEvents, projectionLagSeconds } from "../lib/metrics.js"
+import type { Projection } from "./Projection.js"
+import { activeGeneration, ensureRegistered, lag, runBatch } from "./runner.js"
+
+export class Projections extends Context.Tag("app/projections/Projections")<Projections, ReadonlyArray<Projection>>() {}
+
+const ProjectorConfig = Config.all({
+  pollMs: Config.integer("PROJECTION_POLL_MS").pipe(Config.withDefault(200)),
+  batchSize: Config.integer("PROJECTION_BATCH_SIZE").pipe(Config.withDefault(500))
+})
+
+const follow = (projection: Projection) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const config = yield* ProjectorConfig
+    yield* db.run("Projector.register", (sql) => ensureRegistered(sql, projection.name))
+    const step = Effect.gen(function* () {
+      const generation = yield* db.run("Projector.generation", (sql) => activeGeneration(sql, projection.name))
+      const result = yield* db.run("Projector.batch", (sql) => runBatch(sql, projection, generation, config.batchSize))
+      // A full batch means more is waiting: go again at once; otherwise wait for the next poll.
+      if (result._tag === "Locked" || result.read < config.batchSize)
+        yield* Effect.sleep(Duration.millis(config.pollMs))
+    })
+    yield* step.pipe(
+      Effect.tapError((error) => Effect.logWarning(`projection ${projection.name} batch failed; retrying`, error)),
+      Effect.retry(Schedule.exponential("200 millis").pipe(Schedule.union(Schedule.spaced("10 seconds")))),
+      Effect.forever
+    )
+  }).pipe(Effect.annotateLogs({ service: "Projector", projection: projection.name }))
+
+const measureLag = (projection: Projection) =>
+  Effect.gen(function* () {
+    const db = yield* Db
+    const generation = yield* db.run("Projector.generation", (sql) => activeGeneration(sql, projection.name))
+    const l = yield* db.run("Projector.lag", (sql) => lag(sql, projection.name, generation))
+    projectionLagEvents.set({ projection: projection.name }, l.events)
+    projectionLagSeconds.set({ projection: projection.name }, l.seconds)
+  }).pipe(Effect.ignore, Effect.repeat(Schedule.spaced("5 seconds")))
+
+export const ProjectorLive = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const projections = yield* Projections
+    for (const p of projections) {
+      yield* Effect.forkScoped(follow(p))
+      yield* Effect.forkScoped(measureLag(p))
+    }
+    yield* Effect.logInfo(`projector following ${projections.map((p) => p.name).join(", ")}`)
+  })
+)

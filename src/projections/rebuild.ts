@@ -1,0 +1,131 @@
+// Blue-green rebuild: a fresh generation is filled from position zero beside the live one (which
+// keeps serving reads and applying new events), then, in one transaction that catches up the last
+// events, active_generation flips to it. Readers see the old view or the new one, never a mix.
+// The report says how the new view differs from the old one; the old rows are deleted afterwards.
+import type { Queryable, Sql } from "../db/Db.js"
+import type { Projection } from "./Projection.js"
+import { applyBatch, ensureRegistered } from "./runner.js"
+
+export interface RebuildProgress {
+  readonly done: number
+  readonly total: number
+}
+
+export interface RebuildReport {
+  readonly projection: string
+  readonly fromGeneration: number
+  readonly toGeneration: number
+  readonly events: number
+  readonly rows: number
+  readonly added: number
+  readonly removed: number
+  readonly changed: number
+  /** Keys of a few rows that differ, for a look with `orders show`. */
+  readonly samples: ReadonlyArray<{ readonly key: string; readonly change: "added" | "removed" | "changed" }>
+  readonly durationMs: number
+}
+
+export class RebuildInProgress extends Error {
+  override readonly name = "RebuildInProgress"
+}
+
+const BATCH = 5_000
+
+export const rebuild = async (
+  pool: Sql,
+  projection: Projection,
+  options: { readonly onProgress?: (p: RebuildProgress) => void; readonly batchSize?: number } = {}
+): Promise<RebuildReport> => {
+  const started = performance.now()
+  const batchSize = options.batchSize ?? BATCH
+  await ensureRegistered(pool, projection.name)
+  // A session lock for the whole rebuild, on a reserved connection: one rebuild per projection.
+  const session = await pool.reserve()
+  try {
+    const [lock] = await session<Array<{ ok: boolean }>>`
+      select pg_try_advisory_lock(hashtext(${`rebuild:${projection.name}`})) as ok`
+    if (!lock?.ok) throw new RebuildInProgress(`a rebuild of ${projection.name} is already running`)
+    try {
+      return await rebuildLocked(pool, projection, batchSize, started, options.onProgress)
+    } finally {
+      await session`select pg_advisory_unlock(hashtext(${`rebuild:${projection.name}`}))`
+    }
+  } finally {
+    session.release()
+  }
+}
+
+const rebuildLocked = async (
+  pool: Sql,
+  projection: Projection,
+  batchSize: number,
+  started: number,
+  onProgress: ((p: RebuildProgress) => void) | undefined
+): Promise<RebuildReport> => {
+  const { name, table, keyColumn } = projection
+  const { from, to } = await pool.begin(async (tx) => {
+    const [row] = await tx<Array<{ active_generation: number; rebuilding_generation: number | null }>>`
+      select active_generation, rebuilding_generation from projections where name = ${name} for update`
+    const from = row!.active_generation
+    const to = Math.max(from, row!.rebuilding_generation ?? 0) + 1
+    // Leftovers of an interrupted rebuild are discarded.
+    if (row!.rebuilding_generation !== null) await clearGeneration(tx, projection, row!.rebuilding_generation)
+    await clearGeneration(tx, projection, to)
+    await tx`update projections set rebuilding_generation = ${to}, updated_at = now() where name = ${name}`
+    await tx`
+      insert into projection_checkpoints (name, generation) values (${name}, ${to})
+      on conflict (name, generation) do update set last_xid = '0'::xid8, last_position = 0, events_applied = 0`
+    return { from, to }
+  })
+  const types = [...projection.eventTypes]
+  const [count] = await pool<Array<{ n: string }>>`select count(*) as n from events where type = any(${types}::text[])`
+  const total = Number(count?.n ?? 0)
+  let done = 0
+  for (;;) {
+    const result = await pool.begin((tx) => applyBatch(tx, projection, to, batchSize))
+    if (result._tag === "Locked") throw new RebuildInProgress(`generation ${to} of ${name} is being written elsewhere`)
+    done += result.applied
+    onProgress?.({ done, total: Math.max(total, done) })
+    if (result.read < batchSize) break
+  }
+  await pool.begin(async (tx) => {
+    for (;;) {
+      const result = await applyBatch(tx, projection, to, batchSize)
+      if (result._tag === "Locked")
+        throw new RebuildInProgress(`generation ${to} of ${name} is being written elsewhere`)
+      done += result.applied
+      if (result.read < batchSize) break
+    }
+    await tx`
+      update projections set active_generation = ${to}, rebuilding_generation = null, updated_at = now()
+      where name = ${name}`
+  })
+  onProgress?.({ done, total: Math.max(total, done) })
+
+  const diff = await pool<Array<{ key: string; change: "added" | "removed" | "changed" }>>`
+    select coalesce(n.k, o.k) as key,
+           case when o.k is null then 'added' when n.k is null then 'removed' else 'changed' end as change
+    from (select ${pool(keyColumn)}::text as k, to_jsonb(t) - 'generation' as doc from ${pool(table)} t where generation = ${from}) o
+    full join (select ${pool(keyColumn)}::text as k, to_jsonb(t) - 'generation' as doc from ${pool(table)} t where generation = ${to}) n
+      on o.k = n.k
+    where o.k is null or n.k is null or o.doc <> n.doc`
+  const [rows] = await pool<Array<{ n: string }>>`select count(*) as n from ${pool(table)} where generation = ${to}`
+  await clearGeneration(pool, projection, from)
+  await pool`delete from projection_checkpoints where name = ${name} and generation = ${from}`
+  return {
+    projection: name,
+    fromGeneration: from,
+    toGeneration: to,
+    events: done,
+    rows: Number(rows?.n ?? 0),
+    added: diff.filter((d) => d.change === "added").length,
+    removed: diff.filter((d) => d.change === "removed").length,
+    changed: diff.filter((d) => d.change === "changed").length,
+    samples: diff.slice(0, 10),
+    durationMs: Math.round(performance.now() - started)
+  }
+}
+
+const clearGeneration = async (sql: Queryable, projection: Projection, generation: number) => {
+  await sql`delete from ${sql(projection.table)} where generation = ${generation}`
+}

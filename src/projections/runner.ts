@@ -1,0 +1,88 @@
+// Batches of a projection, applied in one transaction with the checkpoint compare-and-set.
+// One active runner per (projection, generation) across processes: a transaction-scoped advisory
+// lock; a runner that cannot take it skips the round (another process is on it).
+import type { Queryable, Sql } from "../db/Db.js"
+import { decodeStored } from "../events/EventStore.js"
+import { type Checkpoint, readAll } from "../events/store.js"
+import type { Projection } from "./Projection.js"
+
+export type BatchResult =
+  | { readonly _tag: "Locked" }
+  | { readonly _tag: "Applied"; readonly read: number; readonly applied: number; readonly checkpoint: Checkpoint }
+
+export class CheckpointMoved extends Error {
+  override readonly name = "CheckpointMoved"
+}
+
+export const ensureRegistered = async (sql: Queryable, name: string) => {
+  await sql`insert into projections (name) values (${name}) on conflict (name) do nothing`
+  await sql`
+    insert into projection_checkpoints (name, generation)
+    select name, active_generation from projections where name = ${name}
+    on conflict do nothing`
+}
+
+export const activeGeneration = async (sql: Queryable, name: string): Promise<number> => {
+  const rows = await sql<
+    Array<{ active_generation: number }>
+  >`select active_generation from projections where name = ${name}`
+  if (rows.length === 0) throw new Error(`unknown projection ${name}`)
+  return rows[0]!.active_generation
+}
+
+const readCheckpoint = async (tx: Queryable, name: string, generation: number): Promise<Checkpoint> => {
+  const rows = await tx<Array<{ last_xid: string; last_position: string }>>`
+    select last_xid::text, last_position from projection_checkpoints where name = ${name} and generation = ${generation}`
+  if (rows.length === 0) throw new Error(`projection ${name} has no checkpoint for generation ${generation}`)
+  return { transactionId: rows[0]!.last_xid, position: Number(rows[0]!.last_position) }
+}
+
+/** Reads up to `batchSize` events after the checkpoint and applies them, within `tx`. */
+export const applyBatch = async (
+  tx: Queryable,
+  projection: Projection,
+  generation: number,
+  batchSize: number
+): Promise<BatchResult> => {
+  const [lock] = await tx<Array<{ locked: boolean }>>`
+    select pg_try_advisory_xact_lock(hashtext(${`projection:${projection.name}`}), ${generation}) as locked`
+  if (!lock?.locked) return { _tag: "Locked" }
+  const from = await readCheckpoint(tx, projection.name, generation)
+  const raw = await readAll(tx, from, batchSize, { types: [...projection.eventTypes] })
+  if (raw.length === 0) return { _tag: "Applied", read: 0, applied: 0, checkpoint: from }
+  const relevant = raw.map(decodeStored)
+  await projection.apply(tx, generation, relevant)
+  const last = raw[raw.length - 1]!
+  const moved = await tx`
+    update projection_checkpoints
+    set last_xid = ${last.transactionId}::xid8, last_position = ${last.globalPosition},
+        events_applied = events_applied + ${relevant.length}, updated_at = now()
+    where name = ${projection.name} and generation = ${generation}
+      and last_xid = ${from.transactionId}::xid8 and last_position = ${from.position}`
+  if (moved.count !== 1) throw new CheckpointMoved(`checkpoint of ${projection.name}/${generation} moved concurrently`)
+  return {
+    _tag: "Applied",
+    read: raw.length,
+    applied: relevant.length,
+    checkpoint: { transactionId: last.transactionId, position: last.globalPosition }
+  }
+}
+
+export const runBatch = (sql: Sql, projection: Projection, generation: number, batchSize: number) =>
+  sql.begin((tx) => applyBatch(tx, projection, generation, batchSize)) as Promise<BatchResult>
+
+/** Events not yet applied (approximate count) and the age of the oldest one, for /metrics. */
+export const lag = async (sql: Queryable, name: string, generation: number) => {
+  const cp = await readCheckpoint(sql, name, generation)
+  const rows = await sql<Array<{ behind: string | null; oldest: Date | null }>>`
+    select
+      (select max(global_position) from events) - ${cp.position}::bigint as behind,
+      (select recorded_at from events
+        where (transaction_id, global_position) > (${cp.transactionId}::xid8, ${cp.position}::bigint)
+        order by transaction_id, global_position limit 1) as oldest`
+  const row = rows[0]
+  return {
+    events: Math.max(0, Number(row?.behind ?? 0)),
+    seconds: row?.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0
+  }
+}
