@@ -6,7 +6,7 @@ import { Layer } from "effect"
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
 import { SecretsLive } from "./config/Secrets.js"
-import { DatabaseLive } from "./db/Database.js"
+import { type Database, DatabaseLive } from "./db/Database.js"
 import { DbLive } from "./db/Db.js"
 import { MigrationsLive } from "./db/Migrator.js"
 import { EventStoreLive } from "./events/EventStore.js"
@@ -23,13 +23,17 @@ import { streamSummaries } from "./projections/streamSummaries.js"
 import { TokensLive } from "./tokens/Tokens.js"
 
 /** Database located (embedded or DATABASE_URL), migrated, and the app-role pool open. */
-export const DatabaseReady = DbLive.pipe(Layer.provideMerge(MigrationsLive), Layer.provideMerge(DatabaseLive))
+export const databaseReady = <E, R>(database: Layer.Layer<Database, E, R>) =>
+  DbLive.pipe(Layer.provideMerge(MigrationsLive), Layer.provideMerge(database))
+export const DatabaseReady = databaseReady(DatabaseLive)
 
 /** What every command that touches the database needs. */
-export const CoreLive = Layer.mergeAll(EventStoreLive, ConfigStateLive, TokensLive).pipe(
-  Layer.provideMerge(Layer.merge(EventStoreLive, SecretsLive)),
-  Layer.provideMerge(DatabaseReady)
-)
+export const makeCore = <E, R>(database: Layer.Layer<Database, E, R>) =>
+  Layer.mergeAll(EventStoreLive, ConfigStateLive, TokensLive).pipe(
+    Layer.provideMerge(Layer.merge(EventStoreLive, SecretsLive)),
+    Layer.provideMerge(databaseReady(database))
+  )
+export const CoreLive = makeCore(DatabaseLive)
 
 export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries])
 
@@ -53,9 +57,13 @@ export interface ServeOptions {
 export const configValidators: ReadonlyArray<ConfigValidator> = []
 
 /** `before` runs first (the config bootstrap), so sources exist before the first webhook is accepted. */
-export const ServiceLive = <E, R>(options: ServeOptions, before: Layer.Layer<never, E, R>) =>
+export const ServiceLive = <E, R, E2 = never, R2 = never>(
+  options: ServeOptions,
+  before: Layer.Layer<never, E, R>,
+  database: Layer.Layer<Database, E2, R2> = DatabaseLive as unknown as Layer.Layer<Database, E2, R2>
+) =>
   Layer.mergeAll(options.api ? HttpServiceLive : Layer.empty, options.worker ? WorkerServiceLive : Layer.empty).pipe(
     Layer.provide(before),
     Layer.provide(ProjectionsLive),
-    Layer.provideMerge(CoreLive)
+    Layer.provideMerge(makeCore(database))
   )

@@ -90,7 +90,7 @@ export const parseConfig = (
   validators: ReadonlyArray<ConfigValidator> = []
 ): Either.Either<ConfigFile, ConfigError> => {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true })
   const where = (path: ReadonlyArray<PropertyKey>) => {
     // Walk up until a node exists (a missing key is reported at its parent).
     for (let n = path.length; n >= 0; n--) {
@@ -110,7 +110,12 @@ export const parseConfig = (
   }
   const decoded = decode(doc.toJS() ?? {})
   if (Either.isLeft(decoded)) {
-    const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+    const all = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+    // A union (e.g. an optional field: value | undefined) reports each member; keep the most precise
+    // issues: those whose path is not a prefix of another issue's path.
+    const isPrefix = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>) =>
+      a.length < b.length && a.every((k, i) => k === b[i])
+    const issues = all.filter((issue) => !all.some((other) => isPrefix(issue.path, other.path)))
     return Either.left(
       new ConfigError(
         file,
