@@ -1,0 +1,37 @@
+// Google Ads adapter (`channel: google-ads`), two APIs behind one channel:
+//   api: data-manager (default): POST {GOOGLE_DATA_MANAGER_URL}/v1/events:ingest, OAuth2 token from
+//     {GOOGLE_OAUTH_TOKEN_URL}, cached inside this adapter instance (see oauth.ts).
+//   api: ads-api: UploadClickConversions / UploadConversionAdjustments through google-ads-api.
+// Consumes: a paid order (conversion), or a refund of a sent one (retraction / restatement).
+// Emits: one click conversion keyed by the platform order id, with exactly one click id, hashed
+//   email/phone when ad_user_data allows, and consent.
+// Fails: ChannelError; TooRecent (retryAt = click + 6 h) while the click is younger than Google's
+//   6 hours; duplicates of an order Google already has count as Delivered with alreadyRecorded.
+import { Effect } from "effect"
+import type { GoogleAdsTarget } from "../../../config/schema.js"
+import type { ChannelAdapter, DispatchInput } from "../../Channel.js"
+import { type AdsApiOptions, sendAdsApi } from "./ads-api/send.js"
+import { sendDataManager } from "./data-manager/send.js"
+import { makeGoogleTokens } from "./oauth.js"
+
+export type GoogleAdsChannelOptions = AdsApiOptions
+
+/**
+ * Builds the adapter with its own token cache. Build it once per process (e.g. in the registry's
+ * Layer) so every dispatch shares the cache.
+ */
+export const makeGoogleAdsChannel = (
+  options: GoogleAdsChannelOptions = {}
+): Effect.Effect<ChannelAdapter<GoogleAdsTarget>> =>
+  Effect.gen(function* () {
+    const tokens = yield* makeGoogleTokens
+    const send = Effect.fn("GoogleAds.send")(function* (input: DispatchInput<GoogleAdsTarget>) {
+      return input.target.api === "ads-api" ? yield* sendAdsApi(input, options) : yield* sendDataManager(input, tokens)
+    })
+    return {
+      channel: "google-ads",
+      // data-manager skips retractions as unsupported (the API cannot retract); ads-api sends them.
+      supports: ["conversion", "retraction", "restatement"],
+      send
+    }
+  })

@@ -1,0 +1,119 @@
+// Google Ads API request objects (ConversionUploadService.UploadClickConversions and
+// ConversionAdjustmentUploadService.UploadConversionAdjustments), built with google-ads-api's
+// generated protobuf classes so enum values and field names are the library's own.
+import type { common, services } from "google-ads-api"
+import type { GoogleAdsTarget } from "../../../../config/schema.js"
+import type { ConsentChoice, GoogleConversion, GoogleMatch } from "../plan.js"
+
+export type AdsLib = typeof import("google-ads-api")
+
+/**
+ * `yyyy-mm-dd hh:mm:ss+hh:mm` in the account's time zone, as conversion_date_time and
+ * adjustment_date_time require (the offset is mandatory). Throws RangeError for an unknown zone.
+ */
+export const adsDateTime = (date: Date, timeZone: string): string => {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23"
+  }).formatToParts(date)
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "00"
+  const [y, mo, d, h, mi, s] = [get("year"), get("month"), get("day"), get("hour"), get("minute"), get("second")]
+  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
+  const offsetMinutes = Math.round((wall - Math.floor(date.getTime() / 1000) * 1000) / 60_000)
+  const sign = offsetMinutes < 0 ? "-" : "+"
+  const abs = Math.abs(offsetMinutes)
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`
+  return `${y}-${mo}-${d} ${h}:${mi}:${s}${offset}`
+}
+
+export const conversionActionResource = (target: GoogleAdsTarget) =>
+  `customers/${target.customerId}/conversionActions/${target.conversionActionId}`
+
+const consentStatus = (lib: AdsLib, choice: ConsentChoice) =>
+  choice === "granted"
+    ? lib.enums.ConsentStatus.GRANTED
+    : choice === "denied"
+      ? lib.enums.ConsentStatus.DENIED
+      : lib.enums.ConsentStatus.UNSPECIFIED
+
+export const buildClickConversionRequest = (
+  lib: AdsLib,
+  target: GoogleAdsTarget,
+  conversion: GoogleConversion,
+  match: GoogleMatch,
+  timeZone: string
+): services.UploadClickConversionsRequest => {
+  const identifiers: Array<common.UserIdentifier> = [
+    ...(match.identifiers.email === undefined
+      ? []
+      : [new lib.common.UserIdentifier({ hashed_email: match.identifiers.email })]),
+    ...(match.identifiers.phone === undefined
+      ? []
+      : [new lib.common.UserIdentifier({ hashed_phone_number: match.identifiers.phone })])
+  ]
+  const click = match.click
+  return new lib.services.UploadClickConversionsRequest({
+    customer_id: target.customerId,
+    // Google: "should always be set to true"; without it one bad row fails the call as an RPC error.
+    partial_failure: true,
+    ...(target.validateOnly === true ? { validate_only: true } : {}),
+    conversions: [
+      new lib.services.ClickConversion({
+        ...(click === undefined ? {} : { [click.kind]: click.value }),
+        conversion_action: conversionActionResource(target),
+        conversion_date_time: adsDateTime(conversion.conversionTime, timeZone),
+        conversion_value: conversion.value,
+        currency_code: conversion.currency,
+        order_id: conversion.transactionId,
+        ...(identifiers.length === 0 ? {} : { user_identifiers: identifiers }),
+        // ad_personalization can only be set for Customer Match services, not click conversions.
+        consent: new lib.common.Consent({ ad_user_data: consentStatus(lib, match.consent.adUserData) })
+      })
+    ]
+  })
+}
+
+/**
+ * RETRACTION (full refund / cancellation) or RESTATEMENT (partial refund: the new total), keyed by the
+ * original order_id. adjustment_date_time must be after the conversion and newer than any earlier
+ * restatement; the dispatch time is both.
+ */
+export const buildAdjustmentRequest = (
+  lib: AdsLib,
+  target: GoogleAdsTarget,
+  kind: "retraction" | "restatement",
+  conversion: GoogleConversion,
+  adjustedAt: Date,
+  timeZone: string
+): services.UploadConversionAdjustmentsRequest =>
+  new lib.services.UploadConversionAdjustmentsRequest({
+    customer_id: target.customerId,
+    partial_failure: true,
+    ...(target.validateOnly === true ? { validate_only: true } : {}),
+    conversion_adjustments: [
+      new lib.services.ConversionAdjustment({
+        order_id: conversion.transactionId,
+        conversion_action: conversionActionResource(target),
+        adjustment_date_time: adsDateTime(adjustedAt, timeZone),
+        adjustment_type:
+          kind === "retraction"
+            ? lib.enums.ConversionAdjustmentType.RETRACTION
+            : lib.enums.ConversionAdjustmentType.RESTATEMENT,
+        // Required for RESTATEMENT, refused for RETRACTION.
+        ...(kind === "restatement"
+          ? {
+              restatement_value: new lib.services.RestatementValue({
+                adjusted_value: conversion.value,
+                currency_code: conversion.currency
+              })
+            }
+          : {})
+      })
+    ]
+  })

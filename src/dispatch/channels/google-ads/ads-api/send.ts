@@ -1,0 +1,193 @@
+// `api: ads-api`: the Google Ads API through google-ads-api (gRPC): UploadClickConversions with
+// partial_failure for conversions, UploadConversionAdjustments (RETRACTION / RESTATEMENT by order_id)
+// for refunds. The library owns transport and OAuth (refresh-token credentials only) and exposes no
+// host override, so there is no HTTP to record: each call is recorded as a gRPC exchange with the
+// request as sent (hashes only, developer token redacted) and the decoded response.
+import { Effect, Either } from "effect"
+import type { Hooks, services } from "google-ads-api"
+import type { GoogleAdsTarget } from "../../../../config/schema.js"
+import type { HttpExchange } from "../../../../events/dispatch.js"
+import { ChannelError, type ChannelResult, type DispatchInput } from "../../../Channel.js"
+import { RECORDED_BODY_LIMIT, REDACTED } from "../../../http.js"
+import { GOOGLE_CHANNEL } from "../oauth.js"
+import { conversionFacts, matchData, tooRecentRetryAt } from "../plan.js"
+import { loadCredentials, secretValue } from "../secrets.js"
+import { settle } from "../settle.js"
+import {
+  type AdsError,
+  type AdsOutcome,
+  classifyAdsErrors,
+  classifyThrown,
+  failureErrors,
+  partialFailureErrors
+} from "./errors.js"
+import { type AdsLib, adsDateTime, buildAdjustmentRequest, buildClickConversionRequest } from "./request.js"
+
+export interface AdsApiOptions {
+  /** google-ads-api hooks; tests use onServiceStart to capture the request and answer without a network. */
+  readonly hooks?: Hooks | undefined
+}
+
+type Call =
+  | { readonly rpc: "UploadClickConversions"; readonly request: services.UploadClickConversionsRequest }
+  | { readonly rpc: "UploadConversionAdjustments"; readonly request: services.UploadConversionAdjustmentsRequest }
+
+const configuration = (detail: string) =>
+  new ChannelError({ channel: GOOGLE_CHANNEL, reason: "Configuration", retryable: false, detail, exchanges: [] })
+
+const loadLib = Effect.promise((): Promise<AdsLib> => import("google-ads-api"))
+
+const grpcUrl = (typeUrl: string, rpc: string) => {
+  // type.googleapis.com/google.ads.googleads.v24.services.UploadClickConversionsRequest
+  const pkg = typeUrl.replace(/^.*\//, "").replace(/\.[A-Za-z]+Request$/, "")
+  const service = rpc === "UploadClickConversions" ? "ConversionUploadService" : "ConversionAdjustmentUploadService"
+  return `grpc://googleads.googleapis.com/${pkg}.${service}/${rpc}`
+}
+
+const recordedResponse = (response: unknown, errors: ReadonlyArray<AdsError>) => {
+  const { partial_failure_error: _raw, ...rest } = (response ?? {}) as Record<string, unknown>
+  const body = JSON.stringify({ ...rest, ...(errors.length > 0 ? { partial_failure_errors: errors } : {}) })
+  return {
+    status: 200,
+    headers: {},
+    body: body.slice(0, RECORDED_BODY_LIMIT),
+    truncated: body.length > RECORDED_BODY_LIMIT
+  }
+}
+
+export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
+  input: DispatchInput<GoogleAdsTarget>,
+  options: AdsApiOptions
+) {
+  const { order, target } = input
+  if (input.kind === "status_change") {
+    return {
+      _tag: "Skipped",
+      reason: "unsupported",
+      detail: "Google has no status changes",
+      exchanges: []
+    } satisfies ChannelResult
+  }
+  const facts = conversionFacts(input)
+  if (facts._tag !== "Ok") return yield* settle(facts)
+  const conversion = facts.value
+  const timeZone = target.timeZone ?? "UTC"
+  yield* Effect.try({
+    try: () => adsDateTime(conversion.conversionTime, timeZone),
+    catch: () => configuration(`timeZone ${timeZone} is not an IANA time zone (e.g. Europe/Berlin)`)
+  })
+  const lib = yield* loadLib
+  let call: Call
+  let notes: ReadonlyArray<string>
+  if (input.kind === "conversion") {
+    const match = matchData(order, target)
+    if (match._tag !== "Ok") return yield* settle(match)
+    call = {
+      rpc: "UploadClickConversions",
+      request: buildClickConversionRequest(lib, target, conversion, match.value, timeZone)
+    }
+    notes = match.value.notes
+  } else {
+    call = {
+      rpc: "UploadConversionAdjustments",
+      request: buildAdjustmentRequest(lib, target, input.kind, conversion, input.now, timeZone)
+    }
+    notes = [input.kind === "retraction" ? "RETRACTION" : `RESTATEMENT to ${conversion.value} ${conversion.currency}`]
+  }
+  const request = call.request
+
+  if (target.developerToken === undefined) {
+    return yield* configuration(`target ${target.id}: api: ads-api needs developerToken: env:NAME`)
+  }
+  const developerToken = yield* secretValue(target.developerToken, target, "developerToken")
+  const credentials = yield* loadCredentials(target)
+  if (credentials.type === "service_account") {
+    return yield* configuration(
+      "google-ads-api authenticates with a refresh token only: give ads-api targets an authorized-user credential, or use api: data-manager"
+    )
+  }
+  const customer = new lib.GoogleAdsApi({
+    client_id: credentials.client_id,
+    client_secret: credentials.client_secret,
+    developer_token: developerToken
+  }).Customer(
+    {
+      customer_id: target.customerId,
+      refresh_token: credentials.refresh_token,
+      ...(target.loginCustomerId === undefined ? {} : { login_customer_id: target.loginCustomerId })
+    },
+    options.hooks
+  )
+
+  const started = performance.now()
+  const outcome = yield* Effect.tryPromise({
+    try: (): Promise<unknown> =>
+      call.rpc === "UploadClickConversions"
+        ? customer.conversionUploads.uploadClickConversions(call.request)
+        : customer.conversionAdjustmentUploads.uploadConversionAdjustments(call.request),
+    catch: (thrown) => thrown
+  }).pipe(Effect.either)
+  const durationMs = Math.round(performance.now() - started)
+
+  const thrownErrors =
+    Either.isLeft(outcome) && outcome.left instanceof lib.errors.GoogleAdsFailure
+      ? failureErrors(lib, outcome.left)
+      : undefined
+  const rowErrors = Either.isRight(outcome) ? partialFailureErrors(lib, outcome.right) : []
+  const typeUrl = (request.constructor as { getTypeUrl?: () => string }).getTypeUrl?.() ?? ""
+  const exchange: HttpExchange = {
+    request: {
+      method: "POST",
+      url: grpcUrl(typeUrl, call.rpc),
+      headers: {
+        "developer-token": REDACTED,
+        ...(target.loginCustomerId === undefined ? {} : { "login-customer-id": target.loginCustomerId })
+      },
+      body: JSON.stringify(request)
+    },
+    ...(Either.isRight(outcome) ? { response: recordedResponse(outcome.right, rowErrors) } : {}),
+    durationMs,
+    ...(Either.isLeft(outcome)
+      ? {
+          error: thrownErrors ? JSON.stringify(thrownErrors) : String((outcome.left as Error)?.message ?? outcome.left)
+        }
+      : {})
+  }
+  const exchanges = [exchange]
+  const errors = thrownErrors ?? rowErrors
+  const classified: AdsOutcome | undefined =
+    Either.isLeft(outcome) && thrownErrors === undefined
+      ? classifyThrown(outcome.left)
+      : errors.length > 0
+        ? classifyAdsErrors(errors, {
+            now: input.now,
+            clickRetryAt: tooRecentRetryAt(conversion.clickBound, input.now),
+            conversionRetryAt: new Date(
+              Math.max(conversion.conversionTime.getTime() + 24 * 60 * 60 * 1000, input.now.getTime() + 60 * 60 * 1000)
+            )
+          })
+        : undefined
+
+  if (classified === undefined || classified._tag === "AlreadyRecorded") {
+    return {
+      _tag: "Delivered",
+      dedupKey: conversion.transactionId,
+      alreadyRecorded: classified !== undefined,
+      exchanges,
+      detail: [
+        ...(classified === undefined ? [] : [classified.detail]),
+        ...notes,
+        ...(target.validateOnly === true ? ["validate_only: checked by Google, nothing uploaded"] : [])
+      ].join("; ")
+    } satisfies ChannelResult
+  }
+  return yield* new ChannelError({
+    channel: GOOGLE_CHANNEL,
+    reason: classified.reason,
+    retryable: classified.retryable,
+    detail: classified.detail,
+    retryAt: classified.retryAt,
+    retryAfterMs: classified.retryAfterMs,
+    exchanges
+  })
+})

@@ -1,0 +1,71 @@
+// When to try again. Exponential backoff with jitter, never sooner than the destination asked
+// (Retry-After) or can succeed (Google's TOO_RECENT_EVENT), within a horizon and an attempt budget
+// per target; defaults fit each destination. Pure: time and randomness are passed in.
+import { durationMillis, type Target } from "../config/schema.js"
+import type { ChannelError } from "./Channel.js"
+
+export interface RetryPolicy {
+  readonly horizonMs: number
+  readonly maxAttempts: number
+  readonly initialDelayMs: number
+  readonly maxDelayMs: number
+}
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+/**
+ * Defaults per channel. Meta refuses events older than 7 days (the adapter dead-letters those on its
+ * own), so retrying past 7 days is pointless; Google accepts click conversions for the click window
+ * (90 days max), and TOO_RECENT_EVENT needs at least 6 h; affiliate networks commonly stop crediting
+ * after a few days.
+ */
+export const DEFAULT_POLICIES: Record<Target["channel"], RetryPolicy> = {
+  "meta-capi": { horizonMs: 7 * DAY, maxAttempts: 20, initialDelayMs: 30_000, maxDelayMs: 6 * HOUR },
+  "google-ads": { horizonMs: 30 * DAY, maxAttempts: 25, initialDelayMs: 60_000, maxDelayMs: 12 * HOUR },
+  postback: { horizonMs: 3 * DAY, maxAttempts: 15, initialDelayMs: 30_000, maxDelayMs: 6 * HOUR }
+}
+
+export const policyFor = (target: Target): RetryPolicy => {
+  const base = DEFAULT_POLICIES[target.channel]
+  const r = target.retry
+  return {
+    horizonMs: r?.horizon ? durationMillis(r.horizon) : base.horizonMs,
+    maxAttempts: r?.maxAttempts ?? base.maxAttempts,
+    initialDelayMs: r?.initialDelay ? durationMillis(r.initialDelay) : base.initialDelayMs,
+    maxDelayMs: r?.maxDelay ? durationMillis(r.maxDelay) : base.maxDelayMs
+  }
+}
+
+export type RetryDecision =
+  | { readonly _tag: "Retry"; readonly at: Date }
+  | { readonly _tag: "DeadLetter"; readonly reason: string }
+  | { readonly _tag: "Stop" }
+
+/**
+ * attempt: the attempt that just failed (1-based); firstAttemptAt: when this dispatch was first tried.
+ * random: a number in [0, 1) for the ±20 % jitter.
+ */
+export const decideRetry = (
+  error: Pick<ChannelError, "retryable" | "reason" | "retryAfterMs" | "retryAt">,
+  policy: RetryPolicy,
+  attempt: number,
+  firstAttemptAt: Date,
+  now: Date,
+  random: number
+): RetryDecision => {
+  if (error.reason === "Expired") return { _tag: "DeadLetter", reason: "past the destination's time window" }
+  if (!error.retryable) return { _tag: "Stop" }
+  const exponential = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1))
+  const jittered = exponential * (0.8 + 0.4 * random)
+  const earliest = Math.max(
+    now.getTime() + jittered,
+    now.getTime() + (error.retryAfterMs ?? 0),
+    error.retryAt?.getTime() ?? 0
+  )
+  const deadline = firstAttemptAt.getTime() + policy.horizonMs
+  if (attempt >= policy.maxAttempts) return { _tag: "DeadLetter", reason: `gave up after ${attempt} attempts` }
+  if (earliest > deadline)
+    return { _tag: "DeadLetter", reason: `the next attempt would fall after the retry horizon (${Math.round(policy.horizonMs / HOUR)} h)` }
+  return { _tag: "Retry", at: new Date(earliest) }
+}

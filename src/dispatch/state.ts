@@ -1,0 +1,140 @@
+// Where each dispatch of an order stands, folded from the dispatch events on the order's stream.
+// A dispatch is one (target, kind). "succeeded" is final unless an operator forces a resend; the
+// dispatcher checks it before every call, so retries, replays and duplicate jobs send nothing twice.
+import type { AppEvent } from "../events/Events.js"
+import type { DispatchKind } from "../events/dispatch.js"
+
+export type DispatchStatus =
+  | "planned"
+  | "retrying"
+  | "succeeded"
+  | "failed" // permanently rejected
+  | "dead_lettered"
+  | "skipped"
+
+export interface DispatchEntry {
+  readonly targetId: string
+  readonly kind: DispatchKind
+  readonly channel: string
+  readonly ruleId: string
+  readonly status: DispatchStatus
+  readonly attempts: number
+  readonly firstAttemptAt?: string | undefined
+  readonly lastAttemptAt?: string | undefined
+  readonly nextAttemptAt?: string | undefined
+  readonly succeededAt?: string | undefined
+  readonly dedupKey?: string | undefined
+  readonly lastReason?: string | undefined
+  readonly lastMessage?: string | undefined
+  /** Restatement value planned with it. */
+  readonly valueMinor?: number | undefined
+  /** An operator asked for this dispatch again; `force` allows a resend after success. */
+  readonly requested?: { readonly force: boolean; readonly reason: string; readonly actor: string } | undefined
+}
+
+export type DispatchState = ReadonlyMap<string, DispatchEntry>
+
+export const dispatchKey = (targetId: string, kind: DispatchKind) => `${targetId}|${kind}`
+
+export const emptyDispatchState: DispatchState = new Map()
+
+/** `at`: when the event was recorded (ISO); attempts and successes take their time from it. */
+export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string): DispatchState => {
+  const update = (targetId: string, kind: DispatchKind, f: (e: DispatchEntry) => DispatchEntry) => {
+    const key = dispatchKey(targetId, kind)
+    const current = state.get(key) ?? {
+      targetId,
+      kind,
+      channel: "unknown",
+      ruleId: "unknown",
+      status: "planned" as const,
+      attempts: 0
+    }
+    const next = new Map(state)
+    next.set(key, f(current))
+    return next
+  }
+  switch (event._tag) {
+    case "DispatchPlanned": {
+      let next = state
+      for (const t of event.targets) {
+        const key = dispatchKey(t.targetId, t.kind)
+        if (next.has(key)) continue
+        const map = new Map(next)
+        map.set(key, {
+          targetId: t.targetId,
+          kind: t.kind,
+          channel: t.channel,
+          ruleId: t.ruleId,
+          status: "planned",
+          attempts: 0,
+          valueMinor: t.valueMinor
+        })
+        next = map
+      }
+      return next
+    }
+    case "DispatchAttempted":
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        channel: event.channel,
+        attempts: Math.max(e.attempts, event.attempt),
+        firstAttemptAt: e.firstAttemptAt ?? at,
+        lastAttemptAt: at,
+        nextAttemptAt: undefined
+      }))
+    case "DispatchSucceeded":
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: "succeeded",
+        succeededAt: at,
+        dedupKey: event.dedupKey,
+        requested: undefined,
+        lastReason: undefined,
+        lastMessage: undefined
+      }))
+    case "DispatchFailed":
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: event.retryable ? "retrying" : "failed",
+        nextAttemptAt: event.nextAttemptAt,
+        lastReason: event.reason,
+        lastMessage: event.message,
+        requested: undefined
+      }))
+    case "DispatchDeadLettered":
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: "dead_lettered",
+        nextAttemptAt: undefined,
+        lastReason: event.reason,
+        lastMessage: event.message,
+        requested: undefined
+      }))
+    case "DispatchSkipped":
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: "skipped",
+        lastReason: event.reason,
+        lastMessage: event.detail,
+        requested: undefined
+      }))
+    case "DispatchRequested":
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: e.status === "succeeded" && !event.force ? "succeeded" : "planned",
+        requested: { force: event.force, reason: event.reason, actor: event.actor }
+      }))
+    default:
+      return state
+  }
+}
+
+/** Whether a dispatch job should call the destination now. */
+export const shouldSend = (entry: DispatchEntry | undefined): boolean => {
+  if (entry === undefined) return false
+  if (entry.status === "succeeded") return false
+  if (entry.status === "failed" || entry.status === "dead_lettered" || entry.status === "skipped")
+    return entry.requested !== undefined
+  return true
+}

@@ -1,0 +1,36 @@
+// Runs the ads-api path through google-ads-api with its onServiceStart hook standing in for Google.
+import { Effect } from "effect"
+import type { GoogleAdsTarget } from "../../../../src/config/schema.js"
+import type { DispatchInput } from "../../../../src/dispatch/Channel.js"
+import { sendOnce, target } from "./support.js"
+
+export const adsTarget: GoogleAdsTarget = {
+  ...target,
+  api: "ads-api",
+  loginCustomerId: "5555555555",
+  developerToken: "env:GOOGLE_DEV_TOKEN" as GoogleAdsTarget["credentials"],
+  timeZone: "Europe/Berlin"
+}
+
+export interface Captured {
+  method: string
+  credentials: unknown
+  request: Record<string, unknown>
+}
+
+/** Sends through the library with a hook that captures the request and answers with `reply`. */
+export const sendAds = (
+  input: DispatchInput<GoogleAdsTarget>,
+  reply: () => unknown = () => ({ results: [{ gclid: "x" }], job_id: 7 }),
+  env: Record<string, string> = { GOOGLE_DEV_TOKEN: "dev-token-secret" }
+) => {
+  const captured: Array<Captured> = []
+  return sendOnce(input, {}, env, {
+    hooks: {
+      onServiceStart: ({ method, credentials, requestOptions, cancel }) => {
+        captured.push({ method, credentials, request: JSON.parse(JSON.stringify(requestOptions)) })
+        cancel(reply())
+      }
+    }
+  }).pipe(Effect.map(({ result, server }) => ({ result, captured, server })))
+}
