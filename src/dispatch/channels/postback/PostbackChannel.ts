@@ -1,0 +1,115 @@
+// The affiliate postback channel: one templated HTTP request per (order, target, kind).
+// Consumes the order and a PostbackTarget; emits Delivered (dedupKey = the order key: postbacks have
+// no platform dedup, the dispatcher guarantees a single send), Skipped (no click id, no statusChange
+// template) or a ChannelError. Fails retryable on transport errors, timeouts, 5xx and 429
+// (Retry-After honoured), permanently on 4xx, on a body rule match (TUNE's HTTP 200
+// `success=false;`) and on configuration problems (unknown variable, missing secret, refused egress).
+import { Effect, Redacted } from "effect"
+import { Secrets } from "../../../config/Secrets.js"
+import { durationMillis, type PostbackTarget } from "../../../config/schema.js"
+import type { ChannelAdapter, ChannelResult, DispatchInput } from "../../Channel.js"
+import { ChannelError } from "../../Channel.js"
+import { httpCall, retryAfterMs } from "../../http.js"
+import { blockPrivateEgress, checkDestination, pinnedAgent } from "./egress.js"
+import { renderPostback, secretsNeeded } from "./render.js"
+import { judge, successRule } from "./success.js"
+
+const CHANNEL = "postback"
+const DEFAULT_TIMEOUT_MS = 10_000
+
+const configuration = (detail: string) =>
+  new ChannelError({ channel: CHANNEL, reason: "Configuration", retryable: false, detail, exchanges: [] })
+
+/** Every form a secret can take in what is recorded: raw, URL-encoded, JSON-escaped. */
+const secretForms = (value: string) => [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]
+
+const resolveSecrets = (target: PostbackTarget, names: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const secrets = yield* Secrets
+    const values = new Map<string, string>()
+    for (const name of names) {
+      const value = yield* secrets
+        .get(`env:${name}`, `postback target ${target.id}`)
+        .pipe(Effect.mapError((e) => configuration(e.message)))
+      values.set(name, Redacted.value(value))
+    }
+    return values
+  })
+
+const send = Effect.fn("Postback.send")(function* (input: DispatchInput<PostbackTarget>) {
+  const { target, order, kind, now } = input
+  const success = yield* Effect.mapError(successRule(target.success), (problems) => configuration(problems.join("; ")))
+
+  // Skips are decided before secrets are read: an order without a click id is skipped even while a
+  // secret is missing.
+  const dry = renderPostback(target, order, kind, now)
+  if (dry._tag === "Skip") {
+    return { _tag: "Skipped", reason: dry.reason, detail: dry.detail, exchanges: [] } satisfies ChannelResult
+  }
+  if (dry._tag === "Invalid") return yield* configuration(dry.detail)
+  const secrets = yield* resolveSecrets(target, secretsNeeded(target, kind))
+  const plan = renderPostback(target, order, kind, now, secrets)
+  if (plan._tag !== "Request") return yield* configuration(plan.detail)
+
+  const timeoutMs = target.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationMillis(target.timeout)
+  const blockPrivate = yield* blockPrivateEgress
+  const destination = yield* checkDestination(new URL(plan.url), blockPrivate).pipe(
+    Effect.timeoutTo({
+      duration: timeoutMs,
+      onTimeout: () => ({ _tag: "Unresolved" as const, detail: `DNS lookup took longer than ${timeoutMs} ms` }),
+      onSuccess: (d) => d
+    })
+  )
+  if (destination._tag === "Refused") return yield* configuration(`egress refused: ${destination.detail}`)
+  if (destination._tag === "Unresolved") {
+    return yield* new ChannelError({
+      channel: CHANNEL,
+      reason: "Transport",
+      retryable: true,
+      detail: destination.detail,
+      exchanges: []
+    })
+  }
+
+  const response = yield* Effect.scoped(
+    Effect.flatMap(pinnedAgent(destination.addresses), (agent) =>
+      httpCall({
+        channel: CHANNEL,
+        method: plan.method,
+        url: plan.url,
+        headers: plan.headers,
+        body: plan.body,
+        timeoutMs,
+        redactHeaders: plan.secretHeaders,
+        secrets: [...secrets.values()].flatMap(secretForms),
+        // undici 7's Agent against the undici-types 6 typings of Node 20's fetch: same runtime protocol.
+        dispatcher: agent as unknown as RequestInit["dispatcher"]
+      })
+    )
+  )
+  const verdict = judge(success, response.status, response.body)
+  if (verdict._tag === "Delivered") {
+    return {
+      _tag: "Delivered",
+      dedupKey: order.orderKey,
+      alreadyRecorded: false,
+      exchanges: [response.exchange],
+      detail: verdict.detail
+    } satisfies ChannelResult
+  }
+  return yield* new ChannelError({
+    channel: CHANNEL,
+    reason: verdict.reason,
+    retryable: verdict.retryable,
+    detail: verdict.detail,
+    status: response.status,
+    retryAfterMs: verdict.retryable ? retryAfterMs(response.headers, now.getTime()) : undefined,
+    exchanges: [response.exchange]
+  })
+})
+
+export const PostbackChannel: ChannelAdapter<PostbackTarget> = {
+  channel: "postback",
+  supports: ["conversion", "status_change"],
+  send: (input) => send(input)
+}
