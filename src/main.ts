@@ -5,10 +5,15 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
-import { SecretsLive } from "./config/Secrets.js"
+import { type Secrets, SecretsLive } from "./config/Secrets.js"
 import { type Database, DatabaseLive } from "./db/Database.js"
 import { DbLive } from "./db/Db.js"
 import { MigrationsLive } from "./db/Migrator.js"
+import { BreakersLive } from "./dispatch/Breakers.js"
+import { validatePostbackTarget } from "./dispatch/channels/postback/index.js"
+import { ChannelsLive } from "./dispatch/channels/registry.js"
+import { type Dispatcher, DispatcherLive } from "./dispatch/Dispatcher.js"
+import { dispatchTask } from "./dispatch/DispatchJob.js"
 import { EventStoreLive } from "./events/EventStore.js"
 import { Api } from "./http/Api.js"
 import { AuthenticationLive } from "./http/Auth.js"
@@ -16,7 +21,10 @@ import { HealthHttpLive } from "./http/HealthHttp.js"
 import { HttpLive } from "./http/Http.js"
 import { IngestLive } from "./ingest/Ingest.js"
 import { IngestHttpLive } from "./ingest/IngestHttp.js"
-import { WorkerLive, WorkerTasks } from "./jobs/Worker.js"
+import { tasksLayer, WorkerLive } from "./jobs/Worker.js"
+import { AlertingNone } from "./lib/alerting.js"
+import { type Normalizer, NormalizerLive, normalizeTask } from "./normalize/NormalizeJob.js"
+import { conversions } from "./projections/conversions.js"
 import { ProjectionsHttpLive } from "./projections/ProjectionsHttp.js"
 import { Projections, ProjectorLive } from "./projections/Projector.js"
 import { streamSummaries } from "./projections/streamSummaries.js"
@@ -35,9 +43,15 @@ export const makeCore = <E, R>(database: Layer.Layer<Database, E, R>) =>
   )
 export const CoreLive = makeCore(DatabaseLive)
 
-export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries])
+export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries, conversions])
 
-export const TasksLive = Layer.succeed(WorkerTasks, [])
+/** The pipeline's services (normalization, routing, dispatch, alerting). */
+export const PipelineLive = Layer.mergeAll(NormalizerLive, DispatcherLive).pipe(
+  Layer.provideMerge(Layer.mergeAll(ChannelsLive, BreakersLive)),
+  Layer.provideMerge(AlertingNone)
+)
+
+export const TasksLive = tasksLayer<Normalizer | Dispatcher | Secrets>([normalizeTask, dispatchTask])
 
 const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([HealthHttpLive, IngestHttpLive, ProjectionsHttpLive]),
@@ -46,7 +60,10 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
 
 export const HttpServiceLive = HttpLive.pipe(Layer.provide(ApiLive))
 
-export const WorkerServiceLive = Layer.merge(WorkerLive.pipe(Layer.provide(TasksLive)), ProjectorLive)
+export const WorkerServiceLive = Layer.merge(
+  WorkerLive.pipe(Layer.provide(TasksLive), Layer.provide(PipelineLive)),
+  ProjectorLive
+)
 
 export interface ServeOptions {
   readonly api: boolean
@@ -54,7 +71,14 @@ export interface ServeOptions {
 }
 
 /** Checks that stages contribute to s2s.yaml validation (run by `config apply` and at start). */
-export const configValidators: ReadonlyArray<ConfigValidator> = []
+export const configValidators: ReadonlyArray<ConfigValidator> = [
+  (config) =>
+    config.targets.flatMap((target, i) =>
+      target.channel === "postback"
+        ? validatePostbackTarget(target).map((message) => ({ path: ["targets", i], message }))
+        : []
+    )
+]
 
 /** `before` runs first (the config bootstrap), so sources exist before the first webhook is accepted. */
 export const ServiceLive = <E, R, E2 = never, R2 = never>(

@@ -100,7 +100,8 @@ export const Source = Schema.Struct({
     })
   ),
   /** Extra keys (note attributes, meta_data, metadata) that hold a tracking field, tried before the defaults. */
-  tracking: Schema.optional(Schema.Record({ key: TrackingField, value: Schema.Array(Schema.String) }))
+  // partial: a Record keyed by a literal union would otherwise require every field to be listed.
+  tracking: Schema.optional(Schema.partial(Schema.Record({ key: TrackingField, value: Schema.Array(Schema.String) })))
 })
 export type Source = typeof Source.Type
 

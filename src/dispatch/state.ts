@@ -59,7 +59,9 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
       let next = state
       for (const t of event.targets) {
         const key = dispatchKey(t.targetId, t.kind)
-        if (next.has(key)) continue
+        // A conversion is planned once; an adjustment is planned again for each change (a second
+        // partial refund restates the value anew).
+        if (next.has(key) && t.kind === "conversion") continue
         const map = new Map(next)
         map.set(key, {
           targetId: t.targetId,

@@ -40,6 +40,8 @@ export interface PendingAppend {
 export interface AppendOptions {
   readonly metadata?: EventMetadata | undefined
   readonly jobs?: ReadonlyArray<store.Job> | undefined
+  /** Further writes that must commit with the events (derived indexes such as order_aliases). */
+  readonly alongside?: ((tx: Queryable) => Promise<unknown>) | undefined
 }
 
 export interface AppendResult {
@@ -92,6 +94,7 @@ export const appendInTransaction = async (
   const conflict = outcomes.find((o) => o._tag === "Conflict")
   if (conflict) throw new ConflictSignal(conflict)
   await store.enqueueJobs(tx, options.jobs ?? [])
+  if (options.alongside) await options.alongside(tx)
   return {
     streams: outcomes.map((o) =>
       o._tag === "Appended"

@@ -106,6 +106,7 @@ export const DispatchSkipped = Schema.TaggedStruct("DispatchSkipped", {
     "target_removed",
     "target_disabled",
     "not_dispatched",
+    "order_withdrawn",
     "unsupported"
   ),
   detail: Schema.String

@@ -49,7 +49,9 @@ export const WebhookNormalized = Schema.TaggedStruct("WebhookNormalized", {
   outcome: Schema.Literal("changed", "unchanged", "ignored", "skipped"),
   eventTypes: Schema.Array(Schema.String),
   parserVersion: Schema.Int,
-  detail: Schema.optional(Schema.String)
+  detail: Schema.optional(Schema.String),
+  /** A billing object id that now names this order (see order_aliases). */
+  billingKey: Schema.optional(Schema.String)
 })
 
 export const NormalizationFailed = Schema.TaggedStruct("NormalizationFailed", {

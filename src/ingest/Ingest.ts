@@ -11,6 +11,7 @@ import { Secrets } from "../config/Secrets.js"
 import type { Source } from "../config/schema.js"
 import { Db } from "../db/Db.js"
 import { toStoreAppend } from "../events/EventStore.js"
+import { webhookStream } from "../events/streams.js"
 import { appendStreams } from "../events/store.js"
 import type { WebhookReceived } from "../events/webhook.js"
 import { parseJson } from "../lib/json.js"
@@ -22,7 +23,6 @@ import { makeRateLimitedLog } from "./rateLimitedLog.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
-export const webhookStream = (webhookId: string) => `webhook-${webhookId}`
 
 export type IngestOutcome =
   | { readonly _tag: "Accepted"; readonly webhookId: string; readonly duplicate: boolean }

@@ -41,6 +41,15 @@ export const WorkerConfig = Config.all({
 /** Tasks contributed by the stages; main.ts provides the list. */
 export class WorkerTasks extends Context.Tag("app/jobs/WorkerTasks")<WorkerTasks, ReadonlyArray<AnyTask<never>>>() {}
 
+/** The WorkerTasks layer: the tasks with the services they need provided from the layer's context. */
+export const tasksLayer = <R>(tasks: ReadonlyArray<AnyTask<R>>) =>
+  Layer.effect(
+    WorkerTasks,
+    Effect.map(Effect.context<R>(), (context) =>
+      tasks.map((t): AnyTask<never> => ({ ...t, run: (payload, job) => Effect.provide(t.run(payload, job), context) }))
+    )
+  )
+
 const logger = new WorkerLogger((scope) => (level, message, meta) => {
   const text = `${message}`
   const annotations = { service: "Worker", ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}) }

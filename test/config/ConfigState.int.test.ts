@@ -9,7 +9,7 @@ import { dbLayer, freshDatabase } from "../support/db.js"
 let layer: Layer.Layer<ConfigState | EventStore>
 beforeAll(async () => {
   const url = await freshDatabase()
-  layer = ConfigStateLive.pipe(Layer.provideMerge(Layer.merge(dbLayer(url), SecretsLive)))
+  layer = ConfigStateLive.pipe(Layer.provideMerge(Layer.merge(dbLayer(url), SecretsLive)), Layer.orDie)
 })
 
 const file = (yaml: string) => Either.getOrThrow(parseConfig(yaml, "s2s.yaml"))

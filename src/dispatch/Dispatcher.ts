@@ -1,0 +1,273 @@
+// The dispatch job: one (order, target, kind). Consumes the order's stream and the target's config;
+// calls the channel adapter (with a timeout, under the target's concurrency limit and circuit
+// breaker); records DispatchAttempted with the exchange, then DispatchSucceeded / DispatchSkipped /
+// DispatchFailed (with the next attempt, enqueued in the same transaction) / DispatchDeadLettered.
+// Idempotent: the stream is checked first, so a success is never sent twice by retries, replays or
+// duplicate jobs. Failures of our own (database) make the job fail and graphile-worker retry it.
+import { Config, Context, Duration, Effect, Either, Layer } from "effect"
+import { ConfigState } from "../config/ConfigState.js"
+import { durationMillis, type Target } from "../config/schema.js"
+import type { Secrets } from "../config/Secrets.js"
+import type { DbError } from "../db/Db.js"
+import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import type { DispatchSkipped } from "../events/dispatch.js"
+import { EventStore } from "../events/EventStore.js"
+import type { AppEvent } from "../events/Events.js"
+import { orderStream } from "../events/streams.js"
+import { Alerting } from "../lib/alerting.js"
+import { dispatchesTotal } from "../lib/metrics.js"
+import { foldOrder } from "../normalize/decider/state.js"
+import { Breakers } from "./Breakers.js"
+import { ChannelError, type ChannelResult, Channels } from "./Channel.js"
+import { type DispatchJobPayload, dispatchJob } from "./plan.js"
+import { decideRetry, policyFor } from "./retry.js"
+import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch, shouldSend } from "./state.js"
+
+export interface DispatcherService {
+  readonly run: (payload: DispatchJobPayload) => Effect.Effect<void, DbError, Secrets>
+}
+
+export class Dispatcher extends Context.Tag("app/dispatch/Dispatcher")<Dispatcher, DispatcherService>() {}
+
+const DEFAULT_TIMEOUT_MS = 15_000
+
+export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
+  const order = foldOrder(events.map((e) => e.event))
+  let dispatch: DispatchState = new Map()
+  for (const e of events) dispatch = evolveDispatch(dispatch, e.event, e.recordedAt.toISOString())
+  return { order, dispatch }
+}
+
+export const DispatcherLive = Layer.effect(
+  Dispatcher,
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const config = yield* ConfigState
+    const channels = yield* Channels
+    const breakers = yield* Breakers
+    const alerting = yield* Alerting
+    const random = yield* Config.succeed(Math.random)
+
+    const record = (
+      orderKey: string,
+      events: ReadonlyArray<AppEvent>,
+      order: CanonicalOrder | undefined,
+      runAt?: { payload: DispatchJobPayload; at: Date }
+    ) =>
+      Effect.gen(function* () {
+        const alerts = yield* alerting.raise({ events, order, now: new Date() })
+        yield* store
+          .appendMany([{ streamId: orderStream(orderKey), expectedVersion: "any", events }, ...alerts.appends], {
+            metadata: { actor: "worker", correlationId: orderKey },
+            jobs: [...(runAt ? [dispatchJob(runAt.payload, runAt.at)] : []), ...alerts.jobs]
+          })
+          .pipe(
+            // "any" appends cannot conflict on the order stream; alert streams are fresh.
+            Effect.catchTag("WrongExpectedVersion", (e) => Effect.die(e))
+          )
+      })
+
+    const skip = (
+      payload: DispatchJobPayload,
+      reason: (typeof DispatchSkipped.Type)["reason"],
+      detail: string,
+      order: CanonicalOrder | undefined
+    ) => record(payload.orderKey, [{ _tag: "DispatchSkipped", ...payload, reason, detail }], order)
+
+    const run = (payload: DispatchJobPayload) =>
+      Effect.gen(function* () {
+        const { orderKey, targetId, kind } = payload
+        const events = yield* store.readStream(orderStream(orderKey))
+        const { order: state, dispatch } = loadOrder(events)
+        const entry = dispatch.get(dispatchKey(targetId, kind))
+        if (!shouldSend(entry)) {
+          yield* Effect.logDebug(
+            `nothing to send for ${orderKey} -> ${targetId} (${kind}): ${entry?.status ?? "not planned"}`
+          )
+          return
+        }
+        const order = state.order
+        const snapshot = yield* config.current
+        const target = snapshot.targets.get(targetId)
+        if (order === undefined)
+          return yield* Effect.dieMessage(`order ${orderKey} has no details but a dispatch was planned`)
+        if (target === undefined)
+          return yield* skip(payload, "target_removed", `target ${targetId} is no longer configured`, order)
+        if (!target.enabled) return yield* skip(payload, "target_disabled", `target ${targetId} is disabled`, order)
+        if (kind === "conversion" && (state.status === "refunded" || state.status === "cancelled"))
+          return yield* skip(
+            payload,
+            "order_withdrawn",
+            `the order was ${state.status} before the conversion was sent`,
+            order
+          )
+        if (kind !== "conversion") {
+          const conversion = dispatch.get(dispatchKey(targetId, "conversion"))
+          if (conversion?.status !== "succeeded") {
+            if (conversion !== undefined && (conversion.status === "planned" || conversion.status === "retrying")) {
+              // The adjustment waits for its conversion.
+              const at = new Date(
+                Math.max(Date.now() + 60_000, Date.parse(conversion.nextAttemptAt ?? "") + 60_000 || 0)
+              )
+              return yield* record(orderKey, [], order, { payload, at })
+            }
+            return yield* skip(
+              payload,
+              "not_dispatched",
+              "the conversion was never delivered, so there is nothing to adjust",
+              order
+            )
+          }
+        }
+        const adapter = channels.get(target.channel)
+        if (adapter === undefined) return yield* Effect.dieMessage(`no adapter for channel ${target.channel}`)
+        if (!adapter.supports.includes(kind))
+          return yield* skip(payload, "unsupported", `${target.channel} does not support ${kind}`, order)
+
+        const admission = yield* breakers.admit(target)
+        if (typeof admission === "object") {
+          yield* Effect.logInfo(
+            `target ${targetId} is paused (circuit open) until ${new Date(admission.until).toISOString()}`
+          )
+          return yield* record(orderKey, [], order, { payload, at: new Date(admission.until) })
+        }
+        yield* attempt(payload, target, entry!, order, dispatch)
+      }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
+
+    const attempt = (
+      payload: DispatchJobPayload,
+      target: Target,
+      entry: DispatchEntry,
+      order: CanonicalOrder,
+      dispatch: DispatchState
+    ) =>
+      Effect.gen(function* () {
+        const { orderKey, targetId, kind } = payload
+        const adapter = channels.get(target.channel)!
+        const attemptNo = entry.attempts + 1
+        const now = new Date()
+        const timeoutMs = (target.timeout ? durationMillis(target.timeout) : DEFAULT_TIMEOUT_MS) + 5_000
+        const conversion = dispatch.get(dispatchKey(targetId, "conversion"))
+        const started = performance.now()
+        const outcome: Either.Either<ChannelResult, ChannelError> = yield* breakers
+          .withPermit(
+            target,
+            adapter.send({
+              order,
+              target,
+              kind,
+              valueMinor: entry.valueMinor,
+              attempt: attemptNo,
+              now,
+              conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined
+            })
+          )
+          .pipe(
+            Effect.timeoutFail({
+              duration: Duration.millis(timeoutMs),
+              onTimeout: () =>
+                new ChannelError({
+                  channel: target.channel,
+                  reason: "Timeout",
+                  retryable: true,
+                  detail: `no result within ${timeoutMs} ms`,
+                  exchanges: []
+                })
+            }),
+            Effect.either
+          )
+        const durationMs = Math.round(performance.now() - started)
+        const exchanges = Either.isRight(outcome) ? outcome.right.exchanges : outcome.left.exchanges
+        const attempted: AppEvent = {
+          _tag: "DispatchAttempted",
+          orderKey,
+          targetId,
+          kind,
+          attempt: attemptNo,
+          channel: target.channel,
+          exchanges,
+          durationMs,
+          trigger: entry.requested ? "operator" : attemptNo > 1 ? "retry" : "scheduled"
+        }
+        const ref = { orderKey, targetId, kind, attempt: attemptNo }
+        if (Either.isRight(outcome)) {
+          const result = outcome.right
+          yield* breakers.success(target)
+          if (result._tag === "Delivered") {
+            dispatchesTotal.inc({ channel: target.channel, outcome: "succeeded" })
+            return yield* record(
+              orderKey,
+              [
+                attempted,
+                {
+                  _tag: "DispatchSucceeded",
+                  ...ref,
+                  dedupKey: result.dedupKey,
+                  alreadyRecorded: result.alreadyRecorded,
+                  ...(result.detail ? { detail: result.detail } : {})
+                }
+              ],
+              order
+            )
+          }
+          dispatchesTotal.inc({ channel: target.channel, outcome: "skipped" })
+          return yield* record(
+            orderKey,
+            [
+              ...(exchanges.length > 0 ? [attempted] : []),
+              { _tag: "DispatchSkipped", orderKey, targetId, kind, reason: result.reason, detail: result.detail }
+            ],
+            order
+          )
+        }
+        const error = outcome.left
+        yield* breakers.failure(target, error.reason)
+        const decision = decideRetry(
+          error,
+          policyFor(target),
+          attemptNo,
+          new Date(entry.firstAttemptAt ?? now.toISOString()),
+          now,
+          random()
+        )
+        const failed = (nextAttemptAt?: Date): AppEvent => ({
+          _tag: "DispatchFailed",
+          ...ref,
+          reason: error.reason,
+          retryable: error.retryable,
+          message: error.detail,
+          ...(error.status === undefined ? {} : { status: error.status }),
+          ...(nextAttemptAt ? { nextAttemptAt: nextAttemptAt.toISOString() } : {})
+        })
+        switch (decision._tag) {
+          case "Retry":
+            dispatchesTotal.inc({ channel: target.channel, outcome: "retrying" })
+            return yield* record(orderKey, [attempted, failed(decision.at)], order, { payload, at: decision.at })
+          case "Stop":
+            dispatchesTotal.inc({ channel: target.channel, outcome: "failed" })
+            return yield* record(orderKey, [attempted, failed()], order)
+          case "DeadLetter":
+            dispatchesTotal.inc({ channel: target.channel, outcome: "dead_lettered" })
+            return yield* record(
+              orderKey,
+              [
+                attempted,
+                failed(),
+                {
+                  _tag: "DispatchDeadLettered",
+                  orderKey,
+                  targetId,
+                  kind,
+                  attempts: attemptNo,
+                  reason: `${error.reason}: ${decision.reason}`,
+                  message: error.detail
+                }
+              ],
+              order
+            )
+        }
+      })
+
+    return Dispatcher.of({ run: (payload) => run(payload).pipe(Effect.asVoid, Effect.withSpan("Dispatcher.run")) })
+  })
+)

@@ -1,0 +1,88 @@
+// The conversion view of one order, pure: the order fold (normalization facts) and the dispatch fold
+// (per-target state) kept together, with the summary columns the search needs. JSON-serialisable so a
+// row's `doc` can be loaded, evolved with the next events and stored again.
+import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import type { RecordedEvent } from "../events/EventStore.js"
+import { type DispatchEntry, type DispatchState, evolveDispatch } from "../dispatch/state.js"
+import { evolve, initialOrderState, type OrderState } from "../normalize/decider/state.js"
+
+export type DispatchSummary = "none" | "pending" | "delivered" | "partial" | "failed" | "dead_lettered" | "skipped"
+
+export interface ConversionView {
+  readonly orderKey: string
+  readonly order: OrderState
+  readonly dispatch: ReadonlyArray<DispatchEntry>
+  readonly firstRecordedAt: string
+  readonly updatedAt: string
+  readonly lastPosition: number
+  readonly version: number
+}
+
+const AFFILIATE_IDS = (order: CanonicalOrder) => Object.keys(order.tracking.clickIds).length > 0
+
+export const hasClickId = (order: CanonicalOrder | undefined) =>
+  order !== undefined &&
+  Boolean(order.tracking.gclid || order.tracking.gbraid || order.tracking.wbraid || order.tracking.fbclid || order.tracking.fbc || AFFILIATE_IDS(order))
+
+export const hasAnyTracking = (order: CanonicalOrder | undefined) => {
+  if (order === undefined) return false
+  const utm = order.tracking.utm
+  return hasClickId(order) || Boolean(order.tracking.fbp || utm.source || utm.medium || utm.campaign)
+}
+
+export const summarize = (entries: ReadonlyArray<DispatchEntry>): DispatchSummary => {
+  const conversions = entries.filter((e) => e.kind === "conversion")
+  if (conversions.length === 0) return "none"
+  const statuses = new Set(conversions.map((e) => e.status))
+  if (statuses.size === 1 && statuses.has("succeeded")) return "delivered"
+  if (statuses.has("planned") || statuses.has("retrying")) return "pending"
+  if (statuses.has("succeeded")) return "partial"
+  if (statuses.has("dead_lettered")) return "dead_lettered"
+  if (statuses.has("failed")) return "failed"
+  return "skipped"
+}
+
+export const evolveView = (view: ConversionView | undefined, e: RecordedEvent): ConversionView => {
+  const at = e.recordedAt.toISOString()
+  const base: ConversionView = view ?? {
+    orderKey: e.streamId.slice("order-".length),
+    order: initialOrderState,
+    dispatch: [],
+    firstRecordedAt: at,
+    updatedAt: at,
+    lastPosition: e.position,
+    version: 0
+  }
+  let dispatch: DispatchState = new Map(base.dispatch.map((d) => [`${d.targetId}|${d.kind}`, d]))
+  dispatch = evolveDispatch(dispatch, e.event, at)
+  return {
+    ...base,
+    order: evolve(base.order, e.event),
+    dispatch: [...dispatch.values()],
+    updatedAt: at,
+    lastPosition: e.position,
+    version: Math.max(base.version, e.version)
+  }
+}
+
+/** The columns the search filters on. */
+export const columnsOf = (view: ConversionView) => {
+  const order = view.order.order
+  return {
+    source_id: order?.sourceId ?? view.orderKey.split(":")[0] ?? "",
+    company: order?.company ?? null,
+    market: order?.market ?? null,
+    partner: order?.partner ?? null,
+    status: view.order.ignored ? "ignored" : view.order.status,
+    value_minor: order?.value.amountMinor ?? null,
+    currency: order?.value.currency ?? null,
+    placed_at: order?.placedAt ?? null,
+    paid_at: view.order.paidAt ?? null,
+    ignored_reason: view.order.ignored?.reason ?? null,
+    test: order?.test ?? false,
+    has_click_id: hasClickId(order),
+    missing_tracking: !hasAnyTracking(order),
+    utm_campaign: order?.tracking.utm.campaign ?? null,
+    dispatch_state: summarize(view.dispatch)
+  }
+}

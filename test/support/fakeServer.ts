@@ -1,0 +1,79 @@
+// A fake destination on loopback: records every request and answers with what the test scripts.
+import { createServer, type IncomingMessage } from "node:http"
+import type { AddressInfo } from "node:net"
+import { afterAll } from "vitest"
+
+export interface Recorded {
+  readonly method: string
+  readonly url: string
+  readonly headers: IncomingMessage["headers"]
+  readonly body: string
+}
+
+export interface Reply {
+  readonly status: number
+  readonly body?: string
+  readonly headers?: Record<string, string>
+  readonly delayMs?: number
+}
+
+export interface FakeServer {
+  readonly url: string
+  readonly requests: Array<Recorded>
+  /** Replies used in order, then `fallback`. */
+  readonly script: (replies: ReadonlyArray<Reply>, fallback?: Reply) => void
+  readonly waitFor: (count: number, timeoutMs?: number) => Promise<ReadonlyArray<Recorded>>
+  readonly close: () => Promise<void>
+}
+
+export const fakeServer = async (): Promise<FakeServer> => {
+  const requests: Array<Recorded> = []
+  let queue: Array<Reply> = []
+  let fallback: Reply = { status: 200, body: "OK" }
+  const server = createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", () => {
+      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") })
+      const reply = queue.shift() ?? fallback
+      const send = () => {
+        res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers })
+        res.end(reply.body ?? "")
+      }
+      if (reply.delayMs) setTimeout(send, reply.delayMs)
+      else send()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()))
+  afterAll(close)
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    script: (replies, fb) => {
+      queue = [...replies]
+      if (fb) fallback = fb
+    },
+    waitFor: async (count, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs
+      while (requests.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} requests, got ${requests.length}`)
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      return requests
+    },
+    close
+  }
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after the timeout. */
+export const eventually = async <A>(check: () => Promise<A | undefined>, timeoutMs = 15_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error("condition not met in time")
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
