@@ -30,4 +30,4 @@ export const main = (argv: ReadonlyArray<string>) =>
     )
   )
 
-NodeRuntime.runMain(main(process.argv), { disableErrorReporting: true })
+NodeRuntime.runMain(main(process.argv), { disableErrorReporting: true, disablePrettyLogger: true })

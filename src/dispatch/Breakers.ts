@@ -3,8 +3,8 @@
 // and alerted once; a successful trial records CircuitClosed.
 import { Context, Effect, Layer, Ref } from "effect"
 import { durationMillis, type Target } from "../config/schema.js"
-import { EventStore } from "../events/EventStore.js"
 import type { FailureReason } from "../events/dispatch.js"
+import { EventStore } from "../events/EventStore.js"
 import { targetStream } from "../events/streams.js"
 import { Alerting } from "../lib/alerting.js"
 import { admit, type BreakerState, closed, DEFAULT_BREAKER, onFailure, onSuccess } from "./breaker.js"

@@ -6,8 +6,8 @@
 // duplicate jobs. Failures of our own (database) make the job fail and graphile-worker retry it.
 import { Config, Context, Duration, Effect, Either, Layer } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
-import { durationMillis, type Target } from "../config/schema.js"
 import type { Secrets } from "../config/Secrets.js"
+import { durationMillis, type Target } from "../config/schema.js"
 import type { DbError } from "../db/Db.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { DispatchSkipped } from "../events/dispatch.js"

@@ -18,7 +18,13 @@ export type BreakerState =
 
 export const closed: BreakerState = { _tag: "Closed", consecutive: 0 }
 
-const TARGET_LEVEL: ReadonlySet<FailureReason> = new Set(["Transport", "Timeout", "ServerError", "RateLimited", "Unauthorized"])
+const TARGET_LEVEL: ReadonlySet<FailureReason> = new Set([
+  "Transport",
+  "Timeout",
+  "ServerError",
+  "RateLimited",
+  "Unauthorized"
+])
 
 export const countsAgainstTarget = (reason: FailureReason) => TARGET_LEVEL.has(reason)
 
@@ -43,8 +49,14 @@ export const onFailure = (
   const consecutive = state.consecutive + 1
   if (state._tag === "Open")
     // A failed trial: pause again, without a second alert.
-    return { state: { _tag: "Open", until: now + settings.cooldownMs, consecutive, lastReason: reason }, transition: "reopened" }
+    return {
+      state: { _tag: "Open", until: now + settings.cooldownMs, consecutive, lastReason: reason },
+      transition: "reopened"
+    }
   if (consecutive >= settings.failures)
-    return { state: { _tag: "Open", until: now + settings.cooldownMs, consecutive, lastReason: reason }, transition: "opened" }
+    return {
+      state: { _tag: "Open", until: now + settings.cooldownMs, consecutive, lastReason: reason },
+      transition: "opened"
+    }
   return { state: { _tag: "Closed", consecutive }, transition: undefined }
 }

@@ -66,6 +66,9 @@ export const decideRetry = (
   const deadline = firstAttemptAt.getTime() + policy.horizonMs
   if (attempt >= policy.maxAttempts) return { _tag: "DeadLetter", reason: `gave up after ${attempt} attempts` }
   if (earliest > deadline)
-    return { _tag: "DeadLetter", reason: `the next attempt would fall after the retry horizon (${Math.round(policy.horizonMs / HOUR)} h)` }
+    return {
+      _tag: "DeadLetter",
+      reason: `the next attempt would fall after the retry horizon (${Math.round(policy.horizonMs / HOUR)} h)`
+    }
   return { _tag: "Retry", at: new Date(earliest) }
 }

@@ -1,8 +1,9 @@
 // Where each dispatch of an order stands, folded from the dispatch events on the order's stream.
 // A dispatch is one (target, kind). "succeeded" is final unless an operator forces a resend; the
 // dispatcher checks it before every call, so retries, replays and duplicate jobs send nothing twice.
-import type { AppEvent } from "../events/Events.js"
+
 import type { DispatchKind } from "../events/dispatch.js"
+import type { AppEvent } from "../events/Events.js"
 
 export type DispatchStatus =
   | "planned"

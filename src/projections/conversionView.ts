@@ -1,9 +1,10 @@
 // The conversion view of one order, pure: the order fold (normalization facts) and the dispatch fold
 // (per-target state) kept together, with the summary columns the search needs. JSON-serialisable so a
 // row's `doc` can be loaded, evolved with the next events and stored again.
+
+import { type DispatchEntry, type DispatchState, evolveDispatch } from "../dispatch/state.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { RecordedEvent } from "../events/EventStore.js"
-import { type DispatchEntry, type DispatchState, evolveDispatch } from "../dispatch/state.js"
 import { evolve, initialOrderState, type OrderState } from "../normalize/decider/state.js"
 
 export type DispatchSummary = "none" | "pending" | "delivered" | "partial" | "failed" | "dead_lettered" | "skipped"
@@ -22,7 +23,14 @@ const AFFILIATE_IDS = (order: CanonicalOrder) => Object.keys(order.tracking.clic
 
 export const hasClickId = (order: CanonicalOrder | undefined) =>
   order !== undefined &&
-  Boolean(order.tracking.gclid || order.tracking.gbraid || order.tracking.wbraid || order.tracking.fbclid || order.tracking.fbc || AFFILIATE_IDS(order))
+  Boolean(
+    order.tracking.gclid ||
+      order.tracking.gbraid ||
+      order.tracking.wbraid ||
+      order.tracking.fbclid ||
+      order.tracking.fbc ||
+      AFFILIATE_IDS(order)
+  )
 
 export const hasAnyTracking = (order: CanonicalOrder | undefined) => {
   if (order === undefined) return false

@@ -88,18 +88,30 @@ const rebuildLocked = async (
     onProgress?.({ done, total: Math.max(total, done) })
     if (result.read < batchSize) break
   }
-  await pool.begin(async (tx) => {
-    for (;;) {
-      const result = await applyBatch(tx, projection, to, batchSize)
-      if (result._tag === "Locked")
-        throw new RebuildInProgress(`generation ${to} of ${name} is being written elsewhere`)
-      done += result.applied
-      if (result.read < batchSize) break
-    }
-    await tx`
-      update projections set active_generation = ${to}, rebuilding_generation = null, updated_at = now()
-      where name = ${name}`
-  })
+  // Swap only once the new generation has reached the live one's checkpoint: the xmin rule may hold
+  // reads back while a transaction anywhere in the cluster is open, and a swap must never go back.
+  for (;;) {
+    const swapped = await pool.begin(async (tx) => {
+      for (;;) {
+        const result = await applyBatch(tx, projection, to, batchSize)
+        if (result._tag === "Locked")
+          throw new RebuildInProgress(`generation ${to} of ${name} is being written elsewhere`)
+        done += result.applied
+        if (result.read < batchSize) break
+      }
+      const [behind] = await tx<Array<{ behind: boolean }>>`
+        select (n.last_xid, n.last_position) < (o.last_xid, o.last_position) as behind
+        from projection_checkpoints n, projection_checkpoints o
+        where n.name = ${name} and n.generation = ${to} and o.name = ${name} and o.generation = ${from}`
+      if (behind?.behind) return false
+      await tx`
+        update projections set active_generation = ${to}, rebuilding_generation = null, updated_at = now()
+        where name = ${name}`
+      return true
+    })
+    if (swapped) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
   onProgress?.({ done, total: Math.max(total, done) })
 
   const diff = await pool<Array<{ key: string; change: "added" | "removed" | "changed" }>>`

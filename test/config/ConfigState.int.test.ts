@@ -39,11 +39,7 @@ describe("config apply", () => {
     expect(again).toEqual({ events: 0, changes: [] })
 
     const second = await run(Effect.flatMap(ConfigState, (s) => s.apply(v2, { actor: "cli:bob" })))
-    expect(second.changes).toEqual([
-      "SourceChanged (source:shop-de)",
-      "RuleChanged (rule:r1)",
-      "RuleRemoved (rule:r2)"
-    ])
+    expect(second.changes).toEqual(["SourceChanged (source:shop-de)", "RuleChanged (rule:r1)", "RuleRemoved (rule:r2)"])
     const history = await run(Effect.flatMap(EventStore, (s) => s.readStream("config:rule:r1")))
     expect(history.map((e) => [e.event._tag, e.metadata.actor])).toEqual([
       ["RuleDefined", "cli:alice"],

@@ -41,9 +41,9 @@ alerts:
   })
 
   it("names the file, line and path of an unknown key", () => {
-    expect(problems("sources:\n  - id: a\n    kind: shopify\n    company: acme\n    secret: env:X\n    colour: red\n")).toEqual([
-      "s2s.yaml:6 sources[0].colour: unknown key (not part of the s2s.yaml format)"
-    ])
+    expect(
+      problems("sources:\n  - id: a\n    kind: shopify\n    company: acme\n    secret: env:X\n    colour: red\n")
+    ).toEqual(["s2s.yaml:6 sources[0].colour: unknown key (not part of the s2s.yaml format)"])
   })
 
   it("refuses literal secrets, naming the env:NAME form", () => {
@@ -71,9 +71,9 @@ rules:
   - { id: r2, company: "*", product: "*", partner: "*" }
 `)
     expect(refs).toEqual([
-      "s2s.yaml:4 sources[1].id: duplicate id \"b\"",
+      's2s.yaml:4 sources[1].id: duplicate id "b"',
       "s2s.yaml:3 sources[0].secret: a shopify source needs a secret (env:NAME)",
-      "s2s.yaml:6 rules[0].target: no target with id \"nowhere\"",
+      's2s.yaml:6 rules[0].target: no target with id "nowhere"',
       "s2s.yaml:7 rules[1].target: a rule needs a target unless it is an exclusion (exclude: true)"
     ])
   })

@@ -44,7 +44,10 @@ describe("decideRetry", () => {
   })
 
   it("dead-letters when the attempt budget is spent", () => {
-    expect(decideRetry(retryable, policy, 5, t0, t0, 0.5)).toEqual({ _tag: "DeadLetter", reason: "gave up after 5 attempts" })
+    expect(decideRetry(retryable, policy, 5, t0, t0, 0.5)).toEqual({
+      _tag: "DeadLetter",
+      reason: "gave up after 5 attempts"
+    })
   })
 
   it("dead-letters when the next attempt would fall after the horizon", () => {

@@ -35,7 +35,8 @@ describe("group commit", () => {
     expect(outcomes.every((o) => o._tag === "Received")).toBe(true)
     expect(batches.reduce((a, b) => a + b, 0)).toBe(120)
     expect(batches.length).toBeLessThan(120)
-    const stored = await sql`select count(*) from events where stream_id = any(${ids.map((i) => `webhook-${i}`)}::text[])`
+    const stored =
+      await sql`select count(*) from events where stream_id = any(${ids.map((i) => `webhook-${i}`)}::text[])`
     expect(Number(stored[0]!.count)).toBe(120)
   })
 
@@ -50,7 +51,8 @@ describe("group commit", () => {
     ])
     expect(results.slice(0, 9).every((r) => r.status === "fulfilled")).toBe(true)
     expect(results[9]!.status).toBe("rejected")
-    const stored = await sql`select stream_id from events where stream_id = any(${[...good, bad].map((i) => `webhook-${i}`)}::text[])`
+    const stored =
+      await sql`select stream_id from events where stream_id = any(${[...good, bad].map((i) => `webhook-${i}`)}::text[])`
     expect(stored.map((r) => r.stream_id).sort()).toEqual(good.map((i) => `webhook-${i}`).sort())
   })
 })

@@ -54,21 +54,32 @@ const eventsOf = (webhookId: string) =>
     select type, data from events where stream_id = ${`webhook-${webhookId}`} order by stream_version`
 const jobsFor = async (webhookId: string) =>
   Number(
-    (await owner`select count(*) from graphile_worker.jobs where task_identifier = 'normalize-webhook' and key = ${`normalize:${webhookId}`}`)[0]!
-      .count
+    (
+      await owner`select count(*) from graphile_worker.jobs where task_identifier = 'normalize-webhook' and key = ${`normalize:${webhookId}`}`
+    )[0]!.count
   )
-const countWebhookEvents = async () => Number((await sql`select count(*) from events where stream_id like 'webhook-%'`)[0]!.count)
+const countWebhookEvents = async () =>
+  Number((await sql`select count(*) from events where stream_id like 'webhook-%'`)[0]!.count)
 
 describe("POST /webhooks/{sourceId}", () => {
   it("accepts a signed Shopify webhook: raw body and normalization job committed before the 202", async () => {
     const body = order("820982911946154508")
-    const res = await post(url("shop-de"), body, shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-accept-1" }))
+    const res = await post(
+      url("shop-de"),
+      body,
+      shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-accept-1" })
+    )
     expect(res.status).toBe(202)
     const json = (await res.json()) as { webhookId: string; duplicate: boolean }
     expect(json.duplicate).toBe(false)
     const events = await eventsOf(json.webhookId)
     expect(events.map((e) => e.type)).toEqual(["WebhookReceived"])
-    const data = events[0]!.data as { body: { text: string; encoding: string }; headers: Record<string, string>; topic: string; dedupKey: string }
+    const data = events[0]!.data as {
+      body: { text: string; encoding: string }
+      headers: Record<string, string>
+      topic: string
+      dedupKey: string
+    }
     expect(data.body).toMatchObject({ encoding: "utf8", text: body })
     expect(data.topic).toBe("orders/paid")
     expect(data.dedupKey).toBe("webhook:wh-accept-1")
@@ -84,7 +95,10 @@ describe("POST /webhooks/{sourceId}", () => {
     const again = await post(url("shop-de"), body, headers)
     expect(again.status).toBe(202)
     expect(await again.json()).toEqual({ webhookId: first.webhookId, duplicate: true })
-    expect((await eventsOf(first.webhookId)).map((e) => e.type)).toEqual(["WebhookReceived", "WebhookDuplicateReceived"])
+    expect((await eventsOf(first.webhookId)).map((e) => e.type)).toEqual([
+      "WebhookReceived",
+      "WebhookDuplicateReceived"
+    ])
     expect(await jobsFor(first.webhookId)).toBe(1)
   })
 
@@ -93,7 +107,10 @@ describe("POST /webhooks/{sourceId}", () => {
     const headers = shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-storm" })
     const responses = await Promise.all(Array.from({ length: 200 }, () => post(url("shop-de"), body, headers)))
     expect(responses.every((r) => r.status === 202)).toBe(true)
-    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ webhookId: string; duplicate: boolean }>
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{
+      webhookId: string
+      duplicate: boolean
+    }>
     expect(new Set(bodies.map((b) => b.webhookId)).size).toBe(1)
     expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1)
     const types = (await eventsOf(bodies[0]!.webhookId)).map((e) => e.type)
@@ -104,7 +121,11 @@ describe("POST /webhooks/{sourceId}", () => {
 
   it("accepts a body signed with a previous secret during a rotation", async () => {
     const body = order("3003")
-    const res = await post(url("shop-de"), body, shopifyHeaders(body, SECRETS.T_SHOPIFY_OLD, { "x-shopify-webhook-id": "wh-rot" }))
+    const res = await post(
+      url("shop-de"),
+      body,
+      shopifyHeaders(body, SECRETS.T_SHOPIFY_OLD, { "x-shopify-webhook-id": "wh-rot" })
+    )
     expect(res.status).toBe(202)
   })
 
@@ -116,7 +137,11 @@ describe("POST /webhooks/{sourceId}", () => {
     expect(await bad.json()).toEqual({ error: "invalid_signature", message: expect.any(String) })
     const missing = await post(url("shop-de"), body, { "content-type": "application/json" })
     expect(missing.status).toBe(401)
-    const tampered = await post(url("shop-de"), body.replace("59.90", "5.90"), shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET))
+    const tampered = await post(
+      url("shop-de"),
+      body.replace("59.90", "5.90"),
+      shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET)
+    )
     expect(tampered.status).toBe(401)
     expect(await countWebhookEvents()).toBe(before)
   })
@@ -130,7 +155,10 @@ describe("POST /webhooks/{sourceId}", () => {
     const get = await fetch(url("shop-de"))
     expect(get.status).toBe(405)
     expect(get.headers.get("allow")).toBe("POST")
-    const text = await post(url("shop-de"), body, { ...shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET), "content-type": "text/plain" })
+    const text = await post(url("shop-de"), body, {
+      ...shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET),
+      "content-type": "text/plain"
+    })
     expect(text.status).toBe(415)
     const huge = `{"pad":"${"x".repeat(1024 * 1024)}"}`
     const tooLarge = await post(url("shop-de"), huge, shopifyHeaders(huge, SECRETS.T_SHOPIFY_SECRET))
@@ -167,7 +195,11 @@ describe("POST /webhooks/{sourceId}", () => {
 
   it("records signed but unparseable JSON as WebhookRejected with the raw bytes, and answers 400", async () => {
     const body = '{"id": 7007, "broken": '
-    const res = await post(url("shop-de"), body, shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-broken" }))
+    const res = await post(
+      url("shop-de"),
+      body,
+      shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-broken" })
+    )
     expect(res.status).toBe(400)
     const rows = await sql<Array<{ data: { body: { text: string }; reason: string } }>>`
       select data from events where type = 'WebhookRejected' and data->'body'->>'text' = ${body}`
@@ -177,33 +209,60 @@ describe("POST /webhooks/{sourceId}", () => {
 
   it("survives deeply nested JSON and keeps answering", async () => {
     const deep = "[".repeat(50_000) + "]".repeat(50_000)
-    const res = await post(url("shop-de"), deep, shopifyHeaders(deep, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-deep" }))
+    const res = await post(
+      url("shop-de"),
+      deep,
+      shopifyHeaders(deep, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-deep" })
+    )
     expect(res.status).toBe(400)
     expect(((await res.json()) as { message: string }).message).toMatch(/nesting/)
     expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200)
   })
 
   it("verifies Stripe signatures made by the stripe library, marks test mode, and refuses stale ones", async () => {
-    const body = JSON.stringify({ id: "evt_1PqXyZ", object: "event", type: "payment_intent.succeeded", livemode: false, data: { object: { id: "pi_1", amount: 5990, currency: "eur" } } })
+    const body = JSON.stringify({
+      id: "evt_1PqXyZ",
+      object: "event",
+      type: "payment_intent.succeeded",
+      livemode: false,
+      data: { object: { id: "pi_1", amount: 5990, currency: "eur" } }
+    })
     const ok = await post(url("stripe-main"), body, stripeHeaders(body, SECRETS.T_STRIPE_SECRET))
     expect(ok.status).toBe(202)
     const { webhookId } = (await ok.json()) as { webhookId: string }
     const [received] = await eventsOf(webhookId)
     expect(received!.data).toMatchObject({ dedupKey: "evt_1PqXyZ", topic: "payment_intent.succeeded", testMode: true })
-    const stale = await post(url("stripe-main"), body, stripeHeaders(body, SECRETS.T_STRIPE_SECRET, Math.floor(Date.now() / 1000) - 400))
+    const stale = await post(
+      url("stripe-main"),
+      body,
+      stripeHeaders(body, SECRETS.T_STRIPE_SECRET, Math.floor(Date.now() / 1000) - 400)
+    )
     expect(stale.status).toBe(401)
     expect(((await stale.json()) as { error: string }).error).toBe("stale_signature")
-    const future = await post(url("stripe-main"), body, stripeHeaders(body, SECRETS.T_STRIPE_SECRET, Math.floor(Date.now() / 1000) + 400))
+    const future = await post(
+      url("stripe-main"),
+      body,
+      stripeHeaders(body, SECRETS.T_STRIPE_SECRET, Math.floor(Date.now() / 1000) + 400)
+    )
     expect(future.status).toBe(401)
   })
 
   it("verifies Paddle signatures and dedups on the event id", async () => {
-    const body = JSON.stringify({ event_id: "evt_01hv8", event_type: "transaction.completed", occurred_at: new Date().toISOString(), data: { id: "txn_01" } })
+    const body = JSON.stringify({
+      event_id: "evt_01hv8",
+      event_type: "transaction.completed",
+      occurred_at: new Date().toISOString(),
+      data: { id: "txn_01" }
+    })
     const a = await post(url("paddle-main"), body, paddleHeaders(body, SECRETS.T_PADDLE_SECRET))
     const b = await post(url("paddle-main"), body, paddleHeaders(body, SECRETS.T_PADDLE_SECRET))
     expect(a.status).toBe(202)
     expect(((await b.json()) as { duplicate: boolean }).duplicate).toBe(true)
-    const stale = await post(url("paddle-main"), body, paddleHeaders(body, SECRETS.T_PADDLE_SECRET, Math.floor(Date.now() / 1000) - 3600))
+    const stale = await post(
+      url("paddle-main"),
+      body,
+      paddleHeaders(body, SECRETS.T_PADDLE_SECRET, Math.floor(Date.now() / 1000) - 3600)
+    )
     expect(stale.status).toBe(401)
   })
 
@@ -212,12 +271,24 @@ describe("POST /webhooks/{sourceId}", () => {
     const ping = await post(url("woo-fr"), "webhook_id=12", { "content-type": "application/x-www-form-urlencoded" })
     expect(ping.status).toBe(200)
     expect(await countWebhookEvents()).toBe(before)
-    const body = JSON.stringify({ id: 727, status: "processing", date_modified_gmt: "2026-11-20T10:00:00", total: "49.00", currency: "EUR" })
+    const body = JSON.stringify({
+      id: 727,
+      status: "processing",
+      date_modified_gmt: "2026-11-20T10:00:00",
+      total: "49.00",
+      currency: "EUR"
+    })
     const a = await post(url("woo-fr"), body, wooHeaders(body, SECRETS.T_WOO_SECRET))
     const b = await post(url("woo-fr"), body, wooHeaders(body, SECRETS.T_WOO_SECRET))
     expect(a.status).toBe(202)
     expect(((await b.json()) as { duplicate: boolean }).duplicate).toBe(true)
-    const later = JSON.stringify({ id: 727, status: "completed", date_modified_gmt: "2026-11-20T11:00:00", total: "49.00", currency: "EUR" })
+    const later = JSON.stringify({
+      id: 727,
+      status: "completed",
+      date_modified_gmt: "2026-11-20T11:00:00",
+      total: "49.00",
+      currency: "EUR"
+    })
     const c = await post(url("woo-fr"), later, wooHeaders(later, SECRETS.T_WOO_SECRET))
     expect(((await c.json()) as { duplicate: boolean }).duplicate).toBe(false)
   })
@@ -231,10 +302,16 @@ describe("POST /webhooks/{sourceId}", () => {
       .split("\n")
       .at(-1)!
     const body = JSON.stringify({ orderId: "A-1", status: "paid", currency: "CAD", total: "10.00" })
-    const headers = { "content-type": "application/json", authorization: `Bearer ${token}`, "idempotency-key": "order-A-1" }
+    const headers = {
+      "content-type": "application/json",
+      authorization: `Bearer ${token}`,
+      "idempotency-key": "order-A-1"
+    }
     const a = await post(url("custom"), body, headers)
     expect(a.status).toBe(202)
-    expect(((await post(url("custom"), body, headers).then((r) => r.json())) as { duplicate: boolean }).duplicate).toBe(true)
+    expect(((await post(url("custom"), body, headers).then((r) => r.json())) as { duplicate: boolean }).duplicate).toBe(
+      true
+    )
     expect((await post(url("custom-2"), body, headers)).status).toBe(401)
     expect((await post(url("custom"), body, { "content-type": "application/json" })).status).toBe(401)
     expect((await post(url("custom"), body, { ...headers, authorization: "Bearer s2s_ingest_nope" })).status).toBe(401)

@@ -25,7 +25,11 @@ const awinOrder = (id: number) =>
 
 const deliver = async (id: number, webhookId = `wh-${id}`) => {
   const body = awinOrder(id)
-  const res = await post(`${service.baseUrl}/webhooks/shop-de`, body, shopifyHeaders(body, SECRET, { "x-shopify-webhook-id": webhookId }))
+  const res = await post(
+    `${service.baseUrl}/webhooks/shop-de`,
+    body,
+    shopifyHeaders(body, SECRET, { "x-shopify-webhook-id": webhookId })
+  )
   expect(res.status).toBe(202)
 }
 
@@ -70,7 +74,13 @@ describe("webhook to postback", () => {
       const t = (await orderEvents("shop-de:900001")).map((e) => e.type)
       return t.includes("DispatchSucceeded") ? t : undefined
     })
-    expect(types).toEqual(["OrderNormalized", "PaymentUpdated", "DispatchPlanned", "DispatchAttempted", "DispatchSucceeded"])
+    expect(types).toEqual([
+      "OrderNormalized",
+      "PaymentUpdated",
+      "DispatchPlanned",
+      "DispatchAttempted",
+      "DispatchSucceeded"
+    ])
     const attempted = (await orderEvents("shop-de:900001")).find((e) => e.type === "DispatchAttempted")!.data as {
       exchanges: Array<{ response: { status: number } }>
     }
@@ -91,7 +101,13 @@ describe("webhook to postback", () => {
   })
 
   it("retries a 500 and succeeds on the third attempt", async () => {
-    partner.script([{ status: 500, body: "oops" }, { status: 503, body: "busy" }], { status: 200, body: "OK" })
+    partner.script(
+      [
+        { status: 500, body: "oops" },
+        { status: 503, body: "busy" }
+      ],
+      { status: 200, body: "OK" }
+    )
     const before = partner.requests.length
     await deliver(900002)
     await partner.waitFor(before + 3, 20_000)
@@ -120,4 +136,3 @@ describe("webhook to postback", () => {
     expect(types.filter((t) => t === "DispatchAttempted")).toHaveLength(1)
   })
 })
-

@@ -34,7 +34,12 @@ export const fakeServer = async (): Promise<FakeServer> => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
-      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") })
+      requests.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8")
+      })
       const reply = queue.shift() ?? fallback
       const send = () => {
         res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers })

@@ -7,8 +7,7 @@ import { MetaChannel } from "./meta/MetaChannel.js"
 import { PostbackChannel } from "./postback/index.js"
 
 /** Each adapter only ever receives targets of its own channel (the registry is keyed by it). */
-const widen = <T extends Target>(adapter: ChannelAdapter<T>): ChannelAdapter =>
-  adapter as unknown as ChannelAdapter
+const widen = <T extends Target>(adapter: ChannelAdapter<T>): ChannelAdapter => adapter as unknown as ChannelAdapter
 
 export const ChannelsLive = Layer.effect(
   Channels,
