@@ -1,11 +1,20 @@
 // What dispatch asks of an order stream: may it be sent as a conversion, and does a change after
 // payment call for an adjustment of a conversion already sent.
 import type { OrderStatus } from "../../events/CanonicalOrder.js"
-import type { OrderState } from "./state.js"
+import { keySource, type OrderState } from "./state.js"
 
-/** Paid (or later), not ignored, not a test order, and its details (value, currency) known. */
+/**
+ * Paid (or later), not ignored, not a test order, and its details known from the order's own source.
+ * A billing payment for a shop order that arrives before the shop's snapshot makes the order paid but
+ * not yet eligible: the click ids live in the shop's snapshot, and a conversion sent without them
+ * could not be attributed (nor resent once they arrive).
+ */
 export const isEligible = (state: OrderState): boolean =>
-  state.order !== undefined && state.paidAt !== undefined && state.ignored === undefined && !state.order.test
+  state.order !== undefined &&
+  state.paidAt !== undefined &&
+  state.ignored === undefined &&
+  !state.order.test &&
+  state.order.sourceId === keySource(state.order.orderKey)
 
 export type Adjustment =
   /** Fully refunded or cancelled: take the conversion back. */
