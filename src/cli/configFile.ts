@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { Effect, Either } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { ConfigError, type ConfigValidator, loadConfigFile } from "../config/load.js"
+import { enterDemoMode, SINK_PLACEHOLDER, sinkUrl } from "../demo/demoMode.js"
 import { fromRoot } from "../lib/paths.js"
 
 export const BUNDLED_CONFIG = fromRoot("examples", "s2s.yaml")
@@ -21,9 +22,9 @@ export const chooseConfigFile = (explicit: string | undefined): ConfigChoice => 
   return { _tag: "Bundled", path: BUNDLED_CONFIG }
 }
 
-export const readConfig = (file: string, validators: ReadonlyArray<ConfigValidator>) =>
+export const readConfig = (file: string, validators: ReadonlyArray<ConfigValidator>, demo = false) =>
   Effect.tryPromise({
-    try: () => loadConfigFile(file, validators),
+    try: () => loadConfigFile(file, validators, demo ? (text) => text.replaceAll(SINK_PLACEHOLDER, sinkUrl()) : undefined),
     catch: (error) => (error instanceof ConfigError ? error : new ConfigError(file, [String(error)]))
   }).pipe(
     Effect.flatMap((result) => (Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)))
@@ -41,7 +42,10 @@ export const applyAtStart = (explicit: string | undefined, validators: ReadonlyA
         return
       }
     }
-    const file = yield* readConfig(choice.path, validators)
+    // The bundled demo points every channel at the built-in sink on this service's own port.
+    const demo = path.resolve(choice.path) === BUNDLED_CONFIG
+    if (demo) enterDemoMode()
+    const file = yield* readConfig(choice.path, validators, demo)
     const result = yield* state.apply(file, { actor, source: `config-file:${path.basename(choice.path)}` })
     yield* Effect.logInfo(
       result.events === 0

@@ -138,11 +138,15 @@ export const parseConfig = (
   return Either.right(decoded.right)
 }
 
-export const loadConfigFile = async (path: string, validators: ReadonlyArray<ConfigValidator> = []) => {
+export const loadConfigFile = async (
+  path: string,
+  validators: ReadonlyArray<ConfigValidator> = [],
+  rewrite: (text: string) => string = (text) => text
+) => {
   const text = await fs.readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     throw new ConfigError(path, [error.code === "ENOENT" ? "file not found" : error.message])
   })
-  return parseConfig(text, path, validators)
+  return parseConfig(rewrite(text), path, validators)
 }
 
 /** Every env:NAME the configuration refers to, with who uses it (for `config apply --check`). */
