@@ -8,7 +8,7 @@ import { Config, Context, Duration, Effect, Either, Layer } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
 import { durationMillis, type Target } from "../config/schema.js"
-import type { DbError } from "../db/Db.js"
+import { Db, type DbError } from "../db/Db.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { DispatchSkipped } from "../events/dispatch.js"
 import { EventStore } from "../events/EventStore.js"
@@ -19,6 +19,7 @@ import { dispatchesTotal } from "../lib/metrics.js"
 import { foldOrder } from "../normalize/decider/state.js"
 import { Breakers } from "./Breakers.js"
 import { ChannelError, type ChannelResult, Channels } from "./Channel.js"
+import { acquireLease, leaseKey, releaseLease } from "./leases.js"
 import { type DispatchJobPayload, dispatchJob } from "./plan.js"
 import { decideRetry, policyFor } from "./retry.js"
 import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch, shouldSend } from "./state.js"
@@ -30,6 +31,7 @@ export interface DispatcherService {
 export class Dispatcher extends Context.Tag("app/dispatch/Dispatcher")<Dispatcher, DispatcherService>() {}
 
 const DEFAULT_TIMEOUT_MS = 15_000
+const timeoutOf = (target: Target) => (target.timeout ? durationMillis(target.timeout) : DEFAULT_TIMEOUT_MS)
 
 export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
   const order = foldOrder(events.map((e) => e.event))
@@ -42,6 +44,7 @@ export const DispatcherLive = Layer.effect(
   Dispatcher,
   Effect.gen(function* () {
     const store = yield* EventStore
+    const db = yield* Db
     const config = yield* ConfigState
     const channels = yield* Channels
     const breakers = yield* Breakers
@@ -74,7 +77,26 @@ export const DispatcherLive = Layer.effect(
       order: CanonicalOrder | undefined
     ) => record(payload.orderKey, [{ _tag: "DispatchSkipped", ...payload, reason, detail }], order)
 
+    // One job at a time per (order, target, kind), across processes: the lease is taken before the
+    // order's stream is read, so a concurrent job for the same dispatch (an operator re-dispatch while
+    // a retry runs) comes back later and then finds the outcome on the stream.
     const run = (payload: DispatchJobPayload) =>
+      Effect.gen(function* () {
+        const key = leaseKey(payload.orderKey, payload.targetId, payload.kind)
+        const target = (yield* config.current).targets.get(payload.targetId)
+        const ttl = (target ? timeoutOf(target) : DEFAULT_TIMEOUT_MS) + 60_000
+        const holder = yield* db.run("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl))
+        if (holder === undefined) {
+          yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
+          return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })
+        }
+        yield* Effect.ensuring(
+          decideAndSend(payload),
+          db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder)).pipe(Effect.ignore)
+        )
+      }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
+
+    const decideAndSend = (payload: DispatchJobPayload) =>
       Effect.gen(function* () {
         const { orderKey, targetId, kind } = payload
         const events = yield* store.readStream(orderStream(orderKey))
@@ -146,7 +168,7 @@ export const DispatcherLive = Layer.effect(
         const adapter = channels.get(target.channel)!
         const attemptNo = entry.attempts + 1
         const now = new Date()
-        const timeoutMs = (target.timeout ? durationMillis(target.timeout) : DEFAULT_TIMEOUT_MS) + 5_000
+        const timeoutMs = timeoutOf(target) + 5_000
         const conversion = dispatch.get(dispatchKey(targetId, "conversion"))
         const started = performance.now()
         const outcome: Either.Either<ChannelResult, ChannelError> = yield* breakers
