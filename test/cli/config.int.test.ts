@@ -1,0 +1,71 @@
+// `s2s config apply / show` as an operator runs them: exit codes, messages, idempotence.
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { beforeAll, describe, expect, it } from "vitest"
+import { freshDatabase } from "../support/db.js"
+
+let databaseUrl: string
+let dir: string
+beforeAll(async () => {
+  databaseUrl = await freshDatabase()
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-cli-config-"))
+})
+
+const s2s = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const r = spawnSync("node", ["bin/s2s.js", ...args], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, ...env },
+    encoding: "utf8"
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const file = async (name: string, text: string) => {
+  const p = path.join(dir, name)
+  await fs.writeFile(p, text)
+  return p
+}
+
+const VALID = `
+sources: [{ id: shop-de, kind: shopify, company: acme, secret: env:CLI_SHOP_SECRET }]
+targets: [{ id: awin, channel: postback, url: "https://www.awin1.com/sread.php?amount={amount}&ref={order_id}&cks={click_id}" }]
+rules: [{ id: awin-all, company: "*", product: "*", partner: awin, target: awin }]
+`
+
+describe("s2s config", () => {
+  it("applies a file as events, then finds nothing to change the second time", async () => {
+    const p = await file("valid.yaml", VALID)
+    const first = s2s(["config", "apply", p], { CLI_SHOP_SECRET: "x" })
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout).toContain("recorded SourceRegistered (source:shop-de)")
+    expect(first.stdout).toContain("3 event(s) recorded")
+    const again = s2s(["config", "apply", p], { CLI_SHOP_SECRET: "x" })
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain("no changes")
+    const show = s2s(["config", "show"])
+    expect(show.code).toBe(0)
+    expect(show.stdout).toContain("id: shop-de")
+    expect(show.stdout).toContain("secret: env:CLI_SHOP_SECRET")
+  })
+
+  it("--check names the missing environment variable, records nothing and exits 1", async () => {
+    const p = await file("check.yaml", VALID.replace("company: acme", "company: acme2"))
+    const r = s2s(["config", "apply", p, "--check"])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("CLI_SHOP_SECRET")
+    expect(r.stdout).toContain("would record SourceChanged on config:source:shop-de")
+    expect(s2s(["config", "show"]).stdout).not.toContain("acme2")
+  })
+
+  it("refuses an unknown template variable at apply time, naming it", async () => {
+    const p = await file("bad.yaml", VALID.replace("{click_id}", "{clikc_id}"))
+    const r = s2s(["config", "apply", p], { CLI_SHOP_SECRET: "x" })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/bad\.yaml:\d+ targets\[0\].*clikc_id/)
+  })
+
+  it("exits 2 on a usage error", () => {
+    expect(s2s(["config", "apply"]).code).toBe(2)
+  })
+})
