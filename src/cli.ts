@@ -3,13 +3,33 @@ import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Layer } from "effect"
 import { config } from "./cli/config.js"
+import { demo } from "./cli/demo.js"
+import { erase } from "./cli/erase.js"
+import { orders } from "./cli/orders.js"
+import { projections } from "./cli/projections.js"
+import { redispatch } from "./cli/redispatch.js"
+import { renormalize } from "./cli/renormalize.js"
+import { rules } from "./cli/rules.js"
 import { migrate, serve, worker } from "./cli/serve.js"
 import { tokens } from "./cli/tokens.js"
 import { LoggingLive } from "./lib/logging.js"
 
 const s2s = Command.make("s2s").pipe(
   Command.withDescription("Server-to-server conversion tracking: webhooks in, Google Ads / Meta / postbacks out"),
-  Command.withSubcommands([serve, worker, migrate, config, tokens])
+  Command.withSubcommands([
+    serve,
+    worker,
+    migrate,
+    config,
+    tokens,
+    projections,
+    redispatch,
+    renormalize,
+    erase,
+    demo,
+    orders,
+    rules
+  ])
 )
 
 const run = Command.run(s2s, { name: "s2s", version: "0.1.0" })

@@ -3,12 +3,14 @@
 // them so each can be scaled on its own against the same PostgreSQL.
 import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
+import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertTasks } from "./alerts/AlertJobs.js"
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
 import { type Secrets, SecretsLive } from "./config/Secrets.js"
 import { type Database, DatabaseLive } from "./db/Database.js"
 import { DbLive } from "./db/Db.js"
 import { MigrationsLive } from "./db/Migrator.js"
+import { DemoSinkLive } from "./demo/DemoSink.js"
 import { BreakersLive } from "./dispatch/Breakers.js"
 import { validatePostbackTarget } from "./dispatch/channels/postback/index.js"
 import { ChannelsLive } from "./dispatch/channels/registry.js"
@@ -21,13 +23,18 @@ import { HealthHttpLive } from "./http/HealthHttp.js"
 import { HttpLive } from "./http/Http.js"
 import { IngestLive } from "./ingest/Ingest.js"
 import { IngestHttpLive } from "./ingest/IngestHttp.js"
-import { tasksLayer, WorkerLive } from "./jobs/Worker.js"
+import { tasksLayer, WorkerCrontab, WorkerLive } from "./jobs/Worker.js"
 import { AlertingNone } from "./lib/alerting.js"
 import { type Normalizer, NormalizerLive, normalizeTask } from "./normalize/NormalizeJob.js"
+import { OperationsHttpLive } from "./operations/OperationsHttp.js"
+import { RedispatchLive } from "./operations/redispatch/Redispatch.js"
+import { RenormalizeLive } from "./operations/renormalize/Renormalize.js"
+import { OrdersHttpLive } from "./orders/OrdersHttp.js"
 import { conversions } from "./projections/conversions.js"
 import { ProjectionsHttpLive } from "./projections/ProjectionsHttp.js"
 import { Projections, ProjectorLive } from "./projections/Projector.js"
 import { streamSummaries } from "./projections/streamSummaries.js"
+import { RulesHttpLive } from "./rules/RulesHttp.js"
 import { TokensLive } from "./tokens/Tokens.js"
 
 /** Database located (embedded or DATABASE_URL), migrated, and the app-role pool open. */
@@ -48,20 +55,43 @@ export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries, conv
 /** The pipeline's services (normalization, routing, dispatch, alerting). */
 export const PipelineLive = Layer.mergeAll(NormalizerLive, DispatcherLive).pipe(
   Layer.provideMerge(Layer.mergeAll(ChannelsLive, BreakersLive)),
-  Layer.provideMerge(AlertingNone)
+  Layer.provideMerge(AlertsLive)
 )
 
-export const TasksLive = tasksLayer<Normalizer | Dispatcher | Secrets>([normalizeTask, dispatchTask])
+export const TasksLive = tasksLayer<Normalizer | Dispatcher | Secrets | AlertDelivery | AlertDigests>([
+  normalizeTask,
+  dispatchTask,
+  ...alertTasks
+])
+
+export const CrontabLive = Layer.succeed(WorkerCrontab, [...alertCrontab])
+
+/**
+ * Operator actions (re-dispatch, re-normalization), for the API and the CLI. Their Normalizer only
+ * dry-runs (confirmations enqueue the normalize job), so it never raises alerts.
+ */
+export const OperationsLive = Layer.mergeAll(RedispatchLive, RenormalizeLive).pipe(
+  // fresh: layers are memoized by reference, so the worker's Normalizer would otherwise be this one,
+  // built without alerting.
+  Layer.provide(Layer.fresh(NormalizerLive).pipe(Layer.provide(AlertingNone)))
+)
 
 const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthHttpLive, IngestHttpLive, ProjectionsHttpLive]),
-  Layer.provide([IngestLive, AuthenticationLive])
+  Layer.provide([
+    HealthHttpLive,
+    IngestHttpLive,
+    ProjectionsHttpLive,
+    OperationsHttpLive,
+    OrdersHttpLive,
+    RulesHttpLive
+  ]),
+  Layer.provide([IngestLive, AuthenticationLive, OperationsLive])
 )
 
-export const HttpServiceLive = HttpLive.pipe(Layer.provide(ApiLive))
+export const HttpServiceLive = HttpLive.pipe(Layer.provide(Layer.merge(ApiLive, DemoSinkLive)))
 
 export const WorkerServiceLive = Layer.merge(
-  WorkerLive.pipe(Layer.provide(TasksLive), Layer.provide(PipelineLive)),
+  WorkerLive.pipe(Layer.provide(CrontabLive), Layer.provide(TasksLive), Layer.provide(PipelineLive)),
   ProjectorLive
 )
 

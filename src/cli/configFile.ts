@@ -24,7 +24,8 @@ export const chooseConfigFile = (explicit: string | undefined): ConfigChoice => 
 
 export const readConfig = (file: string, validators: ReadonlyArray<ConfigValidator>, demo = false) =>
   Effect.tryPromise({
-    try: () => loadConfigFile(file, validators, demo ? (text) => text.replaceAll(SINK_PLACEHOLDER, sinkUrl()) : undefined),
+    try: () =>
+      loadConfigFile(file, validators, demo ? (text) => text.replaceAll(SINK_PLACEHOLDER, sinkUrl()) : undefined),
     catch: (error) => (error instanceof ConfigError ? error : new ConfigError(file, [String(error)]))
   }).pipe(
     Effect.flatMap((result) => (Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)))

@@ -3,8 +3,8 @@
 // and prints what happened to each, with the commands to read more.
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { demoWebhooks } from "../demo/scenario.js"
 import { Db } from "../db/Db.js"
+import { demoWebhooks } from "../demo/scenario.js"
 import { CoreLive } from "../main.js"
 import { print, printTable } from "./output.js"
 
@@ -16,7 +16,9 @@ interface Row {
 }
 
 const settled = (row: Row | undefined) =>
-  row !== undefined && row.dispatch_state !== "pending" && !row.doc.dispatch.some((d) => d.status === "planned" || d.status === "retrying")
+  row !== undefined &&
+  row.dispatch_state !== "pending" &&
+  !row.doc.dispatch.some((d) => d.status === "planned" || d.status === "retrying")
 
 export const demo = Command.make(
   "demo",
@@ -39,17 +41,22 @@ export const demo = Command.make(
         const answer = yield* Effect.promise(() => res.text())
         yield* print(`  ${res.status} ${w.label.padEnd(40)} ${answer}`)
         if (res.status === 404)
-          return yield* Effect.fail(new Error("the demo sources are not configured: run the service with the bundled examples/s2s.yaml"))
+          return yield* Effect.fail(
+            new Error("the demo sources are not configured: run the service with the bundled examples/s2s.yaml")
+          )
       }
       const db = yield* Db
       const keys = [...new Set(webhooks.map((w) => w.orderKey))]
       yield* print(`\nfollowing ${keys.length} orders (up to ${wait} s)...`)
       let rows: ReadonlyArray<Row> = []
       for (let i = 0; i < wait * 2; i++) {
-        rows = yield* db.run("Demo.follow", (sql) => sql<Array<Row>>`
+        rows = yield* db.run(
+          "Demo.follow",
+          (sql) => sql<Array<Row>>`
           select order_key, status, dispatch_state, doc from conversions
           where generation = (select active_generation from projections where name = 'conversions')
-            and order_key = any(${keys}::text[])`)
+            and order_key = any(${keys}::text[])`
+        )
         const byKey = new Map(rows.map((r) => [r.order_key, r]))
         if (keys.every((k) => settled(byKey.get(k)) || byKey.get(k)?.status === "ignored")) break
         yield* Effect.sleep("500 millis")
@@ -65,7 +72,11 @@ export const demo = Command.make(
               w.orderKey,
               w.expect,
               row?.status ?? "(not yet projected)",
-              row ? row.doc.dispatch.map((d) => `${d.targetId}:${d.status}${d.attempts > 1 ? `(${d.attempts} attempts)` : ""}`).join(", ") || "-" : "-"
+              row
+                ? row.doc.dispatch
+                    .map((d) => `${d.targetId}:${d.status}${d.attempts > 1 ? `(${d.attempts} attempts)` : ""}`)
+                    .join(", ") || "-"
+                : "-"
             ]
           })
       )

@@ -1,4 +1,5 @@
 // Command output goes to stdout (logs go to stderr). Tables are plain aligned text.
+import { HelpDoc, ValidationError } from "@effect/cli"
 import { Console, Effect } from "effect"
 
 export const print = (line = "") => Console.log(line)
@@ -20,3 +21,9 @@ export const printTable = (headers: ReadonlyArray<string>, rows: ReadonlyArray<R
 
 /** Who runs the CLI, for event metadata. */
 export const cliActor = () => `cli:${process.env.S2S_ACTOR ?? process.env.USER ?? "unknown"}`
+
+/** A usage problem found after parsing (bad filter values): printed to stderr, exit code 2. */
+export const usageError = (message: string) =>
+  Console.error(`error: ${message}`).pipe(
+    Effect.zipRight(Effect.fail(ValidationError.invalidValue(HelpDoc.p(message))))
+  )

@@ -32,10 +32,7 @@ export const DemoSinkLive = Layer.unwrapEffect(
                 json({ events_received: 1, messages: [], fbtrace_id: "demo-trace" })
               )
             )
-            yield* router.post(
-              "/demo/google/*",
-              Effect.succeed(json({ requestId: `demo-${Date.now().toString(36)}` }))
-            )
+            yield* router.post("/demo/google/*", Effect.succeed(json({ requestId: `demo-${Date.now().toString(36)}` })))
             yield* router.post(
               "/demo/oauth/token",
               Effect.succeed(json({ access_token: "demo-access-token", expires_in: 3599, token_type: "Bearer" }))
@@ -63,7 +60,12 @@ export const DemoSinkLive = Layer.unwrapEffect(
                 const type = request.headers["content-type"] ?? ""
                 const body = (type.includes("json") ? JSON.parse(text) : form(text)) as Record<string, unknown>
                 const blocks = typeof body.blocks === "string" ? JSON.parse(body.blocks) : body.blocks
-                messages.push({ channel: String(body.channel), text: String(body.text ?? ""), blocks, at: new Date().toISOString() })
+                messages.push({
+                  channel: String(body.channel),
+                  text: String(body.text ?? ""),
+                  blocks,
+                  at: new Date().toISOString()
+                })
                 return json({ ok: true, channel: body.channel, ts: `${Date.now() / 1000}` })
               }).pipe(Effect.orDie)
             )

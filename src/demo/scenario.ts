@@ -107,7 +107,8 @@ export const demoWebhooks = (now: Date): ReadonlyArray<DemoWebhook> => {
   const run = Math.floor(now.getTime() / 1000) % 100_000
   const id = (n: number) => 7_000_000 + run * 10 + n
   const google = shopify(now, id(1), {
-    landing: "/products/vitamin-d3?gclid=Cj0KCQiA7Zz9BhCEARIsAJ8demo&utm_source=google&utm_medium=cpc&utm_campaign=de_brand",
+    landing:
+      "/products/vitamin-d3?gclid=Cj0KCQiA7Zz9BhCEARIsAJ8demo&utm_source=google&utm_medium=cpc&utm_campaign=de_brand",
     label: "Google Ads click",
     expect: "delivered to google-acme and meta-acme"
   })

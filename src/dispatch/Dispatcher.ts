@@ -247,7 +247,7 @@ export const DispatcherLive = Layer.effect(
         const decision = decideRetry(
           error,
           policyFor(target),
-          attemptNo,
+          attemptNo - (entry.budgetFrom ?? 0),
           new Date(entry.firstAttemptAt ?? now.toISOString()),
           now,
           random()

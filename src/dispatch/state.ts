@@ -31,6 +31,8 @@ export interface DispatchEntry {
   readonly valueMinor?: number | undefined
   /** An operator asked for this dispatch again; `force` allows a resend after success. */
   readonly requested?: { readonly force: boolean; readonly reason: string; readonly actor: string } | undefined
+  /** Attempts made before the last operator request: the retry budget counts from there. */
+  readonly budgetFrom?: number | undefined
 }
 
 export type DispatchState = ReadonlyMap<string, DispatchEntry>
@@ -123,9 +125,18 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
         requested: undefined
       }))
     case "DispatchRequested":
+      // Without force a success stays final and the request leaves no trace on it. Otherwise the
+      // dispatch is planned again (its job runs now, so no next attempt is pending) until the next
+      // outcome clears the request: a forced resend after success is sent exactly once.
+      if (state.get(dispatchKey(event.targetId, event.kind))?.status === "succeeded" && !event.force) return state
+      // An operator request starts a fresh retry budget and horizon: a re-dispatched dead letter
+      // gets the full policy again, not its last attempt.
       return update(event.targetId, event.kind, (e) => ({
         ...e,
-        status: e.status === "succeeded" && !event.force ? "succeeded" : "planned",
+        status: "planned",
+        nextAttemptAt: undefined,
+        firstAttemptAt: undefined,
+        budgetFrom: e.attempts,
         requested: { force: event.force, reason: event.reason, actor: event.actor }
       }))
     default:

@@ -5,6 +5,7 @@ import { alertEvents } from "./alerts.js"
 import { configEvents } from "./config.js"
 import { dispatchEvents } from "./dispatch.js"
 import { orderEvents } from "./order.js"
+import { privacyEvents } from "./privacy.js"
 import { webhookEvents } from "./webhook.js"
 
 export const AppEvent = Schema.Union(
@@ -12,7 +13,8 @@ export const AppEvent = Schema.Union(
   ...webhookEvents,
   ...orderEvents,
   ...dispatchEvents,
-  ...alertEvents
+  ...alertEvents,
+  ...privacyEvents
 )
 export type AppEvent = typeof AppEvent.Type
 

@@ -2,6 +2,9 @@
 // Handlers live with their stage (ingest/, orders/, rules/, ...); http/Http.ts serves it.
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { OperationsGroup } from "../operations/OperationsApi.js"
+import { OrdersGroup } from "../orders/OrdersApi.js"
+import { RulesGroup } from "../rules/RulesApi.js"
 import { Authentication } from "./Auth.js"
 import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from "./errors.js"
 
@@ -70,6 +73,9 @@ export const Api = HttpApi.make("s2s")
   .add(HealthGroup)
   .add(WebhooksGroup)
   .add(ProjectionsGroup)
+  .add(OperationsGroup)
+  .add(OrdersGroup)
+  .add(RulesGroup)
   .addError(BadRequest)
   .annotate(OpenApi.Title, "s2s conversion tracking")
   .annotate(

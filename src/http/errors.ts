@@ -4,24 +4,32 @@
 import { HttpApiSchema, HttpServerResponse } from "@effect/platform"
 import { Schema } from "effect"
 
-const fields = { error: Schema.String, message: Schema.String }
+// Each class carries its own literal code: the error union is encoded by structure, so with a plain
+// string code every error would match the first class in it and answer with that class's status.
+const fields = <Code extends string>(code: Code) => ({ error: Schema.Literal(code), message: Schema.String })
 
 export class BadRequest extends Schema.Class<BadRequest>("BadRequest")(
-  fields,
+  fields("bad_request"),
   HttpApiSchema.annotations({ status: 400 })
 ) {}
 export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(
-  fields,
+  fields("unauthorized"),
   HttpApiSchema.annotations({ status: 401 })
 ) {}
 export class Forbidden extends Schema.Class<Forbidden>("Forbidden")(
-  fields,
+  fields("forbidden"),
   HttpApiSchema.annotations({ status: 403 })
 ) {}
-export class NotFound extends Schema.Class<NotFound>("NotFound")(fields, HttpApiSchema.annotations({ status: 404 })) {}
-export class Conflict extends Schema.Class<Conflict>("Conflict")(fields, HttpApiSchema.annotations({ status: 409 })) {}
+export class NotFound extends Schema.Class<NotFound>("NotFound")(
+  fields("not_found"),
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+export class Conflict extends Schema.Class<Conflict>("Conflict")(
+  fields("conflict"),
+  HttpApiSchema.annotations({ status: 409 })
+) {}
 export class Unavailable extends Schema.Class<Unavailable>("Unavailable")(
-  fields,
+  fields("unavailable"),
   HttpApiSchema.annotations({ status: 503 })
 ) {}
 

@@ -5,7 +5,7 @@
 //
 // A task that fails makes graphile-worker retry it with its backoff; stages that own their retry
 // policy (dispatch) record failures as events and complete the job instead.
-import { Config, Context, Effect, Layer, Runtime, Schema } from "effect"
+import { Config, Context, Effect, Layer, Option, Runtime, Schema } from "effect"
 import { run, type Task, type TaskList, Logger as WorkerLogger } from "graphile-worker"
 import { Database } from "../db/Database.js"
 import { jobDuration, jobsTotal } from "../lib/metrics.js"
@@ -40,6 +40,13 @@ export const WorkerConfig = Config.all({
 
 /** Tasks contributed by the stages; main.ts provides the list. */
 export class WorkerTasks extends Context.Tag("app/jobs/WorkerTasks")<WorkerTasks, ReadonlyArray<AnyTask<never>>>() {}
+
+/**
+ * Recurring jobs as graphile-worker crontab lines (`* * * * * task ?max=1`), provided by main.ts.
+ * Cron is UTC and deduplicated across workers: each tick schedules one job however many run.
+ * Optional: without it no crontab is passed (graphile-worker then reads ./crontab if present).
+ */
+export class WorkerCrontab extends Context.Tag("app/jobs/WorkerCrontab")<WorkerCrontab, ReadonlyArray<string>>() {}
 
 /** The WorkerTasks layer: the tasks with the services they need provided from the layer's context. */
 export const tasksLayer = <R>(tasks: ReadonlyArray<AnyTask<R>>) =>
@@ -94,6 +101,7 @@ export const WorkerLive = Layer.scopedDiscard(
   Effect.gen(function* () {
     const { url } = yield* Database
     const tasks = yield* WorkerTasks
+    const crontab = Option.getOrElse(yield* Effect.serviceOption(WorkerCrontab), () => [])
     const config = yield* WorkerConfig
     const runtime = yield* Effect.runtime<never>()
     const taskList: TaskList = Object.fromEntries(tasks.map((t) => [t.name, toTask(runtime, t)]))
@@ -106,6 +114,7 @@ export const WorkerLive = Layer.scopedDiscard(
           pollInterval: config.pollInterval,
           taskList,
           logger,
+          ...(crontab.length > 0 ? { crontab: crontab.join("\n") } : {}),
           preset: {
             worker: {
               maxPoolSize: Math.max(10, config.concurrency + 2),

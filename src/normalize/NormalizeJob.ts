@@ -26,6 +26,7 @@ import {
   PARSER_VERSION,
   withOrderKey
 } from "./normalize.js"
+import { stableJson } from "./stableJson.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
 
@@ -135,7 +136,8 @@ export const NormalizerLive = Layer.effect(
                   detail: outcome.reason
                 }
           // A re-run that reaches the same verdict records nothing new.
-          const same = status.last !== undefined && JSON.stringify(status.last.event) === JSON.stringify(record)
+          // Compared key-order-insensitively: the decoded event lists its fields in schema order.
+          const same = status.last !== undefined && stableJson(status.last.event) === stableJson(record)
           if (!dryRun && !same)
             yield* store.append(webhookStream(webhookId), webhookVersion, [record], {
               metadata: { actor: "worker", correlationId: webhookId }

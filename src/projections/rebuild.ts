@@ -122,8 +122,13 @@ const rebuildLocked = async (
       on o.k = n.k
     where o.k is null or n.k is null or o.doc <> n.doc`
   const [rows] = await pool<Array<{ n: string }>>`select count(*) as n from ${pool(table)} where generation = ${to}`
-  await clearGeneration(pool, projection, from)
-  await pool`delete from projection_checkpoints where name = ${name} and generation = ${from}`
+  // Wait for a live batch still writing the old generation (it holds that generation's lock), then
+  // drop its rows and checkpoint together; a later batch for it finds no checkpoint and moves on.
+  await pool.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext(${`projection:${name}`}), ${from})`
+    await clearGeneration(tx, projection, from)
+    await tx`delete from projection_checkpoints where name = ${name} and generation = ${from}`
+  })
   return {
     projection: name,
     fromGeneration: from,

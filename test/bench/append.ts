@@ -22,7 +22,9 @@ export const appendBench = async (db: BenchDatabase, seconds: number) => {
   for (const batch of [1, 10, 100]) {
     const events = Array.from({ length: batch }, () => ({ type: "BenchNoted", data: PAYLOAD }))
     const value = await throughput(concurrency, seconds * 1000, async () => {
-      await sql.begin((tx) => appendStreams(tx, [{ streamId: `bench-${randomUUID()}`, expectedVersion: "no_stream", events }]))
+      await sql.begin((tx) =>
+        appendStreams(tx, [{ streamId: `bench-${randomUUID()}`, expectedVersion: "no_stream", events }])
+      )
       return batch
     })
     record({

@@ -1,27 +1,74 @@
-// npm run bench [-- names...] [--seconds N]: runs the benchmarks (default: all), prints a table and
-// writes JSON to bench-results/. Every figure sits beside a baseline measured in the same run.
+// npm run bench [-- names...] [--seconds N] [--orders N] [--rate N] [--events N] [--soak-events N]:
+// runs the benchmarks (default: all), prints a table and writes JSON to bench-results/. Every figure
+// sits beside a baseline measured in the same run.
+//   append    event store append at batch 1/10/100             (--seconds per case, default 5)
+//   ingest    webhooks over HTTP, 8 and 32 clients             (--seconds per case, default 5)
+//   pipeline  webhook -> 3 dispatches, sustained orders/s     (--orders, default 2000)
+//   latency   fixed rate, webhook -> last dispatch p50/p99    (--rate default 100/s, --seconds default 60)
+//   rebuild   conversions projection from a generated log     (--events, default 1,000,000)
+//   soak      events through the pipeline, RSS sampled        (--soak-events, default 30,000)
 import { appendBench } from "./append.js"
-import { benchDatabase, report } from "./support.js"
+import { ingestBench } from "./ingest.js"
+import { latencyBench } from "./latency.js"
+import { pipelineBench } from "./pipeline.js"
+import { rebuildBench } from "./rebuild.js"
+import { soakBench } from "./soak.js"
+import { type BenchDatabase, type BenchOptions, benchDatabase, cleanups, report } from "./support.js"
 
 const args = process.argv.slice(2)
-const secondsArg = args.indexOf("--seconds")
-const seconds = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 5
-const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--seconds")
+const VALUED = ["--seconds", "--orders", "--rate", "--events", "--soak-events"]
+const numberAfter = (flag: string) => {
+  const i = args.indexOf(flag)
+  if (i < 0) return undefined
+  const n = Number(args[i + 1]?.replace(/_/g, ""))
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number`)
+  return n
+}
+const unknownFlag = args.find((a) => a.startsWith("--") && !VALUED.includes(a))
+if (unknownFlag) throw new Error(`unknown option ${unknownFlag} (known: ${VALUED.join(", ")})`)
+const options: BenchOptions = {
+  seconds: numberAfter("--seconds"),
+  orders: numberAfter("--orders"),
+  rate: numberAfter("--rate"),
+  events: numberAfter("--events"),
+  soakEvents: numberAfter("--soak-events")
+}
+const names = args.filter((a, i) => !a.startsWith("--") && !VALUED.includes(args[i - 1] ?? ""))
 
-const benches: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>, seconds: number) => Promise<void>> = {
-  append: appendBench
+const benches: Record<string, (db: BenchDatabase, options: BenchOptions) => Promise<void>> = {
+  append: (db, o) => appendBench(db, o.seconds ?? 5),
+  ingest: ingestBench,
+  pipeline: pipelineBench,
+  latency: latencyBench,
+  rebuild: rebuildBench,
+  soak: soakBench
 }
 
 const selected = names.length > 0 ? names : Object.keys(benches)
+const unknown = selected.filter((n) => !(n in benches))
+if (unknown.length > 0)
+  throw new Error(`unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(benches).join(", ")})`)
+
 const db = await benchDatabase()
+// Ctrl-C: stop the service processes and the database before leaving.
+let interrupted = false
+const onSignal = () => {
+  if (interrupted) return
+  interrupted = true
+  console.error("\ninterrupted: cleaning up")
+  void Promise.allSettled([...cleanups].map((c) => c()))
+    .then(() => db.stop())
+    .finally(() => process.exit(130))
+}
+process.on("SIGINT", onSignal)
+process.on("SIGTERM", onSignal)
 try {
   for (const name of selected) {
-    const bench = benches[name]
-    if (!bench) throw new Error(`unknown benchmark ${name} (known: ${Object.keys(benches).join(", ")})`)
     console.log(`${name}:`)
-    await bench(db, seconds)
+    await benches[name]!(db, options)
   }
   await report()
 } finally {
+  await Promise.allSettled([...cleanups].map((c) => c()))
   await db.stop()
 }

@@ -1,0 +1,131 @@
+// Re-normalization. Consumes: WebhookReceived events and their last normalization record (see
+// select.ts), and a dry run of the current parsers and configuration per webhook (Normalizer.run with
+// dryRun). Emits, on confirmation and only for webhooks whose result would change:
+// RenormalizationRequested {webhookId, reason, actor} on the webhook's stream, with the normalize job
+// (the ingest job key, so a waiting job is replaced, not doubled) in the same transaction. A webhook
+// with a request still pending is not requested again; concurrent confirmations meet on the webhook
+// stream's expected version. Fails with nothing typed: database failures are defects.
+import { Context, Effect, Layer, Schedule } from "effect"
+import { ConfigState } from "../../config/ConfigState.js"
+import { Db } from "../../db/Db.js"
+import { EventStore, WrongExpectedVersion } from "../../events/EventStore.js"
+import { webhookStream } from "../../events/streams.js"
+import { NORMALIZE_TASK, Normalizer, normalizationStatus } from "../../normalize/NormalizeJob.js"
+import type { Operator, RenormalizeRequest } from "../request.js"
+import type { RenormalizeItem, RenormalizeReport } from "../schemas.js"
+import { compareRun } from "./compare.js"
+import { type SelectedWebhook, selectWebhooks } from "./select.js"
+
+export interface RenormalizeService {
+  readonly run: (request: RenormalizeRequest, operator: Operator) => Effect.Effect<RenormalizeReport>
+}
+
+export class Renormalize extends Context.Tag("app/operations/Renormalize")<Renormalize, RenormalizeService>() {}
+
+/** Webhooks one request handles (each is parsed again); more are reported as truncated. */
+export const MAX_WEBHOOKS = 2_000
+
+export const normalizeJob = (webhookId: string) => ({
+  task: NORMALIZE_TASK,
+  payload: { webhookId },
+  jobKey: `normalize:${webhookId}`,
+  maxAttempts: 10
+})
+
+export const RenormalizeLive = Layer.effect(
+  Renormalize,
+  Effect.gen(function* () {
+    const db = yield* Db
+    const store = yield* EventStore
+    const config = yield* ConfigState
+    const normalizer = yield* Normalizer
+
+    const one = (request: RenormalizeRequest, operator: Operator, webhook: SelectedWebhook) =>
+      Effect.gen(function* () {
+        const events = yield* store.readStream(webhookStream(webhook.webhookId))
+        const status = normalizationStatus(events)
+        const base = {
+          webhookId: webhook.webhookId,
+          sourceId: webhook.sourceId,
+          ...(webhook.topic === undefined ? {} : { topic: webhook.topic }),
+          receivedAt: webhook.receivedAt
+        }
+        const result = yield* normalizer.run(webhook.webhookId, { dryRun: true })
+        if (result === undefined) return yield* Effect.dieMessage(`no dry-run result for webhook ${webhook.webhookId}`)
+        const comparison = compareRun(status.last?.event, result)
+        const item: RenormalizeItem = {
+          ...base,
+          before: comparison.before,
+          after: comparison.after,
+          ...(comparison.orderKey === undefined ? {} : { orderKey: comparison.orderKey }),
+          orderEvents: comparison.orderEvents,
+          action: comparison.changes ? "would_renormalize" : "unchanged"
+        }
+        if (status.requested) {
+          const pending = events.findLast((e) => e.event._tag === "RenormalizationRequested")?.event
+          const by = pending?._tag === "RenormalizationRequested" ? pending.actor : "someone"
+          return { ...item, action: "skipped", reason: `a re-normalization requested by ${by} is pending` } as const
+        }
+        if (request.dryRun || !comparison.changes) return item
+        yield* store.append(
+          webhookStream(webhook.webhookId),
+          events.at(-1)!.version,
+          [
+            {
+              _tag: "RenormalizationRequested",
+              webhookId: webhook.webhookId,
+              reason: request.reason,
+              actor: operator.actor
+            }
+          ],
+          {
+            metadata: { actor: operator.actor, source: operator.origin, correlationId: webhook.webhookId },
+            jobs: [normalizeJob(webhook.webhookId)]
+          }
+        )
+        return { ...item, action: "requested" } as const
+      }).pipe(
+        // The stream moved (a redelivery, the job, a concurrent confirmation): look again.
+        Effect.retry({
+          while: (e) => e instanceof WrongExpectedVersion,
+          schedule: Schedule.jittered(Schedule.exponential("10 millis")),
+          times: 10
+        })
+      )
+
+    const run = Effect.fn("Renormalize.run")(function* (request: RenormalizeRequest, operator: Operator) {
+      yield* config.refresh
+      const { webhooks, truncated } = yield* db.run("Renormalize.select", (sql) =>
+        selectWebhooks(sql, request, MAX_WEBHOOKS)
+      )
+      const named = (request.webhookIds ?? []).map(webhookStream)
+      const existing =
+        named.length === 0
+          ? []
+          : yield* db.run(
+              "Renormalize.exists",
+              (sql) =>
+                sql<Array<{ stream_id: string }>>`select stream_id from event_streams where stream_id = any(${named})`
+            )
+      const found = new Set(existing.map((r) => r.stream_id))
+      const notFound = (request.webhookIds ?? []).filter((id) => !found.has(webhookStream(id)))
+      const items = yield* Effect.forEach(webhooks, (w) => one(request, operator, w), { concurrency: 2 })
+      if (!request.dryRun)
+        yield* Effect.logInfo(
+          `re-normalization by ${operator.actor}: ${items.filter((i) => i.action === "requested").length} requested`
+        )
+      return {
+        dryRun: request.dryRun,
+        selected: items.length,
+        changes: items.filter((i) => i.action === "would_renormalize" || i.action === "requested").length,
+        unchanged: items.filter((i) => i.action === "unchanged").length,
+        skipped: items.filter((i) => i.action === "skipped").length,
+        notFound,
+        truncated,
+        items
+      } satisfies RenormalizeReport
+    })
+
+    return Renormalize.of({ run: (request, operator) => run(request, operator).pipe(Effect.orDie) })
+  })
+)

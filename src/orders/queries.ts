@@ -1,0 +1,138 @@
+// The orders read side's SQL: the conversions projection (active generation) for the view and the
+// search, and the event log for an order's full history.
+import type { Queryable } from "../db/Db.js"
+import { decodeStored } from "../events/EventStore.js"
+import { readStream, type StoredEvent } from "../events/store.js"
+import { orderStream } from "../events/streams.js"
+import { type ConversionView, evolveView } from "../projections/conversionView.js"
+import type { SearchFilters } from "./search.js"
+
+/**
+ * The order's current view: the projection's row, caught up with the order-stream events the
+ * projector has not applied yet (it lags by up to a poll interval). Without a row (a brand-new order,
+ * or a database whose projector never ran) the whole stream is folded the same way. Undefined when
+ * the order stream does not exist.
+ */
+export const loadView = async (sql: Queryable, orderKey: string): Promise<ConversionView | undefined> => {
+  const rows = await sql<Array<{ doc: ConversionView }>>`
+    select c.doc from conversions c
+    join projections p on p.name = 'conversions' and c.generation = p.active_generation
+    where c.order_key = ${orderKey}`
+  let view = rows[0]?.doc
+  for (const stored of await readStream(sql, orderStream(orderKey), (view?.version ?? 0) + 1))
+    view = evolveView(view, decodeStored(stored))
+  return view
+}
+
+export interface SummaryRow {
+  readonly order_key: string
+  readonly source_id: string
+  readonly company: string | null
+  readonly market: string | null
+  readonly partner: string | null
+  readonly products: ReadonlyArray<string> | null
+  readonly status: string
+  readonly ignored_reason: string | null
+  readonly value_minor: string | null
+  readonly currency: string | null
+  readonly placed_at: Date | null
+  /** placed_at at the database's microsecond precision, for the cursor. */
+  readonly placed_key: string | null
+  readonly paid_at: Date | null
+  readonly test: boolean
+  readonly has_click_id: boolean
+  readonly missing_tracking: boolean
+  readonly utm_campaign: string | null
+  readonly dispatch_state: string
+  readonly updated_at: Date
+}
+
+/**
+ * Newest first, in the order of the search indexes (placed_at desc, which puts orders without details
+ * first), then order key desc; keyset pagination on that pair.
+ */
+export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<ReadonlyArray<SummaryRow>> => {
+  const after = f.after
+  const keyset =
+    after === undefined
+      ? sql``
+      : after.placedAt === null
+        ? sql`and ((placed_at is null and order_key < ${after.orderKey}) or placed_at is not null)`
+        : sql`and (placed_at < ${after.placedAt}::timestamptz
+                   or (placed_at = ${after.placedAt}::timestamptz and order_key < ${after.orderKey}))`
+  const list = (values: ReadonlyArray<string>) => values as Array<string>
+  return sql<Array<SummaryRow>>`
+    select order_key, source_id, company, market, partner, doc->'order'->'order'->'products' as products, status,
+           ignored_reason, value_minor::text, currency, placed_at,
+           to_char(placed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as placed_key,
+           paid_at, test, has_click_id, missing_tracking, utm_campaign, dispatch_state, updated_at
+    from conversions
+    where generation = (select active_generation from projections where name = 'conversions')
+      ${f.company === undefined ? sql`` : sql`and company = ${f.company}`}
+      ${f.partner === undefined ? sql`` : sql`and partner = ${f.partner}`}
+      ${f.market === undefined ? sql`` : sql`and market = ${f.market}`}
+      ${f.statuses === undefined ? sql`` : sql`and status = any(${list(f.statuses)}::text[])`}
+      ${f.dispatchStates === undefined ? sql`` : sql`and dispatch_state = any(${list(f.dispatchStates)}::text[])`}
+      ${f.missingTracking === undefined ? sql`` : f.missingTracking ? sql`and missing_tracking` : sql`and not missing_tracking`}
+      ${f.from === undefined ? sql`` : sql`and placed_at >= ${f.from}::timestamptz`}
+      ${f.to === undefined ? sql`` : sql`and placed_at < ${f.to}::timestamptz`}
+      ${keyset}
+    order by placed_at desc, order_key desc
+    limit ${f.limit}`
+}
+
+interface EventRow {
+  readonly global_position: string
+  readonly transaction_id: string
+  readonly stream_id: string
+  readonly stream_version: string
+  readonly event_id: string
+  readonly type: string
+  readonly schema_version: number
+  readonly data: unknown
+  readonly metadata: Record<string, unknown>
+  readonly recorded_at: Date
+}
+
+const toStored = (r: EventRow): StoredEvent => ({
+  globalPosition: Number(r.global_position),
+  transactionId: r.transaction_id,
+  streamId: r.stream_id,
+  streamVersion: Number(r.stream_version),
+  eventId: r.event_id,
+  type: r.type,
+  schemaVersion: r.schema_version,
+  data: r.data,
+  metadata: r.metadata,
+  recordedAt: r.recorded_at
+})
+
+/**
+ * Everything about an order, by global position: its own stream; every event of the webhook and alert
+ * streams that name it (a webhook stream holds the delivery, its redeliveries and its normalization
+ * records; an alert stream its delivery attempts); and, from any other stream, only the events that
+ * carry its key (an operator action may cover many orders). The streams are found through the
+ * events_order_key partial index, whose predicate the query repeats so the planner can use it.
+ */
+export const orderLog = async (sql: Queryable, orderKey: string): Promise<ReadonlyArray<StoredEvent>> => {
+  const rows = await sql<Array<EventRow>>`
+    with naming as (
+      select global_position, stream_id from events
+      where data ? 'orderKey' and stream_id not like 'order-%' and (data->>'orderKey') = ${orderKey}
+    ),
+    whole as (
+      select distinct stream_id from naming where stream_id like 'webhook-%' or stream_id like 'alert-%'
+    ),
+    positions as (
+      select global_position from events where stream_id = ${orderStream(orderKey)}
+      union
+      select e.global_position from events e join whole w on e.stream_id = w.stream_id
+      union
+      select global_position from naming
+    )
+    select e.global_position, e.transaction_id::text, e.stream_id, e.stream_version, e.event_id::text, e.type,
+           e.schema_version, e.data, e.metadata, e.recorded_at
+    from events e join positions p on p.global_position = e.global_position
+    order by e.global_position`
+  return rows.map(toStored)
+}

@@ -1,0 +1,226 @@
+// `s2s orders log`: an order's events as a readable timeline, one line per step: when, which stage
+// (ingest, normalize, route, dispatch, alert, operator), what happened, for which target, with what
+// outcome and how long it took. Pure; the CLI prints it as a table. Details stay in `--json`.
+import type { RecordedEvent } from "../events/EventStore.js"
+import type { AppEvent } from "../events/Events.js"
+import { amountText } from "./money.js"
+
+export type Stage = "ingest" | "normalize" | "route" | "dispatch" | "alert" | "operator" | "other"
+
+export interface TimelineRow {
+  readonly at: string
+  readonly stage: Stage
+  readonly what: string
+  readonly target: string
+  readonly status: string
+  readonly duration: string
+}
+
+const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`)
+const kb = (bytes: number) => (bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${bytes} B`)
+const kindSuffix = (kind: string) => (kind === "conversion" ? "" : ` (${kind})`)
+
+const hostPath = (url: string) => {
+  try {
+    const u = new URL(url)
+    return `${u.host}${u.pathname}`
+  } catch {
+    return url.split("?")[0] ?? url
+  }
+}
+
+type Step = Omit<TimelineRow, "at" | "duration"> & { readonly duration?: string }
+
+const describe = (
+  event: AppEvent,
+  context: { readonly receivedAt: Map<string, number> },
+  at: number
+): ReadonlyArray<Step> => {
+  const step = (stage: Stage, what: string, status: string, target = "", duration?: string): Step => ({
+    stage,
+    what,
+    status,
+    target,
+    ...(duration === undefined ? {} : { duration })
+  })
+  switch (event._tag) {
+    case "WebhookReceived":
+      return [
+        step(
+          "ingest",
+          `webhook ${event.webhookId} from ${event.sourceId} (${event.topic ?? event.kind}, ${kb(event.body.bytes)})`,
+          "accepted"
+        )
+      ]
+    case "WebhookDuplicateReceived":
+      return [step("ingest", `redelivery of webhook ${event.webhookId} (${kb(event.body.bytes)})`, "duplicate")]
+    case "WebhookRejected":
+      return [step("ingest", `webhook ${event.webhookId} rejected: ${event.reason}`, "rejected")]
+    case "WebhookNormalized": {
+      const received = context.receivedAt.get(event.webhookId)
+      const changes = event.eventTypes.length === 0 ? "" : `: ${event.eventTypes.join(", ")}`
+      return [
+        step(
+          "normalize",
+          `webhook ${event.webhookId} normalized (parser v${event.parserVersion})${changes}${event.detail ? ` (${event.detail})` : ""}`,
+          event.outcome,
+          "",
+          received === undefined ? undefined : ms(at - received)
+        )
+      ]
+    }
+    case "NormalizationFailed":
+      return [
+        step(
+          "normalize",
+          `webhook ${event.webhookId} failed: ${event.reason}${event.path ? ` at ${event.path}` : ""}`,
+          "failed"
+        )
+      ]
+    case "RenormalizationRequested":
+      return [
+        step(
+          "operator",
+          `renormalization of webhook ${event.webhookId} requested by ${event.actor}: ${event.reason}`,
+          "requested"
+        )
+      ]
+    case "OrderNormalized": {
+      const o = event.order
+      const identity = `${o.company}, ${o.products.join("+") || "no product"}, partner ${o.partner ?? "none"}`
+      return [
+        step(
+          "normalize",
+          `order ${amountText(o.value.amountMinor, o.value.currency)} ${o.value.currency} (${identity})`,
+          o.status
+        )
+      ]
+    }
+    case "OrderIgnored":
+      return [step("normalize", `ignored: ${event.reason} (${event.detail})`, "ignored")]
+    case "PaymentUpdated":
+      return [
+        step(
+          "normalize",
+          `payment ${event.from} -> ${event.to}${event.viaSource ? ` via ${event.viaSource}` : ""}`,
+          event.to
+        )
+      ]
+    case "OrderRefunded":
+      return [
+        step(
+          "normalize",
+          `refund${event.refundId ? ` ${event.refundId}` : ""}: ${amountText(event.refundedMinor, event.currency)} ${event.currency} refunded in total`,
+          event.full ? "refunded" : "partially_refunded"
+        )
+      ]
+    case "OrderCancelled":
+      return [step("normalize", `cancelled${event.reason ? `: ${event.reason}` : ""}`, "cancelled")]
+    case "DispatchPlanned":
+      if (event.targets.length === 0)
+        return [
+          step("route", `no target (${event.decisions.length} rule(s) checked, trigger ${event.trigger})`, "unrouted")
+        ]
+      return event.targets.map((t) =>
+        step("route", `${t.kind} via rule ${t.ruleId} (${t.channel}, trigger ${event.trigger})`, "planned", t.targetId)
+      )
+    case "DispatchAttempted": {
+      const last = event.exchanges.at(-1)
+      const call = last
+        ? `${last.request.method} ${hostPath(last.request.url)}${last.error ? `: ${last.error}` : ""}`
+        : "no request sent"
+      const outcome = last?.response ? `HTTP ${last.response.status}` : last?.error ? "error" : "-"
+      const trigger = event.trigger === "scheduled" ? "" : ` (${event.trigger})`
+      return [
+        step(
+          "dispatch",
+          `attempt ${event.attempt}${kindSuffix(event.kind)}${trigger}: ${call}`,
+          outcome,
+          event.targetId,
+          ms(event.durationMs)
+        )
+      ]
+    }
+    case "DispatchSucceeded":
+      return [
+        step(
+          "dispatch",
+          `${event.alreadyRecorded ? "already recorded by the destination" : "delivered"}${kindSuffix(event.kind)} (dedup key ${event.dedupKey})`,
+          "succeeded",
+          event.targetId
+        )
+      ]
+    case "DispatchFailed":
+      return [
+        step(
+          "dispatch",
+          `attempt ${event.attempt}${kindSuffix(event.kind)} failed: ${event.reason}: ${event.message}${event.nextAttemptAt ? `; next attempt ${event.nextAttemptAt}` : ""}`,
+          event.retryable ? "retrying" : "failed",
+          event.targetId
+        )
+      ]
+    case "DispatchSkipped":
+      return [
+        step(
+          "dispatch",
+          `skipped${kindSuffix(event.kind)}: ${event.reason} (${event.detail})`,
+          "skipped",
+          event.targetId
+        )
+      ]
+    case "DispatchDeadLettered":
+      return [
+        step(
+          "dispatch",
+          `dead-lettered${kindSuffix(event.kind)} after ${event.attempts} attempt(s): ${event.reason}: ${event.message}`,
+          "dead_lettered",
+          event.targetId
+        )
+      ]
+    case "DispatchRequested":
+      return [
+        step(
+          "operator",
+          `re-dispatch${kindSuffix(event.kind)} requested by ${event.actor}${event.force ? " (forced)" : ""}: ${event.reason}`,
+          "requested",
+          event.targetId
+        )
+      ]
+    case "AlertRaised":
+      return [step("alert", `${event.problem}: ${event.summary}`, "raised", event.targetId ?? "")]
+    case "AlertSent":
+      return [step("alert", `sent to ${event.channel} (${event.occurrences} occurrence(s))`, "sent")]
+    case "AlertSuppressed":
+      return [step("alert", `suppressed: ${event.reason}`, "suppressed")]
+    case "AlertDeliveryFailed":
+      return [
+        step(
+          "alert",
+          `delivery attempt ${event.attempt} failed: ${event.error}`,
+          event.retryable ? "retrying" : "failed"
+        )
+      ]
+    default:
+      return [step("other", event._tag, "")]
+  }
+}
+
+/** Operators act through the CLI (cli:NAME) or a token (token:ID); their events are their stage. */
+const byOperator = (metadata: RecordedEvent["metadata"]) =>
+  metadata.actor !== undefined && (metadata.actor.startsWith("cli:") || metadata.actor.startsWith("token:"))
+
+export const timeline = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<TimelineRow> => {
+  const receivedAt = new Map<string, number>()
+  return events.flatMap((e) => {
+    const at = e.recordedAt.getTime()
+    if (e.event._tag === "WebhookReceived") receivedAt.set(e.event.webhookId, at)
+    return describe(e.event, { receivedAt }, at).map((s) => ({
+      at: e.recordedAt.toISOString(),
+      stage: byOperator(e.metadata) ? "operator" : s.stage,
+      what: s.what,
+      target: s.target,
+      status: s.status,
+      duration: s.duration ?? ""
+    }))
+  })
+}

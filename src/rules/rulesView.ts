@@ -1,0 +1,93 @@
+// The rules read side: the current rule set with every rule's history (folded from the config:rule:*
+// streams), and the explanation of an order's routing with the current rules next to the decisions
+// recorded when it was planned. Reads only; fails with OrderNotExplainable for an unknown order or
+// one no webhook has described yet.
+import { Data, Effect } from "effect"
+import { ConfigState } from "../config/ConfigState.js"
+import type { Rule } from "../config/schema.js"
+import { Db } from "../db/Db.js"
+import type { DispatchPlanned } from "../events/dispatch.js"
+import { EventStore } from "../events/EventStore.js"
+import { orderStream } from "../events/streams.js"
+import { type ConversionView, evolveView } from "../projections/conversionView.js"
+import { type Explanation, explain } from "./explain.js"
+import type { RoutableOrder } from "./match.js"
+import { foldRuleSet, type RuleHistoryEntry, ruleHistories } from "./ruleSet.js"
+
+export interface ListedRule {
+  readonly ruleId: string
+  /** Position in the rule set (the order of the applied file); null for a removed rule. */
+  readonly position: number | null
+  readonly current: boolean
+  /** The rule as it stands; for a removed rule, as it was before its removal. */
+  readonly rule: Rule
+  readonly history: ReadonlyArray<RuleHistoryEntry>
+}
+
+/** Current rules in position order, then removed ones, each with its full history. */
+export const listRules = Effect.fn("Rules.list")(function* () {
+  const db = yield* Db
+  const store = yield* EventStore
+  // Rule streams are few and small: read them whole, like the configuration itself.
+  const streams = yield* db.run(
+    "Rules.streams",
+    (sql) => sql<Array<{ stream_id: string }>>`select stream_id from event_streams where stream_id like 'config:rule:%'`
+  )
+  const state = foldRuleSet(yield* store.readStreams(streams.map((s) => s.stream_id)))
+  return ruleHistories(state).flatMap((h): ReadonlyArray<ListedRule> => {
+    const current = state.current.get(h.ruleId)
+    const rule = current?.rule ?? h.history.at(-1)?.rule
+    if (rule === undefined) return []
+    return [{ ruleId: h.ruleId, position: current?.position ?? null, current: h.current, rule, history: h.history }]
+  })
+})
+
+export class OrderNotExplainable extends Data.TaggedError("OrderNotExplainable")<{
+  readonly orderKey: string
+  readonly reason: "unknown" | "no_details"
+}> {
+  override get message() {
+    return this.reason === "unknown"
+      ? `no order ${this.orderKey} (order keys look like shop-de:1001)`
+      : `order ${this.orderKey} has no details yet (only payment or refund updates): there is nothing to route`
+  }
+}
+
+export interface OrderExplanation {
+  readonly orderKey: string
+  readonly order: RoutableOrder
+  /** The view status ("ignored" orders are never dispatched, whatever the rules say). */
+  readonly status: string
+  readonly explanation: Explanation
+  /** What was decided when the order was planned (conversion and adjustments), oldest first. */
+  readonly planned: ReadonlyArray<{ readonly recordedAt: string; readonly plan: typeof DispatchPlanned.Type }>
+}
+
+/** The routing of an order under the current rules and targets, and what was recorded when it was planned. */
+export const explainOrder = Effect.fn("Rules.explain")(function* (orderKey: string) {
+  const store = yield* EventStore
+  const config = yield* (yield* ConfigState).refresh
+  const events = yield* store.readStream(orderStream(orderKey))
+  if (events.length === 0) return yield* Effect.fail(new OrderNotExplainable({ orderKey, reason: "unknown" }))
+  let view: ConversionView | undefined
+  for (const e of events) view = evolveView(view, e)
+  const order = view?.order.order
+  if (view === undefined || order === undefined)
+    return yield* Effect.fail(new OrderNotExplainable({ orderKey, reason: "no_details" }))
+  const routable: RoutableOrder = {
+    orderKey,
+    company: order.company,
+    products: order.products,
+    ...(order.partner === undefined ? {} : { partner: order.partner })
+  }
+  const planned = events.flatMap((e) =>
+    e.event._tag === "DispatchPlanned" ? [{ recordedAt: e.recordedAt.toISOString(), plan: e.event }] : []
+  )
+  return {
+    orderKey,
+    order: routable,
+    status: view.order.ignored ? "ignored" : view.order.status,
+    explanation: explain(routable, config.rules, [...config.targets.values()]),
+    planned
+  } satisfies OrderExplanation
+})

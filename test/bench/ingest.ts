@@ -1,0 +1,147 @@
+// ingest: signed ~1 KB Shopify webhooks over HTTP into `s2s serve --api-only` (a child process) with
+// N = 8 and 32 concurrent keep-alive clients; a request counts once its 202 came back (raw payload and
+// normalization job committed). Baseline, same run, same database, same concurrency: a bare one-row
+// INSERT of the same body through postgres.js.
+import { makeSql, type Sql } from "../../src/db/Db.js"
+import { closedLoop, ingestConfig, orderBody, serviceEnv, signed, webhookPool } from "./load.js"
+import { startService } from "./service.js"
+import {
+  type BenchDatabase,
+  type BenchOptions,
+  cpuPercent,
+  cpuSample,
+  describeCpu,
+  markLoad,
+  note,
+  percentiles,
+  postmasterPid,
+  record
+} from "./support.js"
+
+const CLIENTS = [8, 32] as const
+
+const deadline = (ms: number) => {
+  const at = performance.now() + ms
+  return () => performance.now() > at
+}
+
+/** The baseline: `clients` loops, each inserting the body in its own transaction, until `until()`. */
+const baselineLoop = async (sql: Sql, clients: number, body: string, until: () => boolean) => {
+  const latenciesMs: Array<number> = []
+  let ops = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (!until()) {
+        const t = performance.now()
+        await sql`insert into bench_ingest_baseline (body) values (${body}::jsonb)`
+        latenciesMs.push(performance.now() - t)
+        ops++
+      }
+    })
+  )
+  return { ops, latenciesMs, seconds: (performance.now() - started) / 1000 }
+}
+
+export const ingestBench = async (db: BenchDatabase, options: BenchOptions) => {
+  const seconds = options.seconds ?? 5
+  const url = await db.fresh("ingest")
+  const body = orderBody(1)
+  note(
+    "ingest",
+    `body ${Buffer.byteLength(body)} bytes; ${seconds} s per case, baseline and webhooks alternating in 1 s slices; each client one keep-alive connection`
+  )
+  const owner = makeSql(url, { max: 1, role: null })
+  await owner`create table bench_ingest_baseline (id bigint generated always as identity primary key, body jsonb not null)`
+  await owner`grant select, insert on bench_ingest_baseline to s2s_app`
+  await owner.end()
+
+  const service = await startService({ databaseUrl: url, config: ingestConfig, apiOnly: true, env: serviceEnv() })
+  const groups = { service: service.pid, postgres: await postmasterPid(db) }
+  let webhook = 0
+  const next = () => signed(body, `bench-ingest-${++webhook}`)
+  try {
+    for (const clients of CLIENTS) {
+      markLoad(`ingest ${clients} clients`)
+      const sql = makeSql(url, { max: clients })
+      const pool = webhookPool(service.baseUrl, clients)
+      // Warm-up: connections open, JIT warm, on both sides.
+      const warm = performance.now() + 1000
+      await baselineLoop(sql, clients, body, () => performance.now() > warm)
+      const warm2 = performance.now() + 1000
+      await closedLoop(pool, clients, next, () => performance.now() > warm2)
+      // The machine is shared and noisy: baseline and webhooks alternate in 1 s slices, so both see
+      // the same neighbours.
+      const base = { ops: 0, seconds: 0, latenciesMs: [] as Array<number> }
+      const hooks = { ops: 0, seconds: 0, latenciesMs: [] as Array<number>, refused: 0, firstError: "" }
+      let cpuTotals = { service: 0, postgres: 0, bench: 0 }
+      const slices = Math.max(1, Math.round(seconds))
+      const slice = (seconds * 1000) / slices
+      for (let i = 0; i < slices; i++) {
+        const b = await baselineLoop(sql, clients, body, deadline(slice))
+        base.ops += b.ops
+        base.seconds += b.seconds
+        base.latenciesMs.push(...b.latenciesMs)
+        const before = cpuSample(groups)
+        const r = await closedLoop(pool, clients, next, deadline(slice))
+        const cpu = cpuPercent(before, cpuSample(groups))
+        cpuTotals = {
+          service: cpuTotals.service + (cpu.service ?? 0) / slices,
+          postgres: cpuTotals.postgres + (cpu.postgres ?? 0) / slices,
+          bench: cpuTotals.bench + (cpu.bench ?? 0) / slices
+        }
+        hooks.ops += r.accepted
+        hooks.seconds += r.seconds
+        hooks.latenciesMs.push(...r.latenciesMs)
+        hooks.refused += r.refused
+        hooks.firstError ||= r.firstError ?? ""
+      }
+      await pool.close()
+      await sql.end()
+      if (hooks.refused > 0)
+        note("ingest", `${clients} clients: ${hooks.refused} requests refused; first: ${hooks.firstError}`)
+      const baseline = base.ops / base.seconds
+      const rate = hooks.ops / hooks.seconds
+      const baseLat = percentiles(base.latenciesMs)
+      const lat = percentiles(hooks.latenciesMs)
+      record({
+        benchmark: "ingest",
+        case: `baseline: bare 1-row INSERT, ${clients} clients`,
+        value: baseline,
+        unit: "rows/s"
+      })
+      record({
+        benchmark: "ingest",
+        case: `webhooks, ${clients} clients`,
+        value: rate,
+        unit: "202/s",
+        baseline,
+        ratio: rate / baseline,
+        target: ">= 1.0x"
+      })
+      record({
+        benchmark: "ingest",
+        case: `latency p50, ${clients} clients`,
+        value: lat.p50,
+        unit: "ms",
+        baseline: baseLat.p50,
+        ratio: lat.p50 / baseLat.p50
+      })
+      record({
+        benchmark: "ingest",
+        case: `latency p99, ${clients} clients`,
+        value: lat.p99,
+        unit: "ms",
+        baseline: baseLat.p99,
+        ratio: lat.p99 / baseLat.p99
+      })
+      const perRequest = (pct: number) => ((pct / 100) * 1000) / rate
+      note(
+        "ingest",
+        `${clients} clients: CPU during the webhook slices: ${describeCpu(cpuTotals)}; per accepted webhook: service ${perRequest(cpuTotals.service).toFixed(2)} ms, postgres ${perRequest(cpuTotals.postgres).toFixed(2)} ms`
+      )
+    }
+  } finally {
+    await service.stop()
+  }
+}

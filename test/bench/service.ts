@@ -1,0 +1,122 @@
+// The service under test as a separate process (`node bin/s2s.js serve`), so the load generator
+// never shares its event loop: a temp s2s.yaml, a free port, the bench database, LOG_LEVEL=warning.
+// Ready once GET /readyz answers 200; stopped with SIGTERM (graceful), SIGKILL after 30 s.
+// BENCH_SERVICE_NODE_ARGS passes Node flags to it (a CPU profile: "--cpu-prof --cpu-prof-dir=prof"),
+// BENCH_SERVICE_LOG_LEVEL another log level (its output is shown when it fails).
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { freePort } from "../../src/db/embedded.js"
+import { cleanups, rssMb, sleep } from "./support.js"
+
+const BIN = fileURLToPath(new URL("../../bin/s2s.js", import.meta.url))
+
+export interface ServiceOptions {
+  readonly databaseUrl: string
+  /** The s2s.yaml text. */
+  readonly config: string
+  readonly apiOnly?: boolean
+  /** Extra environment (secrets, channel URLs); the bench's own environment is inherited. */
+  readonly env?: Readonly<Record<string, string>>
+  /** Node flags for the service (default: BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=prof"). */
+  readonly nodeArgs?: ReadonlyArray<string>
+}
+
+export interface RunningService {
+  readonly baseUrl: string
+  readonly pid: number
+  readonly rssMb: () => number | undefined
+  /** The last lines the service wrote (warnings, errors). */
+  readonly output: () => string
+  readonly stop: () => Promise<void>
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve()
+    else child.once("exit", () => resolve())
+  })
+
+/**
+ * Starts the service; bin/s2s.js rebuilds dist/ from src/ when it is stale, and a build can fail while
+ * someone is mid-edit in a shared checkout, so a failed start is retried a few times.
+ */
+export const startService = async (options: ServiceOptions): Promise<RunningService> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options)
+    } catch (error) {
+      if (attempt >= 4 || !/Build failed|Could not resolve|ERROR/.test(String(error))) throw error
+      console.log(`  (the service did not build, retrying in 5 s: ${String(error).split("\n")[1] ?? ""})`)
+      await sleep(5_000)
+    }
+  }
+}
+
+const startOnce = async (options: ServiceOptions): Promise<RunningService> => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-bench-service-"))
+  const file = path.join(dir, "s2s.yaml")
+  await fs.writeFile(file, options.config)
+  const port = await freePort()
+  const nodeArgs = options.nodeArgs ?? (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean)
+  const args = [...nodeArgs, BIN, "serve", ...(options.apiOnly ? ["--api-only"] : []), "--config", file]
+  const child = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? "warning"
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-32_000)
+  }
+  child.stdout?.on("data", keep)
+  child.stderr?.on("data", keep)
+  const gone = exited(child)
+  const baseUrl = `http://127.0.0.1:${port}`
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    cleanups.delete(stop)
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+      await gone
+      clearTimeout(timer)
+    }
+    await fs.rm(dir, { recursive: true, force: true })
+  }
+
+  cleanups.add(stop)
+  const deadline = Date.now() + 90_000
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop()
+      throw new Error(`the service exited before it was ready:\n${output}`)
+    }
+    const ready = await fetch(`${baseUrl}/readyz`)
+      .then((r) => r.status === 200)
+      .catch(() => false)
+    if (ready) break
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`the service was not ready within 90 s:\n${output}`)
+    }
+    await sleep(100)
+  }
+  return {
+    baseUrl,
+    pid: child.pid!,
+    rssMb: () => rssMb(child.pid!),
+    output: () => output,
+    stop
+  }
+}
