@@ -124,8 +124,12 @@ afterAll(async () => {
 
 describe("Slack alerts from the pipeline", () => {
   it("hands the digest schedule to graphile-worker's cron", async () => {
-    const known = await owner`select identifier from graphile_worker._private_known_crontabs order by identifier`
-    expect(known.map((row) => row.identifier)).toEqual(["alert-coverage-digest", "alert-digests"])
+    // The cron registers its entries shortly after the worker starts.
+    const known = await eventually(async () => {
+      const rows = await owner`select identifier from graphile_worker._private_known_crontabs order by identifier`
+      return rows.length === 2 ? rows.map((row) => row.identifier) : undefined
+    })
+    expect(known).toEqual(["alert-coverage-digest", "alert-digests"])
   })
 
   it("posts one message for a broken campaign, counts its repeats and follows up with one digest", async () => {
