@@ -1,7 +1,8 @@
 // The built-in sink for the demo: stands in for Meta's Graph API, Google's Data Manager and OAuth
 // endpoints, Slack's Web API and three affiliate partners (one that accepts, one that fails once per
-// order then accepts, one that always fails), so `s2s demo` shows deliveries, a retry, a dead letter
-// and Slack messages without any credentials. Mounted only in demo mode (S2S_DEMO=1).
+// order then accepts, one that is down for an order's first two requests), so `s2s demo` shows
+// deliveries, a retry, a dead letter (and its re-dispatch) and Slack messages without any credentials.
+// Mounted only in demo mode (S2S_DEMO=1).
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { demoEnabled } from "./demoMode.js"
@@ -15,6 +16,7 @@ interface SlackMessage {
 
 const messages: Array<SlackMessage> = []
 const flakySeen = new Set<string>()
+const brokenSeen = new Map<string, number>()
 
 const json = (body: unknown, status = 200) => HttpServerResponse.unsafeJson(body, { status })
 
@@ -44,7 +46,13 @@ export const DemoSinkLive = Layer.unwrapEffect(
                 const url = new URL(request.url, "http://sink")
                 const behaviour = url.pathname.split("/").at(-1)
                 const ref = url.searchParams.get("ref") ?? ""
-                if (behaviour === "broken") return HttpServerResponse.text("internal error", { status: 500 })
+                // "broken" is down for the first two requests of each order (the dispatch dead-letters
+                // after its 2 attempts), then back: an operator's re-dispatch succeeds.
+                if (behaviour === "broken") {
+                  const seen = brokenSeen.get(ref) ?? 0
+                  brokenSeen.set(ref, seen + 1)
+                  if (seen < 2) return HttpServerResponse.text("internal error", { status: 500 })
+                }
                 if (behaviour === "flaky" && !flakySeen.has(ref)) {
                   flakySeen.add(ref)
                   return HttpServerResponse.text("busy, try again", { status: 503, headers: { "retry-after": "2" } })
