@@ -3,10 +3,10 @@
 // audit token unless --reveal is given. An unknown order is a failure (exit 1).
 import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
+import { amountText } from "../lib/money.js"
 import { CoreLive } from "../main.js"
 import { toOrderLog } from "../orders/log.js"
 import { maskEvent } from "../orders/maskEvent.js"
-import { amountText } from "../orders/money.js"
 import { orderEvents, orderView } from "../orders/Orders.js"
 import { timeline } from "../orders/timeline.js"
 import { type OrderView, toOrderView } from "../orders/view.js"

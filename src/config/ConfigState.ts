@@ -4,7 +4,7 @@
 import { Config, Context, Effect, Layer, Ref, Schedule } from "effect"
 import { Db, type DbError } from "../db/Db.js"
 import { decodeStored, EventStore, type WrongExpectedVersion } from "../events/EventStore.js"
-import { escapeLike } from "../events/store.js"
+import { type EventRow, escapeLike, toStored } from "../events/store.js"
 import { planConfigChanges } from "./diff.js"
 import type { ConfigFile } from "./schema.js"
 import { CONFIG_PREFIX, type ConfigSnapshot, emptySnapshot, foldConfig } from "./state.js"
@@ -43,38 +43,12 @@ const load = (db: Db["Type"]) =>
         select stream_id from event_streams where stream_id like ${`${escapeLike(CONFIG_PREFIX)}%`}`
       if (rows.length === 0) return []
       return (
-        await sql<
-          Array<{
-            global_position: string
-            transaction_id: string
-            stream_id: string
-            stream_version: string
-            event_id: string
-            type: string
-            schema_version: number
-            data: unknown
-            metadata: Record<string, unknown>
-            recorded_at: Date
-          }>
-        >`
+        await sql<Array<EventRow>>`
           select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type, schema_version,
                  data, metadata, recorded_at
           from events where stream_id = any(${rows.map((r) => r.stream_id)}::text[])
           order by global_position`
-      ).map((r) =>
-        decodeStored({
-          globalPosition: Number(r.global_position),
-          transactionId: r.transaction_id,
-          streamId: r.stream_id,
-          streamVersion: Number(r.stream_version),
-          eventId: r.event_id,
-          type: r.type,
-          schemaVersion: r.schema_version,
-          data: r.data,
-          metadata: r.metadata,
-          recordedAt: r.recorded_at
-        })
-      )
+      ).map((r) => decodeStored(toStored(r)))
     })
     .pipe(Effect.map((events) => foldConfig(events)))
 

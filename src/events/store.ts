@@ -70,7 +70,8 @@ export interface Checkpoint {
 }
 export const START: Checkpoint = { transactionId: "0", position: 0 }
 
-interface Row {
+/** An events row as selected with the columns of EVENT_COLUMNS (ids as text, positions as text). */
+export interface EventRow {
   global_position: string
   transaction_id: string
   stream_id: string
@@ -83,7 +84,7 @@ interface Row {
   recorded_at: Date
 }
 
-const toStored = (r: Row): StoredEvent => ({
+export const toStored = (r: EventRow): StoredEvent => ({
   globalPosition: Number(r.global_position),
   transactionId: r.transaction_id,
   streamId: r.stream_id,
@@ -295,7 +296,7 @@ export const readStream = async (
   fromVersion = 1
 ): Promise<ReadonlyArray<StoredEvent>> =>
   (
-    await sql<Array<Row>>`
+    await sql<Array<EventRow>>`
       select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type,
              schema_version, data, metadata, recorded_at
       from events where stream_id = ${streamId} and stream_version >= ${fromVersion}
@@ -309,7 +310,7 @@ export const readStreams = async (
   streamIds.length === 0
     ? []
     : (
-        await sql<Array<Row>>`
+        await sql<Array<EventRow>>`
           select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type,
                  schema_version, data, metadata, recorded_at
           from events where stream_id = any(${streamIds as Array<string>}::text[])
@@ -335,7 +336,7 @@ export const readAll = async (
   const prefix = options.streamPrefix
   const types = options.types
   return (
-    await sql<Array<Row>>`
+    await sql<Array<EventRow>>`
       select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type,
              schema_version, data, metadata, recorded_at
       from events

@@ -1,24 +1,10 @@
 // Amounts from payloads become integer minor units without ever passing through a float: "19.99" is
-// split at the dot and scaled with BigInt. The exponent comes from Intl (CLDR), exactly as the channels
-// compute it when they turn minor units back into decimals (src/dispatch/channels/identity/money.ts),
-// so the two conversions always agree. CLDR differs from ISO 4217 for a few currencies (HUF, IDR, COP:
-// 0 instead of 2 digits); what matters is that both directions use the same table.
+// split at the dot and scaled with BigInt. The exponent is the one the channels and views use to turn
+// minor units back into decimals (src/lib/money.ts), so the two conversions always agree.
 
-const digitsCache = new Map<string, number>()
+import { currencyDigits } from "../lib/money.js"
 
-/** Digits after the decimal point: EUR 2, JPY 0, KWD 3. */
-export const currencyDigits = (currency: string): number => {
-  const cached = digitsCache.get(currency)
-  if (cached !== undefined) return cached
-  let digits = 2
-  try {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
-  } catch {
-    // A well-formed but unknown code keeps the common exponent.
-  }
-  digitsCache.set(currency, digits)
-  return digits
-}
+export { currencyDigits }
 
 /** "eur" -> "EUR"; undefined for anything that is not three letters. */
 export const currencyCode = (raw: unknown): string | undefined => {

@@ -2,7 +2,7 @@
 // search, and the event log for an order's full history.
 import type { Queryable } from "../db/Db.js"
 import { decodeStored } from "../events/EventStore.js"
-import { readStream, type StoredEvent } from "../events/store.js"
+import { type EventRow, readStream, type StoredEvent, toStored } from "../events/store.js"
 import { orderStream } from "../events/streams.js"
 import { type ConversionView, evolveView } from "../projections/conversionView.js"
 import type { SearchFilters } from "./search.js"
@@ -80,32 +80,6 @@ export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<Readonly
     order by placed_at desc, order_key desc
     limit ${f.limit}`
 }
-
-interface EventRow {
-  readonly global_position: string
-  readonly transaction_id: string
-  readonly stream_id: string
-  readonly stream_version: string
-  readonly event_id: string
-  readonly type: string
-  readonly schema_version: number
-  readonly data: unknown
-  readonly metadata: Record<string, unknown>
-  readonly recorded_at: Date
-}
-
-const toStored = (r: EventRow): StoredEvent => ({
-  globalPosition: Number(r.global_position),
-  transactionId: r.transaction_id,
-  streamId: r.stream_id,
-  streamVersion: Number(r.stream_version),
-  eventId: r.event_id,
-  type: r.type,
-  schemaVersion: r.schema_version,
-  data: r.data,
-  metadata: r.metadata,
-  recordedAt: r.recorded_at
-})
 
 /**
  * Everything about an order, by global position: its own stream; every event of the webhook and alert

@@ -1,6 +1,6 @@
 // A search result row: the projection's summary columns as JSON, and the page around them.
 import { Schema } from "effect"
-import { amountText } from "./money.js"
+import { amountText } from "../lib/money.js"
 import type { SummaryRow } from "./queries.js"
 import { encodeCursor } from "./search.js"
 import { DispatchStateSummary, Value, ViewStatus } from "./view.js"

@@ -3,7 +3,7 @@
 // outcome and how long it took. Pure; the CLI prints it as a table. Details stay in `--json`.
 import type { RecordedEvent } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
-import { amountText } from "./money.js"
+import { amountText } from "../lib/money.js"
 
 export type Stage = "ingest" | "normalize" | "route" | "dispatch" | "alert" | "operator" | "other"
 

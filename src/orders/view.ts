@@ -4,10 +4,10 @@
 import { Schema } from "effect"
 import { Consent, Customer, OrderStatus, Tracking } from "../events/CanonicalOrder.js"
 import { DispatchKind } from "../events/dispatch.js"
+import { amountText } from "../lib/money.js"
 import { type ConversionView, hasAnyTracking, hasClickId, summarize } from "../projections/conversionView.js"
 import { maskText } from "./mask.js"
 import { maskCustomer } from "./maskEvent.js"
-import { amountText } from "./money.js"
 
 const Nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.NullOr(schema)
 

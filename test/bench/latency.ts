@@ -65,7 +65,8 @@ const jobPickupLatency = async (url: string, rate: number, count: number) => {
     for (let i = 0; i < count; i++) {
       const wait = started + (i * 1000) / rate - performance.now()
       if (wait > 1) await sleep(wait)
-      adds.push(sql`select graphile_worker.add_job('bench-ping', json_build_object('at', ${Date.now()}::bigint))`)
+      // execute(): postgres.js queries are lazy and would otherwise run only when awaited below.
+      adds.push(sql`select graphile_worker.add_job('bench-ping', json_build_object('at', ${Date.now()}::bigint))`.execute())
     }
     await Promise.all(adds)
     const deadline = Date.now() + 30_000

@@ -101,28 +101,38 @@ interface TimelinePoint {
   readonly dispatchWaiting: number
   readonly dispatched: number
   readonly cpu: { service?: number | undefined; postgres?: number | undefined; bench?: number | undefined }
+  /** CPU seconds used by the service and postgres since the previous point. */
+  readonly serviceCpuSeconds: number
+  readonly postgresCpuSeconds: number
 }
 
 /** Samples the stages every second until stopped. */
 const timeline = (rig: PipelineRig, accepted: () => number, dispatchedFrom: number) => {
   const points: Array<TimelinePoint> = []
   const t0 = performance.now()
-  let previous: CpuSample = cpuSample(rig.groups)
+  let previous: CpuSample | undefined
   let running = true
+  const probe = async () => {
+    const jobs = await pendingJobs(rig.owner).catch(() => ({}) as Record<string, number>)
+    const now = cpuSample(rig.groups)
+    const delta = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 0 : b - a)
+    points.push({
+      t: Math.round((performance.now() - t0) / 100) / 10,
+      accepted: accepted(),
+      normalizeWaiting: jobs["normalize-webhook"] ?? 0,
+      dispatchWaiting: jobs["dispatch-order"] ?? 0,
+      dispatched: rig.fake.dispatched() - dispatchedFrom,
+      cpu: previous === undefined ? {} : cpuPercent(previous, now),
+      serviceCpuSeconds: delta(previous?.service, now.service),
+      postgresCpuSeconds: delta(previous?.postgres, now.postgres)
+    })
+    previous = now
+  }
   const loop = (async () => {
+    await probe()
     while (running) {
       await sleep(1000)
-      const jobs = await pendingJobs(rig.owner).catch(() => ({}) as Record<string, number>)
-      const now = cpuSample(rig.groups)
-      points.push({
-        t: Math.round((performance.now() - t0) / 100) / 10,
-        accepted: accepted(),
-        normalizeWaiting: jobs["normalize-webhook"] ?? 0,
-        dispatchWaiting: jobs["dispatch-order"] ?? 0,
-        dispatched: rig.fake.dispatched() - dispatchedFrom,
-        cpu: cpuPercent(previous, now)
-      })
-      previous = now
+      await probe()
     }
   })()
   return {
@@ -133,6 +143,32 @@ const timeline = (rig: PipelineRig, accepted: () => number, dispatchedFrom: numb
       return points
     }
   }
+}
+
+/**
+ * CPU per job of each stage from a worker-only drain: normalization jobs all run before the dispatch
+ * jobs they create (graphile-worker takes jobs by run_at), so intervals with normalization jobs left
+ * are normalization, the others dispatch. Includes the projector, which runs alongside.
+ */
+const stageCosts = (points: ReadonlyArray<TimelinePoint>) => {
+  const acc = { normalize: { jobs: 0, cpu: 0, pg: 0 }, dispatch: { jobs: 0, cpu: 0, pg: 0 } }
+  for (let i = 1; i < points.length; i++) {
+    const prev = points[i - 1]!
+    const cur = points[i]!
+    const stage = prev.normalizeWaiting > 0 ? acc.normalize : acc.dispatch
+    stage.jobs +=
+      stage === acc.normalize
+        ? Math.max(0, prev.normalizeWaiting - cur.normalizeWaiting)
+        : Math.max(0, cur.dispatched - prev.dispatched)
+    stage.cpu += cur.serviceCpuSeconds
+    stage.pg += cur.postgresCpuSeconds
+  }
+  const per = (s: { jobs: number; cpu: number; pg: number }) => ({
+    jobs: s.jobs,
+    serviceMs: (s.cpu * 1000) / Math.max(1, s.jobs),
+    postgresMs: (s.pg * 1000) / Math.max(1, s.jobs)
+  })
+  return { normalize: per(acc.normalize), dispatch: per(acc.dispatch) }
 }
 
 const printTimeline = (points: ReadonlyArray<TimelinePoint>) => {
@@ -266,9 +302,19 @@ export const pipelineBench = async (db: BenchDatabase, options: BenchOptions) =>
     const since = new Date(0)
     const drain = await startRig(db, { url: backlogUrl, fake })
     try {
+      const probe = timeline(drain, () => orders, 0)
       const before = cpuSample(drain.groups)
       await waitForDispatches(drain, orders * TARGETS)
       const cpu = cpuPercent(before, cpuSample(drain.groups))
+      const points = await probe.stop()
+      const costs = stageCosts(points)
+      note(
+        "pipeline",
+        `worker only, CPU per job (projector included): normalize ${costs.normalize.serviceMs.toFixed(1)} ms service + ${costs.normalize.postgresMs.toFixed(1)} ms postgres (${costs.normalize.jobs} jobs), dispatch ${costs.dispatch.serviceMs.toFixed(1)} ms service + ${costs.dispatch.postgresMs.toFixed(1)} ms postgres (${costs.dispatch.jobs} jobs)`
+      )
+      console.log("  timeline (worker only):")
+      printTimeline(points)
+      detail("pipeline.workerOnly.timeline", points)
       const times = await orderTimes(drain.sql, since)
       const normalized = middleRate(times.normalizedAt)
       const completed = middleRate(times.doneAt)

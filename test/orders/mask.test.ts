@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { amountText } from "../../src/lib/money.js"
 import {
   maskEmail,
   maskIp,
@@ -10,7 +11,6 @@ import {
   maskZip,
   piiKindOf
 } from "../../src/orders/mask.js"
-import { amountText } from "../../src/orders/money.js"
 
 describe("masking one value", () => {
   it.each([

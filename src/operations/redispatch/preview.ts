@@ -4,11 +4,11 @@
 // = platform order id), and the reason a channel would skip or refuse it.
 import type { GoogleAdsTarget, MetaTarget, Target } from "../../config/schema.js"
 import { conversionFacts, matchData } from "../../dispatch/channels/google-ads/plan.js"
-import { majorUnits } from "../../dispatch/channels/identity/money.js"
 import { buildPurchase } from "../../dispatch/channels/meta/event.js"
 import { renderPostback } from "../../dispatch/channels/postback/index.js"
 import type { CanonicalOrder } from "../../events/CanonicalOrder.js"
 import type { DispatchKind } from "../../events/dispatch.js"
+import { majorUnits } from "../../lib/money.js"
 import type { RequestPreview } from "../schemas.js"
 
 export type Preview =

@@ -3,9 +3,9 @@
 import type { GoogleAdsTarget } from "../../../config/schema.js"
 import type { CanonicalOrder, Tracking } from "../../../events/CanonicalOrder.js"
 import type { FailureReason } from "../../../events/dispatch.js"
+import { majorUnits } from "../../../lib/money.js"
 import type { DispatchInput, SkipReason } from "../../Channel.js"
 import { type GoogleHashedIdentifiers, googleIdentifiers } from "../identity/identifiers.js"
-import { majorUnits } from "../identity/money.js"
 
 /** Google attributes a click conversion only once the click is 6 hours old (TOO_RECENT_EVENT). */
 export const CLICK_MATURITY_MS = 6 * 60 * 60 * 1000

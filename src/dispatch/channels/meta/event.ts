@@ -3,8 +3,8 @@
 // before any secret is read or any request is made.
 import type { MetaTarget } from "../../../config/schema.js"
 import type { CanonicalOrder, LineItem, Tracking } from "../../../events/CanonicalOrder.js"
+import { majorUnits } from "../../../lib/money.js"
 import { metaUserData } from "../identity/identifiers.js"
-import { majorUnits } from "../identity/money.js"
 import type { MetaContent, MetaCustomData, MetaServerEvent, MetaUserData } from "./wire.js"
 
 /** Meta refuses the whole request when any event_time is more than 7 days old. */

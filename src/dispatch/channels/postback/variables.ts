@@ -2,7 +2,7 @@
 // string; a value the order does not have is "" (the slot is kept, empty). README.md documents each.
 import type { CanonicalOrder, LineItem } from "../../../events/CanonicalOrder.js"
 import type { DispatchKind } from "../../../events/dispatch.js"
-import { currencyDigits } from "../identity/money.js"
+import { currencyDigits } from "../../../lib/money.js"
 import { hashWith, metaEmail } from "../identity/normalize.js"
 
 export interface PostbackContext {
