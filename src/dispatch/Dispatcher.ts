@@ -20,6 +20,7 @@ import { foldOrder } from "../normalize/decider/state.js"
 import { Breakers } from "./Breakers.js"
 import { ChannelError, type ChannelResult, Channels } from "./Channel.js"
 import { acquireLease, leaseKey, releaseLease } from "./leases.js"
+import { attemptRecord } from "./outcome.js"
 import { type DispatchJobPayload, dispatchJob } from "./plan.js"
 import { decideRetry, policyFor } from "./retry.js"
 import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch, shouldSend } from "./state.js"
@@ -198,96 +199,35 @@ export const DispatcherLive = Layer.effect(
             }),
             Effect.either
           )
-        const durationMs = Math.round(performance.now() - started)
-        const exchanges = Either.isRight(outcome) ? outcome.right.exchanges : outcome.left.exchanges
-        const attempted: AppEvent = {
-          _tag: "DispatchAttempted",
-          orderKey,
-          targetId,
-          kind,
-          attempt: attemptNo,
-          channel: target.channel,
-          exchanges,
-          durationMs,
-          trigger: entry.requested ? "operator" : attemptNo > 1 ? "retry" : "scheduled"
-        }
-        const ref = { orderKey, targetId, kind, attempt: attemptNo }
-        if (Either.isRight(outcome)) {
-          const result = outcome.right
-          yield* breakers.success(target)
-          if (result._tag === "Delivered") {
-            dispatchesTotal.inc({ channel: target.channel, outcome: "succeeded" })
-            return yield* record(
-              orderKey,
-              [
-                attempted,
-                {
-                  _tag: "DispatchSucceeded",
-                  ...ref,
-                  dedupKey: result.dedupKey,
-                  alreadyRecorded: result.alreadyRecorded,
-                  ...(result.detail ? { detail: result.detail } : {})
-                }
-              ],
-              order
-            )
-          }
-          dispatchesTotal.inc({ channel: target.channel, outcome: "skipped" })
-          return yield* record(
+        const recorded = attemptRecord(
+          {
             orderKey,
-            [
-              ...(exchanges.length > 0 ? [attempted] : []),
-              { _tag: "DispatchSkipped", orderKey, targetId, kind, reason: result.reason, detail: result.detail }
-            ],
-            order
-          )
-        }
-        const error = outcome.left
-        yield* breakers.failure(target, error.reason)
-        const decision = decideRetry(
-          error,
-          policyFor(target),
-          attemptNo - (entry.budgetFrom ?? 0),
-          new Date(entry.firstAttemptAt ?? now.toISOString()),
-          now,
-          random()
-        )
-        const failed = (nextAttemptAt?: Date): AppEvent => ({
-          _tag: "DispatchFailed",
-          ...ref,
-          reason: error.reason,
-          retryable: error.retryable,
-          message: error.detail,
-          ...(error.status === undefined ? {} : { status: error.status }),
-          ...(nextAttemptAt ? { nextAttemptAt: nextAttemptAt.toISOString() } : {})
-        })
-        switch (decision._tag) {
-          case "Retry":
-            dispatchesTotal.inc({ channel: target.channel, outcome: "retrying" })
-            return yield* record(orderKey, [attempted, failed(decision.at)], order, { payload, at: decision.at })
-          case "Stop":
-            dispatchesTotal.inc({ channel: target.channel, outcome: "failed" })
-            return yield* record(orderKey, [attempted, failed()], order)
-          case "DeadLetter":
-            dispatchesTotal.inc({ channel: target.channel, outcome: "dead_lettered" })
-            return yield* record(
-              orderKey,
-              [
-                attempted,
-                failed(),
-                {
-                  _tag: "DispatchDeadLettered",
-                  orderKey,
-                  targetId,
-                  kind,
-                  attempts: attemptNo,
-                  reason: `${error.reason}: ${decision.reason}`,
-                  message: error.detail
-                }
-              ],
-              order
+            targetId,
+            kind,
+            channel: target.channel,
+            attempt: attemptNo,
+            durationMs: Math.round(performance.now() - started),
+            trigger: entry.requested ? "operator" : attemptNo > 1 ? "retry" : "scheduled"
+          },
+          outcome,
+          (error) =>
+            decideRetry(
+              error,
+              policyFor(target),
+              attemptNo - (entry.budgetFrom ?? 0),
+              new Date(entry.firstAttemptAt ?? now.toISOString()),
+              now,
+              random()
             )
-        }
+        )
+        yield* Either.isRight(outcome) ? breakers.success(target) : breakers.failure(target, outcome.left.reason)
+        dispatchesTotal.inc({ channel: target.channel, outcome: recorded.outcome })
+        yield* record(
+          orderKey,
+          recorded.events,
+          order,
+          recorded.retryAt ? { payload, at: recorded.retryAt } : undefined
+        )
       })
 
     return Dispatcher.of({ run: (payload) => run(payload).pipe(Effect.asVoid, Effect.withSpan("Dispatcher.run")) })
