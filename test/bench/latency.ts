@@ -66,7 +66,9 @@ const jobPickupLatency = async (url: string, rate: number, count: number) => {
       const wait = started + (i * 1000) / rate - performance.now()
       if (wait > 1) await sleep(wait)
       // execute(): postgres.js queries are lazy and would otherwise run only when awaited below.
-      adds.push(sql`select graphile_worker.add_job('bench-ping', json_build_object('at', ${Date.now()}::bigint))`.execute())
+      adds.push(
+        sql`select graphile_worker.add_job('bench-ping', json_build_object('at', ${Date.now()}::bigint))`.execute()
+      )
     }
     await Promise.all(adds)
     const deadline = Date.now() + 30_000
@@ -87,13 +89,13 @@ export const latencyBench = async (db: BenchDatabase, options: BenchOptions) => 
   const pickup = await jobPickupLatency(url, rate, Math.min(count, rate * 10))
   record({
     benchmark: "latency",
-    case: `baseline: add_job -> task start p50, ${rate}/s`,
+    case: `baseline: add_job call -> task start p50, ${rate}/s`,
     value: pickup.p50,
     unit: "ms"
   })
   record({
     benchmark: "latency",
-    case: `baseline: add_job -> task start p99, ${rate}/s`,
+    case: `baseline: add_job call -> task start p99, ${rate}/s`,
     value: pickup.p99,
     unit: "ms"
   })

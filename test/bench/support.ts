@@ -319,7 +319,16 @@ export const report = async () => {
     console.log(`\nload average (1/5/15 min): ${loadAverages.map((l) => `${l.label} ${l.load.join(" ")}`).join("; ")}`)
   await fs.mkdir("bench-results", { recursive: true })
   const file = path.join("bench-results", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`)
+  const git = (args: ReadonlyArray<string>) => {
+    try {
+      return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+    } catch {
+      return undefined
+    }
+  }
   const machine = {
+    commit: git(["rev-parse", "--short", "HEAD"]),
+    uncommittedFiles: git(["status", "--porcelain"])?.split("\n").filter(Boolean).length,
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,

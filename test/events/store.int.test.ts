@@ -201,8 +201,9 @@ describe("readAll", () => {
             checkpoint = rest.checkpoint
             if (seen.length < committed.size) await new Promise((r) => setTimeout(r, 20))
           }
-          expect(new Set(seen).size).toBe(seen.length)
-          expect([...seen].sort((a, b) => a - b)).toEqual([...committed].sort((a, b) => a - b))
+          const detail = JSON.stringify({ seen, committed: [...committed] })
+          expect(new Set(seen).size, detail).toBe(seen.length)
+          expect([...seen].sort((a, b) => a - b), detail).toEqual([...committed].sort((a, b) => a - b))
         }
       ),
       { numRuns: 15 }

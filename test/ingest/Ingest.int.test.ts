@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process"
+import { execFile } from "node:child_process"
+import { promisify } from "node:util"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
 import { appSql, ownerSql } from "../support/db.js"
@@ -294,10 +295,12 @@ describe("POST /webhooks/{sourceId}", () => {
   })
 
   it("authenticates generic sources with an ingest token for that source only, and dedups on Idempotency-Key", async () => {
-    const token = execFileSync("node", ["bin/s2s.js", "tokens", "create", "--scope", "ingest", "--source", "custom"], {
+    // Spawned asynchronously: the service runs in this process and must keep serving meanwhile.
+    const { stdout } = await promisify(execFile)("node", ["bin/s2s.js", "tokens", "create", "--scope", "ingest", "--source", "custom"], {
       env: { ...process.env, DATABASE_URL: service.databaseUrl },
       encoding: "utf8"
     })
+    const token = stdout
       .trim()
       .split("\n")
       .at(-1)!
