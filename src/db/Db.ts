@@ -67,7 +67,7 @@ export const DbLive = Layer.scoped(
   Db,
   Effect.gen(function* () {
     const { url } = yield* Database
-    const max = yield* Config.integer("DB_POOL_MAX").pipe(Config.withDefault(10))
+    const max = yield* Config.integer("DB_POOL_MAX").pipe(Config.withDefault(20))
     const sql = yield* Effect.acquireRelease(
       Effect.sync(() => makeSql(url, { max })),
       (sql) => Effect.promise(() => sql.end({ timeout: 5 }))

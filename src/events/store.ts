@@ -91,14 +91,20 @@ export const readAll = async (
   sql: Queryable,
   after: Checkpoint,
   limit: number,
-  options: { streamPrefix?: string | undefined; types?: ReadonlyArray<string> | undefined } = {}
+  options: {
+    streamPrefix?: string | undefined
+    types?: ReadonlyArray<string> | undefined
+    /** false: data and metadata are not read (they come back empty), for readers of headers only. */
+    withData?: boolean | undefined
+  } = {}
 ): Promise<ReadonlyArray<StoredEvent>> => {
   const prefix = options.streamPrefix
   const types = options.types
+  const columns = options.withData === false ? sql`'{}'::jsonb as data, '{}'::jsonb as metadata` : sql`data, metadata`
   return (
     await sql<Array<EventRow>>`
       select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type,
-             schema_version, data, metadata, recorded_at
+             schema_version, ${columns}, recorded_at
       from events
       where (transaction_id, global_position) > (${after.transactionId}::xid8, ${after.position}::bigint)
         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())

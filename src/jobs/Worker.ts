@@ -57,15 +57,12 @@ export const tasksLayer = <R>(tasks: ReadonlyArray<AnyTask<R>>) =>
     )
   )
 
+// graphile-worker logs a debug line per job; only warnings and errors reach our logger, so the hot
+// path pays nothing for lines nobody reads.
 const logger = new WorkerLogger((scope) => (level, message, meta) => {
-  const text = `${message}`
+  if (level !== "error" && level !== "warning") return
   const annotations = { service: "Worker", ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}) }
-  const effect =
-    level === "error"
-      ? Effect.logError(text, meta ?? "")
-      : level === "warning"
-        ? Effect.logWarning(text)
-        : Effect.logDebug(text)
+  const effect = level === "error" ? Effect.logError(`${message}`, meta ?? "") : Effect.logWarning(`${message}`)
   Effect.runFork(effect.pipe(Effect.annotateLogs(annotations)))
 })
 

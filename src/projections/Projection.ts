@@ -5,12 +5,31 @@ import type { Queryable } from "../db/Db.js"
 import type { RecordedEvent } from "../events/EventStore.js"
 import type { EventType } from "../events/Events.js"
 
-export interface Projection {
+/** What a projection that does not need event data gets: neither the data is read nor decoded. */
+export interface EventHeader {
+  readonly position: number
+  readonly transactionId: string
+  readonly streamId: string
+  readonly version: number
+  readonly type: EventType
+  readonly recordedAt: Date
+}
+
+interface ProjectionBase {
   readonly name: string
-  /** The event types it reads; others are skipped without decoding (the checkpoint still advances). */
+  /** The event types it reads; others are skipped (the checkpoint still advances). */
   readonly eventTypes: ReadonlySet<EventType>
   /** The read model table: every row carries a `generation` column and a text key column. */
   readonly table: string
   readonly keyColumn: string
-  readonly apply: (tx: Queryable, generation: number, events: ReadonlyArray<RecordedEvent>) => Promise<void>
 }
+
+export type Projection =
+  | (ProjectionBase & {
+      readonly reads: "events"
+      readonly apply: (tx: Queryable, generation: number, events: ReadonlyArray<RecordedEvent>) => Promise<void>
+    })
+  | (ProjectionBase & {
+      readonly reads: "headers"
+      readonly apply: (tx: Queryable, generation: number, events: ReadonlyArray<EventHeader>) => Promise<void>
+    })

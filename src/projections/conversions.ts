@@ -23,6 +23,7 @@ const ORDER_EVENTS: ReadonlyArray<EventType> = [
 export const conversions: Projection = {
   name: "conversions",
   eventTypes: new Set(ORDER_EVENTS),
+  reads: "events",
   table: "conversions",
   keyColumn: "order_key",
   apply: async (tx: Queryable, generation, events) => {

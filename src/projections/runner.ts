@@ -3,8 +3,18 @@
 // lock; a runner that cannot take it skips the round (another process is on it).
 import type { Queryable, Sql } from "../db/Db.js"
 import { decodeStored } from "../events/EventStore.js"
-import { type Checkpoint, readAll } from "../events/store.js"
-import type { Projection } from "./Projection.js"
+import type { EventType } from "../events/Events.js"
+import { type Checkpoint, readAll, type StoredEvent } from "../events/store.js"
+import type { EventHeader, Projection } from "./Projection.js"
+
+const headerOf = (e: StoredEvent): EventHeader => ({
+  position: e.globalPosition,
+  transactionId: e.transactionId,
+  streamId: e.streamId,
+  version: e.streamVersion,
+  type: e.type as EventType,
+  recordedAt: e.recordedAt
+})
 
 export type BatchResult =
   | { readonly _tag: "Locked" }
@@ -48,10 +58,14 @@ export const applyBatch = async (
     select pg_try_advisory_xact_lock(hashtext(${`projection:${projection.name}`}), ${generation}) as locked`
   if (!lock?.locked) return { _tag: "Locked" }
   const from = await readCheckpoint(tx, projection.name, generation)
-  const raw = await readAll(tx, from, batchSize, { types: [...projection.eventTypes] })
+  const raw = await readAll(tx, from, batchSize, {
+    types: [...projection.eventTypes],
+    withData: projection.reads === "events"
+  })
   if (raw.length === 0) return { _tag: "Applied", read: 0, applied: 0, checkpoint: from }
-  const relevant = raw.map(decodeStored)
-  await projection.apply(tx, generation, relevant)
+  const relevant = raw
+  if (projection.reads === "events") await projection.apply(tx, generation, raw.map(decodeStored))
+  else await projection.apply(tx, generation, raw.map(headerOf))
   const last = raw[raw.length - 1]!
   const moved = await tx`
     update projection_checkpoints
