@@ -4,7 +4,7 @@
 // DispatchFailed (with the next attempt, enqueued in the same transaction) / DispatchDeadLettered.
 // Idempotent: the stream is checked first, so a success is never sent twice by retries, replays or
 // duplicate jobs. Failures of our own (database) make the job fail and graphile-worker retry it.
-import { Config, Context, Duration, Effect, Either, Layer } from "effect"
+import { Config, Context, Duration, Effect, Either, FiberRef, Layer } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
 import { durationMillis, type Target } from "../config/schema.js"
@@ -32,6 +32,9 @@ export interface DispatcherService {
 export class Dispatcher extends Context.Tag("app/dispatch/Dispatcher")<Dispatcher, DispatcherService>() {}
 
 const DEFAULT_TIMEOUT_MS = 15_000
+
+/** The lease the running dispatch holds (see leases.ts), released in the transaction of its outcome. */
+const CurrentLease = FiberRef.unsafeMake<{ readonly key: string; readonly holder: string } | undefined>(undefined)
 const timeoutOf = (target: Target) => (target.timeout ? durationMillis(target.timeout) : DEFAULT_TIMEOUT_MS)
 
 export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
@@ -60,10 +63,13 @@ export const DispatcherLive = Layer.effect(
     ) =>
       Effect.gen(function* () {
         const alerts = yield* alerting.raise({ events, order, now: new Date() })
+        const lease = yield* FiberRef.get(CurrentLease)
         yield* store
           .appendMany([{ streamId: orderStream(orderKey), expectedVersion: "any", events }, ...alerts.appends], {
             metadata: { actor: "worker", correlationId: orderKey },
-            jobs: [...(runAt ? [dispatchJob(runAt.payload, runAt.at)] : []), ...alerts.jobs]
+            jobs: [...(runAt ? [dispatchJob(runAt.payload, runAt.at)] : []), ...alerts.jobs],
+            // The lease ends with the outcome's commit, so a retry job can never find it still held.
+            alongside: lease ? (tx) => releaseLease(tx, lease.key, lease.holder) : undefined
           })
           .pipe(
             // "any" appends cannot conflict on the order stream; alert streams are fresh.
@@ -92,7 +98,8 @@ export const DispatcherLive = Layer.effect(
           return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })
         }
         yield* Effect.ensuring(
-          decideAndSend(payload),
+          Effect.locally(decideAndSend(payload), CurrentLease, { key, holder }),
+          // Released with the outcome's commit already; this covers the paths that record nothing.
           db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder)).pipe(Effect.ignore)
         )
       }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
