@@ -79,28 +79,50 @@ class ConflictSignal extends Error {
 }
 
 /**
- * Appends to one or more streams and enqueues the jobs in one transaction. Any conflict rolls the
- * whole transaction back (no events, no jobs) and fails with WrongExpectedVersion.
+ * Appends to one or more streams and enqueues the jobs atomically, in one statement (the s2s_append
+ * function: sql/0009_append_function.sql), inside the caller's transaction when there is one. Any
+ * conflict rolls everything back (no events, no jobs) and throws a ConflictSignal.
  */
 export const appendInTransaction = async (
   tx: Queryable,
   appends: ReadonlyArray<PendingAppend>,
   options: AppendOptions = {}
 ): Promise<AppendResult> => {
-  const outcomes = await store.appendStreams(
-    tx,
-    appends.map((a) => toStoreAppend(a, options.metadata))
+  // Streams in id order: concurrent multi-stream appends lock them in the same order.
+  const sorted = appends
+    .map((a) => toStoreAppend(a, options.metadata))
+    .filter((a) => a.events.length > 0)
+    .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0))
+  const payload = sorted.map((a) => ({
+    s: a.streamId,
+    e: String(a.expectedVersion),
+    ev: a.events.map((e) => ({
+      ...(e.eventId ? { id: e.eventId } : {}),
+      t: e.type,
+      sv: e.schemaVersion ?? 1,
+      d: e.data,
+      m: e.metadata ?? {}
+    }))
+  }))
+  const jobs = (options.jobs ?? []).map(store.jobSpec)
+  const rows = await tx<Array<{ result: Array<{ s: string; v: number; p: Array<number> | null }> }>>`
+    select s2s_append(${tx.json(payload as never)}::jsonb, ${jobs.length === 0 ? null : (tx.json(jobs as never) as never)}::json) as result`.catch(
+    (error: { code?: string; detail?: string }) => {
+      if (error.code !== "S2C01") throw error
+      const detail = JSON.parse(error.detail ?? "{}") as { stream?: string; expected?: string; actual?: number }
+      const expected =
+        detail.expected === "any" || detail.expected === "no_stream" ? detail.expected : Number(detail.expected)
+      throw new ConflictSignal({
+        _tag: "Conflict",
+        streamId: detail.stream ?? "",
+        expectedVersion: expected,
+        actualVersion: detail.actual ?? 0
+      })
+    }
   )
-  const conflict = outcomes.find((o) => o._tag === "Conflict")
-  if (conflict) throw new ConflictSignal(conflict)
-  await store.enqueueJobs(tx, options.jobs ?? [])
   if (options.alongside) await options.alongside(tx)
   return {
-    streams: outcomes.map((o) =>
-      o._tag === "Appended"
-        ? { streamId: o.streamId, version: o.toVersion, positions: o.positions }
-        : { streamId: o.streamId, version: -1, positions: [] }
-    )
+    streams: (rows[0]?.result ?? []).map((r) => ({ streamId: r.s, version: r.v, positions: (r.p ?? []).map(Number) }))
   }
 }
 
@@ -128,25 +150,27 @@ export class EventStore extends Context.Tag("app/EventStore")<EventStore, EventS
 
 export const makeEventStore = Effect.gen(function* () {
   const db = yield* Db
+  // One statement needs no transaction around it; writes alongside the events need one.
   const appendMany: EventStoreService["appendMany"] = (appends, options) =>
-    db
-      .transaction("EventStore.append", (tx) => appendInTransaction(tx, appends, options))
-      .pipe(
-        Effect.catchTag(
-          "DbError",
-          (error): Effect.Effect<never, WrongExpectedVersion | DbError> =>
-            error.cause instanceof ConflictSignal
-              ? Effect.fail(
-                  new WrongExpectedVersion({
-                    streamId: error.cause.conflict.streamId,
-                    expectedVersion: error.cause.conflict.expectedVersion,
-                    actualVersion: error.cause.conflict.actualVersion
-                  })
-                )
-              : Effect.fail(error)
-        ),
-        Effect.withSpan("EventStore.append")
-      )
+    (options?.alongside
+      ? db.transaction("EventStore.append", (tx) => appendInTransaction(tx, appends, options))
+      : db.run("EventStore.append", (sql) => appendInTransaction(sql, appends, options))
+    ).pipe(
+      Effect.catchTag(
+        "DbError",
+        (error): Effect.Effect<never, WrongExpectedVersion | DbError> =>
+          error.cause instanceof ConflictSignal
+            ? Effect.fail(
+                new WrongExpectedVersion({
+                  streamId: error.cause.conflict.streamId,
+                  expectedVersion: error.cause.conflict.expectedVersion,
+                  actualVersion: error.cause.conflict.actualVersion
+                })
+              )
+            : Effect.fail(error)
+      ),
+      Effect.withSpan("EventStore.append")
+    )
   return EventStore.of({
     append: (streamId, expectedVersion, events, options) =>
       appendMany([{ streamId, expectedVersion, events, eventIds: options?.eventIds }], options),

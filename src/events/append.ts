@@ -228,18 +228,20 @@ const resolveConflicts = async (
   }
 }
 
+/** A job as graphile_worker.job_spec fields. */
+export const jobSpec = (j: Job) => ({
+  identifier: j.task,
+  payload: j.payload,
+  queue_name: j.queueName ?? null,
+  run_at: j.runAt?.toISOString() ?? null,
+  max_attempts: j.maxAttempts ?? null,
+  job_key: j.jobKey ?? null,
+  priority: j.priority ?? null,
+  flags: null
+})
+
 /** Adds jobs with one graphile_worker.add_jobs call (one NOTIFY) in the caller's transaction. */
 export const enqueueJobs = async (sql: Queryable, jobs: ReadonlyArray<Job>): Promise<void> => {
   if (jobs.length === 0) return
-  const specs = jobs.map((j) => ({
-    identifier: j.task,
-    payload: j.payload,
-    queue_name: j.queueName ?? null,
-    run_at: j.runAt?.toISOString() ?? null,
-    max_attempts: j.maxAttempts ?? null,
-    job_key: j.jobKey ?? null,
-    priority: j.priority ?? null,
-    flags: null
-  }))
-  await sql`select s2s_enqueue(${sql.json(specs as never)}::json)`
+  await sql`select s2s_enqueue(${sql.json(jobs.map(jobSpec) as never)}::json)`
 }

@@ -203,7 +203,10 @@ describe("readAll", () => {
           }
           const detail = JSON.stringify({ seen, committed: [...committed] })
           expect(new Set(seen).size, detail).toBe(seen.length)
-          expect([...seen].sort((a, b) => a - b), detail).toEqual([...committed].sort((a, b) => a - b))
+          expect(
+            [...seen].sort((a, b) => a - b),
+            detail
+          ).toEqual([...committed].sort((a, b) => a - b))
         }
       ),
       { numRuns: 15 }

@@ -1,0 +1,86 @@
+// The EventStore service's append: one statement (s2s_append) with optimistic concurrency across
+// several streams, jobs in the same statement, typed conflicts, idempotent retries.
+import { randomUUID } from "node:crypto"
+import { Effect, Either, type Layer } from "effect"
+import { beforeAll, describe, expect, it } from "vitest"
+import type { Sql } from "../../src/db/Db.js"
+import { EventStore } from "../../src/events/EventStore.js"
+import type { AppEvent } from "../../src/events/Events.js"
+import { dbLayer, freshDatabase, ownerSql } from "../support/db.js"
+
+let layer: Layer.Layer<EventStore>
+let owner: Sql
+beforeAll(async () => {
+  const url = await freshDatabase()
+  layer = dbLayer(url) as unknown as Layer.Layer<EventStore>
+  owner = ownerSql(url)
+})
+
+const run = <A, E>(effect: Effect.Effect<A, E, EventStore>) =>
+  Effect.runPromise(Effect.scoped(Effect.either(effect).pipe(Effect.provide(layer))))
+
+const note = (webhookId: string): AppEvent => ({
+  _tag: "RenormalizationRequested",
+  webhookId,
+  reason: "test",
+  actor: "t"
+})
+
+describe("EventStore.appendMany", () => {
+  it("appends to several streams with their jobs in one go, and decodes them back", async () => {
+    const [a, b] = [`a-${randomUUID()}`, `b-${randomUUID()}`]
+    const key = randomUUID()
+    const result = await run(
+      Effect.flatMap(EventStore, (s) =>
+        s.appendMany(
+          [
+            { streamId: a, expectedVersion: "no_stream", events: [note("1"), note("2")] },
+            { streamId: b, expectedVersion: "any", events: [note("3")] }
+          ],
+          { metadata: { actor: "test" }, jobs: [{ task: "noop", payload: {}, jobKey: key }] }
+        )
+      )
+    )
+    expect(Either.isRight(result)).toBe(true)
+    const streams = Either.getOrThrow(result).streams
+    expect(streams.find((s) => s.streamId === a)).toMatchObject({ version: 2 })
+    expect(streams.find((s) => s.streamId === a)!.positions).toHaveLength(2)
+    const read = Either.getOrThrow(await run(Effect.flatMap(EventStore, (s) => s.readStream(a))))
+    expect(read.map((e) => [e.version, e.event._tag, e.metadata.actor])).toEqual([
+      [1, "RenormalizationRequested", "test"],
+      [2, "RenormalizationRequested", "test"]
+    ])
+    expect(Number((await owner`select count(*) from graphile_worker.jobs where key = ${key}`)[0]!.count)).toBe(1)
+  })
+
+  it("fails with a typed conflict and keeps nothing of any stream nor the jobs", async () => {
+    const [a, b] = [`a-${randomUUID()}`, `b-${randomUUID()}`]
+    await run(Effect.flatMap(EventStore, (s) => s.append(b, "no_stream", [note("x")])))
+    const key = randomUUID()
+    const result = await run(
+      Effect.flatMap(EventStore, (s) =>
+        s.appendMany(
+          [
+            { streamId: a, expectedVersion: "no_stream", events: [note("1")] },
+            { streamId: b, expectedVersion: 5, events: [note("2")] }
+          ],
+          { jobs: [{ task: "noop", payload: {}, jobKey: key }] }
+        )
+      )
+    )
+    expect(Either.isLeft(result)).toBe(true)
+    const error = (result as Either.Left<{ _tag: string; streamId: string; actualVersion: number }, unknown>).left
+    expect(error).toMatchObject({ _tag: "WrongExpectedVersion", streamId: b, expectedVersion: 5, actualVersion: 1 })
+    expect(Either.getOrThrow(await run(Effect.flatMap(EventStore, (s) => s.readStream(a))))).toHaveLength(0)
+    expect(Number((await owner`select count(*) from graphile_worker.jobs where key = ${key}`)[0]!.count)).toBe(0)
+  })
+
+  it("treats a retry with the same event ids as done", async () => {
+    const stream = `idem-${randomUUID()}`
+    const ids = [randomUUID()]
+    const append = Effect.flatMap(EventStore, (s) => s.append(stream, "no_stream", [note("1")], { eventIds: ids }))
+    expect(Either.isRight(await run(append))).toBe(true)
+    expect(Either.isRight(await run(append))).toBe(true)
+    expect(Either.getOrThrow(await run(Effect.flatMap(EventStore, (s) => s.readStream(stream))))).toHaveLength(1)
+  })
+})
