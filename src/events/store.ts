@@ -110,7 +110,7 @@ export const readAll = async (
         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ${prefix === undefined ? sql`` : sql`and stream_id like ${`${escapeLike(prefix)}%`}`}
         ${types === undefined ? sql`` : sql`and type = any(${types as Array<string>}::text[])`}
-      order by transaction_id, global_position
+      order by events.transaction_id, events.global_position
       limit ${limit}`
   ).map(toStored)
 }

@@ -91,7 +91,11 @@ export const throughput = async (
   let ops = 0
   await Promise.all(
     Array.from({ length: concurrency }, async (_, loop) => {
-      for (let i = 0; performance.now() < deadline; i++) ops += (await worker(loop, i)) ?? 1
+      for (let i = 0; performance.now() < deadline; i++) {
+        // Not `ops += await ...`: that reads `ops` before the await and loses the other loops' counts.
+        const n = (await worker(loop, i)) ?? 1
+        ops += n
+      }
     })
   )
   return ops / ((performance.now() - started) / 1000)

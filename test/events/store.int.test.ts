@@ -233,4 +233,30 @@ describe("readAll", () => {
     }
     expect(all.map((e) => e.streamId)).toEqual([`${prefix}slow`, `${prefix}fast`])
   })
+
+  it("orders by transaction id as a number, also where the id gains a digit (99 < 100)", async () => {
+    // Bring the cluster's next transaction id just below a power of ten (embedded test clusters are
+    // young, so this is a few thousand transactions), then append on both sides of it.
+    await owner.unsafe(`
+      create or replace procedure s2s_test_burn_xids(n integer) language plpgsql as $$
+      begin for i in 1..n loop perform pg_current_xact_id(); commit; end loop; end $$`)
+    const [{ x }] = (await owner`select pg_current_xact_id()::text::bigint as x`) as unknown as [{ x: string }]
+    const current = Number(x)
+    const boundary = 10 ** String(current).length
+    if (boundary - current - 3 <= 100_000) await owner.unsafe(`call s2s_test_burn_xids(${boundary - current - 3})`)
+    const prefix = `digits-${randomUUID()}-`
+    const before = await readStream(sql, "x")
+    expect(before).toHaveLength(0)
+    for (let i = 0; i < 6; i++)
+      await appendStreams(sql, [{ streamId: `${prefix}${i}`, expectedVersion: "no_stream", events: [ev(i)] }])
+    const seen: Array<number> = []
+    let checkpoint: Checkpoint = START
+    for (let round = 0; round < 200 && seen.length < 6; round++) {
+      const page = await readAll(sql, checkpoint, 2, { streamPrefix: prefix })
+      for (const e of page) seen.push((e.data as { n: number }).n)
+      if (page.length > 0) checkpoint = checkpointOf(page[page.length - 1]!)
+      else await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5])
+  })
 })
