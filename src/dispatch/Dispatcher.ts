@@ -34,7 +34,9 @@ export class Dispatcher extends Context.Tag("app/dispatch/Dispatcher")<Dispatche
 const DEFAULT_TIMEOUT_MS = 15_000
 
 /** The lease the running dispatch holds (see leases.ts), released in the transaction of its outcome. */
-const CurrentLease = FiberRef.unsafeMake<{ readonly key: string; readonly holder: string } | undefined>(undefined)
+const CurrentLease = FiberRef.unsafeMake<
+  { readonly key: string; readonly holder: string; released: boolean } | undefined
+>(undefined)
 const timeoutOf = (target: Target) => (target.timeout ? durationMillis(target.timeout) : DEFAULT_TIMEOUT_MS)
 
 export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
@@ -75,6 +77,7 @@ export const DispatcherLive = Layer.effect(
             // "any" appends cannot conflict on the order stream; alert streams are fresh.
             Effect.catchTag("WrongExpectedVersion", (e) => Effect.die(e))
           )
+        if (lease) lease.released = true
       })
 
     const skip = (
@@ -97,10 +100,13 @@ export const DispatcherLive = Layer.effect(
           yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
           return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })
         }
+        const lease = { key, holder, released: false }
         yield* Effect.ensuring(
-          Effect.locally(decideAndSend(payload), CurrentLease, { key, holder }),
-          // Released with the outcome's commit already; this covers the paths that record nothing.
-          db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder)).pipe(Effect.ignore)
+          Effect.locally(decideAndSend(payload), CurrentLease, lease),
+          // Normally released with the outcome's commit; this covers the paths that record nothing.
+          Effect.suspend(() =>
+            lease.released ? Effect.void : db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
+          ).pipe(Effect.ignore)
         )
       }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
 

@@ -50,7 +50,9 @@ const upcasters: Partial<
 export const currentVersion = (type: EventType) => schemaVersions[type] ?? 1
 
 const encodeSync = Schema.encodeSync(AppEvent)
-const decodeSync = Schema.decodeUnknownSync(AppEvent)
+// One decoder per type: the stored type names the member, so the union's search is skipped (about
+// twice as fast, which a rebuild of millions of events notices).
+const decoders = new Map(AppEvent.members.map((m) => [tagOf(m), Schema.decodeUnknownSync(m as Schema.Schema<AppEvent, unknown>)]))
 
 /** Splits an event into the stored (type, data) pair. */
 export const encodeEvent = (
@@ -73,8 +75,10 @@ export const decodeEvent = (type: string, schemaVersion: number, data: unknown):
     if (!step) throw new UnknownEventError(`no upcaster for ${type} v${v}`)
     current = step(current)
   }
+  const decode = decoders.get(type)
+  if (decode === undefined) throw new UnknownEventError(`unknown event type ${type} (v${schemaVersion})`)
   try {
-    return decodeSync({ ...current, _tag: type })
+    return decode({ ...current, _tag: type })
   } catch (error) {
     throw new UnknownEventError(`cannot decode event ${type} v${schemaVersion}: ${(error as Error).message}`)
   }

@@ -10,7 +10,7 @@ import { durationMillis, type PostbackTarget } from "../../../config/schema.js"
 import type { ChannelAdapter, ChannelResult, DispatchInput } from "../../Channel.js"
 import { ChannelError } from "../../Channel.js"
 import { httpCall, retryAfterMs } from "../../http.js"
-import { blockPrivateEgress, checkDestination, pinnedAgent } from "./egress.js"
+import { blockPrivateEgress, checkDestination, sharedPinnedAgent } from "./egress.js"
 import { renderPostback, secretsNeeded } from "./render.js"
 import { judge, successRule } from "./success.js"
 
@@ -71,22 +71,18 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
     })
   }
 
-  const response = yield* Effect.scoped(
-    Effect.flatMap(pinnedAgent(destination.addresses), (agent) =>
-      httpCall({
-        channel: CHANNEL,
-        method: plan.method,
-        url: plan.url,
-        headers: plan.headers,
-        body: plan.body,
-        timeoutMs,
-        redactHeaders: plan.secretHeaders,
-        secrets: [...secrets.values()].flatMap(secretForms),
-        // undici 7's Agent against the undici-types 6 typings of Node 20's fetch: same runtime protocol.
-        dispatcher: agent as unknown as RequestInit["dispatcher"]
-      })
-    )
-  )
+  const response = yield* httpCall({
+    channel: CHANNEL,
+    method: plan.method,
+    url: plan.url,
+    headers: plan.headers,
+    body: plan.body,
+    timeoutMs,
+    redactHeaders: plan.secretHeaders,
+    secrets: [...secrets.values()].flatMap(secretForms),
+    // undici 7's Agent against the undici-types 6 typings of Node 20's fetch: same runtime protocol.
+    dispatcher: sharedPinnedAgent(destination.addresses) as unknown as RequestInit["dispatcher"]
+  })
   const verdict = judge(success, response.status, response.body)
   if (verdict._tag === "Delivered") {
     return {

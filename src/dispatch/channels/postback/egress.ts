@@ -109,3 +109,33 @@ export const pinnedAgent = (addresses: ReadonlyArray<LookupAddress>) =>
     Effect.sync(() => new Agent({ connect: { lookup: pinnedLookup(addresses) } })),
     (agent) => Effect.promise(() => agent.destroy().catch(() => undefined))
   )
+
+const AGENT_IDLE_MS = 60_000
+const agents = new Map<string, { readonly agent: Agent; lastUsed: number }>()
+
+/**
+ * A pinned agent shared by every call to the same vetted addresses, so postbacks to a partner reuse
+ * their connections (and TLS sessions) instead of a handshake per conversion. The key is the address
+ * set itself: a DNS answer that changes gets a new agent, pinned to the new, re-vetted addresses.
+ */
+export const sharedPinnedAgent = (addresses: ReadonlyArray<LookupAddress>): Agent => {
+  const now = Date.now()
+  for (const [key, entry] of agents) {
+    if (now - entry.lastUsed > AGENT_IDLE_MS) {
+      agents.delete(key)
+      void entry.agent.close().catch(() => undefined)
+    }
+  }
+  const key = addresses
+    .map((a) => `${a.family}/${a.address}`)
+    .sort()
+    .join(",")
+  const existing = agents.get(key)
+  if (existing) {
+    existing.lastUsed = now
+    return existing.agent
+  }
+  const agent = new Agent({ connect: { lookup: pinnedLookup(addresses) }, keepAliveTimeout: 30_000 })
+  agents.set(key, { agent, lastUsed: now })
+  return agent
+}
