@@ -3,8 +3,9 @@
 // events, active_generation flips to it. Readers see the old view or the new one, never a mix.
 // The report says how the new view differs from the old one; the old rows are deleted afterwards.
 import type { Queryable, Sql } from "../db/Db.js"
+import { checkpointOf, START } from "../events/store.js"
 import type { Projection } from "./Projection.js"
-import { applyBatch, ensureRegistered } from "./runner.js"
+import { applyBatch, ensureRegistered, readPage } from "./runner.js"
 
 export interface RebuildProgress {
   readonly done: number
@@ -81,12 +82,20 @@ const rebuildLocked = async (
   const [count] = await pool<Array<{ n: string }>>`select count(*) as n from events where type = any(${types}::text[])`
   const total = Number(count?.n ?? 0)
   let done = 0
+  // The next page is read while the current one is applied: the database reads while we compute.
+  let page = await readPage(pool, projection, START, batchSize)
   for (;;) {
-    const result = await pool.begin((tx) => applyBatch(tx, projection, to, batchSize))
+    const last = page.raw.at(-1)
+    const next =
+      page.raw.length === batchSize && last ? readPage(pool, projection, checkpointOf(last), batchSize) : undefined
+    next?.catch(() => undefined) // awaited below; if this batch fails first, its failure is the one reported
+    const current = page
+    const result = await pool.begin((tx) => applyBatch(tx, projection, to, batchSize, current))
     if (result._tag === "Locked") throw new RebuildInProgress(`generation ${to} of ${name} is being written elsewhere`)
     done += result.applied
     onProgress?.({ done, total: Math.max(total, done) })
-    if (result.read < batchSize) break
+    if (next === undefined) break
+    page = await next
   }
   // Swap only once the new generation has reached the live one's checkpoint: the xmin rule may hold
   // reads back while a transaction anywhere in the cluster is open, and a swap must never go back.

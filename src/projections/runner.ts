@@ -47,21 +47,44 @@ const readCheckpoint = async (tx: Queryable, name: string, generation: number): 
   return { transactionId: rows[0]!.last_xid, position: Number(rows[0]!.last_position) }
 }
 
-/** Reads up to `batchSize` events after the checkpoint and applies them, within `tx`. */
+/** A page of events read ahead, after `from` (a rebuild reads the next page while applying one). */
+export interface Page {
+  readonly from: Checkpoint
+  readonly raw: ReadonlyArray<StoredEvent>
+}
+
+export const readPage = async (
+  sql: Queryable,
+  projection: Projection,
+  from: Checkpoint,
+  batchSize: number
+): Promise<Page> => ({
+  from,
+  raw: await readAll(sql, from, batchSize, {
+    types: [...projection.eventTypes],
+    withData: projection.reads === "events"
+  })
+})
+
+/**
+ * Reads up to `batchSize` events after the checkpoint and applies them, within `tx`. A page read ahead
+ * is used when it starts at the checkpoint; otherwise the page is read here.
+ */
 export const applyBatch = async (
   tx: Queryable,
   projection: Projection,
   generation: number,
-  batchSize: number
+  batchSize: number,
+  ahead?: Page
 ): Promise<BatchResult> => {
   const [lock] = await tx<Array<{ locked: boolean }>>`
     select pg_try_advisory_xact_lock(hashtext(${`projection:${projection.name}`}), ${generation}) as locked`
   if (!lock?.locked) return { _tag: "Locked" }
   const from = await readCheckpoint(tx, projection.name, generation)
-  const raw = await readAll(tx, from, batchSize, {
-    types: [...projection.eventTypes],
-    withData: projection.reads === "events"
-  })
+  const raw =
+    ahead && ahead.from.transactionId === from.transactionId && ahead.from.position === from.position
+      ? ahead.raw
+      : (await readPage(tx, projection, from, batchSize)).raw
   if (raw.length === 0) return { _tag: "Applied", read: 0, applied: 0, checkpoint: from }
   const relevant = raw
   if (projection.reads === "events") await projection.apply(tx, generation, raw.map(decodeStored))
