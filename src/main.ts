@@ -22,6 +22,7 @@ import { AuthenticationLive } from "./http/Auth.js"
 import { HealthHttpLive } from "./http/HealthHttp.js"
 import { HttpLive } from "./http/Http.js"
 import { IngestLive } from "./ingest/Ingest.js"
+import { IngestFrontLive } from "./ingest/IngestFront.js"
 import { IngestHttpLive } from "./ingest/IngestHttp.js"
 import { tasksLayer, WorkerCrontab, WorkerLive } from "./jobs/Worker.js"
 import { AlertingNone } from "./lib/alerting.js"
@@ -88,7 +89,10 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([IngestLive, AuthenticationLive, OperationsLive])
 )
 
-export const HttpServiceLive = HttpLive.pipe(Layer.provide(Layer.merge(ApiLive, DemoSinkLive)))
+export const HttpServiceLive = HttpLive.pipe(
+  Layer.provide(Layer.merge(ApiLive, DemoSinkLive)),
+  Layer.provide(IngestFrontLive.pipe(Layer.provide(IngestLive)))
+)
 
 export const WorkerServiceLive = Layer.merge(
   WorkerLive.pipe(Layer.provide(CrontabLive), Layer.provide(TasksLive), Layer.provide(PipelineLive)),

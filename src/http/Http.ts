@@ -1,9 +1,9 @@
 // Serves the HttpApi on Node: PORT (default 3000), strict request/header timeouts (slowloris), JSON
 // 404s, and request metrics. Group implementations are provided by main.ts.
-import { createServer } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { HttpApiBuilder, HttpServer, HttpServerRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Config, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { httpDuration, httpRequests } from "../lib/metrics.js"
 import { errorResponse } from "./errors.js"
 
@@ -37,13 +37,34 @@ const observed = <E, R>(app: Effect.Effect<import("@effect/platform").HttpServer
     return response
   })
 
+/** A listener that answers some requests before the router (true: answered); see ingest/IngestFront.ts. */
+export class FrontHandler extends Context.Tag("app/http/FrontHandler")<
+  FrontHandler,
+  (req: IncomingMessage, res: ServerResponse) => boolean
+>() {}
+
 export const serverLayer = Layer.unwrapEffect(
-  Effect.map(HttpConfig, ({ port, host }) =>
-    NodeHttpServer.layer(
-      () => createServer({ requestTimeout: 10_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }),
+  Effect.gen(function* () {
+    const { port, host } = yield* HttpConfig
+    const front = yield* Effect.serviceOption(FrontHandler)
+    return NodeHttpServer.layer(
+      () => {
+        const server = createServer({ requestTimeout: 10_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 })
+        if (Option.isSome(front)) {
+          // The platform attaches its request listener with `on`; the front handler goes before it.
+          const on = server.on.bind(server) as (event: string, listener: (...args: Array<unknown>) => void) => unknown
+          server.on = ((event: string, listener: (...args: Array<unknown>) => void) =>
+            event === "request"
+              ? on("request", (req, res) => {
+                  if (!front.value(req as IncomingMessage, res as ServerResponse)) listener(req, res)
+                })
+              : on(event, listener)) as unknown as typeof server.on
+        }
+        return server
+      },
       { port, host }
     )
-  )
+  })
 )
 
 /** The HTTP server: the Api (provided by the caller) served with our middleware. */

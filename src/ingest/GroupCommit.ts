@@ -4,9 +4,8 @@
 // `maxBatch`. A batch that fails is retried one request at a time, so one bad request cannot fail
 // the innocent ones it was batched with.
 import type { Queryable, Sql } from "../db/Db.js"
-import { toStoreAppend } from "../events/EventStore.js"
-import type { EventMetadata } from "../events/Events.js"
-import { appendStreams, enqueueJobs, type Job } from "../events/store.js"
+import { type AppEvent, type EventMetadata, encodeEvent } from "../events/Events.js"
+import { type Job, jobSpec } from "../events/store.js"
 import type { WebhookReceived } from "../events/webhook.js"
 
 export interface Delivery {
@@ -30,41 +29,38 @@ const duplicateOf = (r: WebhookReceived) => {
   return { ...fields, _tag: "WebhookDuplicateReceived" as const }
 }
 
-/** Commits deliveries in the caller's transaction; returns one outcome per delivery, in order. */
-export const commitDeliveries = async (tx: Queryable, deliveries: ReadonlyArray<Delivery>) => {
-  // The first delivery of each stream in this batch tries to create it; later ones in the same
-  // batch, and those whose stream already exists, are recorded as duplicates.
-  const firstOf = new Map<string, number>()
-  deliveries.forEach((d, i) => {
-    if (!firstOf.has(d.streamId)) firstOf.set(d.streamId, i)
+/**
+ * Records deliveries with one statement (s2s_record_deliveries, sql/0011): the first delivery of a
+ * webhook creates its stream and gets its job; the others are duplicates. One outcome per delivery,
+ * in the order given.
+ */
+export const commitDeliveries = async (sql: Queryable, deliveries: ReadonlyArray<Delivery>) => {
+  const order = deliveries.map((_, i) => i)
+  // Streams in id order (ties keep arrival order): concurrent batches lock them in the same order.
+  order.sort((a, b) => {
+    const x = deliveries[a]!.streamId
+    const y = deliveries[b]!.streamId
+    return x < y ? -1 : x > y ? 1 : a - b
   })
-  const firsts = [...firstOf.values()]
-  const created = await appendStreams(
-    tx,
-    firsts.map((i) =>
-      toStoreAppend(
-        { streamId: deliveries[i]!.streamId, expectedVersion: "no_stream", events: [deliveries[i]!.received] },
-        deliveries[i]!.metadata
-      )
-    )
-  )
-  const outcomes: Array<DeliveryOutcome> = deliveries.map(() => ({ _tag: "Duplicate" }))
-  firsts.forEach((i, k) => {
-    if (created[k]!._tag === "Appended") outcomes[i] = { _tag: "Received" }
-  })
-  const duplicates = deliveries.flatMap((d, i) => (outcomes[i]!._tag === "Duplicate" ? [d] : []))
-  if (duplicates.length > 0) {
-    await appendStreams(
-      tx,
-      duplicates.map((d) =>
-        toStoreAppend({ streamId: d.streamId, expectedVersion: "any", events: [duplicateOf(d.received)] }, d.metadata)
-      )
-    )
+  const event = (e: AppEvent, metadata: EventMetadata) => {
+    const { type, schemaVersion, data } = encodeEvent(e)
+    return { t: type, sv: schemaVersion, d: data, m: metadata }
   }
-  await enqueueJobs(
-    tx,
-    deliveries.flatMap((d, i) => (outcomes[i]!._tag === "Received" ? [d.job] : []))
-  )
+  const payload = order.map((i) => {
+    const d = deliveries[i]!
+    return {
+      s: d.streamId,
+      r: event(d.received, d.metadata),
+      d: event(duplicateOf(d.received), d.metadata),
+      j: jobSpec(d.job)
+    }
+  })
+  const [row] = await sql<Array<{ outcome: Array<boolean> }>>`
+    select s2s_record_deliveries(${sql.json(payload as never)}::jsonb) as outcome`
+  const outcomes: Array<DeliveryOutcome> = new Array(deliveries.length)
+  order.forEach((i, k) => {
+    outcomes[i] = row!.outcome[k] ? { _tag: "Received" } : { _tag: "Duplicate" }
+  })
   return outcomes
 }
 
@@ -85,11 +81,10 @@ export const makeGroupCommitter = (
 
   const commitBatch = async (batch: ReadonlyArray<Pending>) => {
     try {
-      const outcomes = await sql.begin((tx) =>
-        commitDeliveries(
-          tx,
-          batch.map((p) => p.delivery)
-        )
+      // One statement is one transaction: no BEGIN/COMMIT round trips around it.
+      const outcomes = await commitDeliveries(
+        sql,
+        batch.map((p) => p.delivery)
       )
       batch.forEach((p, i) => p.resolve(outcomes[i]!))
       options.onBatch?.(batch.length)
@@ -98,7 +93,7 @@ export const makeGroupCommitter = (
         batch[0]!.reject(error)
         return
       }
-      // Fall back to one transaction per request: innocent requests still commit.
+      // Fall back to one statement per request: innocent requests still commit.
       await Promise.all(batch.map((p) => commitBatch([p])))
     }
   }

@@ -6,6 +6,7 @@ import { Effect, Option } from "effect"
 import { Api } from "../http/Api.js"
 import { errorResponse } from "../http/errors.js"
 import { Ingest } from "./Ingest.js"
+import { outcomeResponse } from "./outcome.js"
 
 export const IngestHttpLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
   Effect.gen(function* () {
@@ -20,17 +21,8 @@ export const IngestHttpLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =
           })
           .pipe(
             Effect.map((outcome) => {
-              switch (outcome._tag) {
-                case "Accepted":
-                  return HttpServerResponse.unsafeJson(
-                    { webhookId: outcome.webhookId, duplicate: outcome.duplicate },
-                    { status: 202 }
-                  )
-                case "Ping":
-                  return HttpServerResponse.unsafeJson({ status: "ok" }, { status: 200 })
-                case "Refused":
-                  return errorResponse(outcome.status, outcome.error, outcome.message)
-              }
+              const { status, body } = outcomeResponse(outcome)
+              return HttpServerResponse.unsafeJson(body, { status })
             })
           )
       )
