@@ -296,14 +296,15 @@ describe("POST /webhooks/{sourceId}", () => {
 
   it("authenticates generic sources with an ingest token for that source only, and dedups on Idempotency-Key", async () => {
     // Spawned asynchronously: the service runs in this process and must keep serving meanwhile.
-    const { stdout } = await promisify(execFile)("node", ["bin/s2s.js", "tokens", "create", "--scope", "ingest", "--source", "custom"], {
-      env: { ...process.env, DATABASE_URL: service.databaseUrl },
-      encoding: "utf8"
-    })
-    const token = stdout
-      .trim()
-      .split("\n")
-      .at(-1)!
+    const { stdout } = await promisify(execFile)(
+      "node",
+      ["bin/s2s.js", "tokens", "create", "--scope", "ingest", "--source", "custom"],
+      {
+        env: { ...process.env, DATABASE_URL: service.databaseUrl },
+        encoding: "utf8"
+      }
+    )
+    const token = stdout.trim().split("\n").at(-1)!
     const body = JSON.stringify({ orderId: "A-1", status: "paid", currency: "CAD", total: "10.00" })
     const headers = {
       "content-type": "application/json",
