@@ -130,7 +130,7 @@ const rebuildLocked = async (
     full join (select ${pool(keyColumn)}::text as k, to_jsonb(t) - 'generation' as doc from ${pool(table)} t where generation = ${to}) n
       on o.k = n.k
     where o.k is null or n.k is null or o.doc <> n.doc
-    order by 1 collate "C"`
+    order by coalesce(n.k, o.k) collate "C"`
   const [rows] = await pool<Array<{ n: string }>>`select count(*) as n from ${pool(table)} where generation = ${to}`
   // Wait for a live batch still writing the old generation (it holds that generation's lock), then
   // drop its rows and checkpoint together; a later batch for it finds no checkpoint and moves on.
