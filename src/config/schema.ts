@@ -173,7 +173,23 @@ export const MetaTarget = Schema.Struct({
   accessToken: SecretRef,
   apiVersion: Schema.optional(Schema.String.pipe(Schema.pattern(/^v\d+\.\d+$/))),
   testEventCode: Schema.optional(SecretRef),
-  dataProcessingOptions: Schema.optional(Schema.Array(Schema.String))
+  /**
+   * event_source_url for orders whose landing URL is missing or not absolute (Shopify's landing_site
+   * is a path): the shop's own URL, on the domain verified for the pixel.
+   */
+  eventSourceUrl: Schema.optional(
+    Schema.String.pipe(
+      Schema.pattern(/^https?:\/\/[^\s/?#]+[^\s]*$/, {
+        message: () => "eventSourceUrl is an absolute http(s) URL, e.g. https://shop.example"
+      })
+    )
+  ),
+  /** Meta documents exactly two values: ["LDU"] (Limited Data Use) and [] (explicitly not). */
+  dataProcessingOptions: Schema.optional(
+    Schema.Union(Schema.Tuple(Schema.Literal("LDU")), Schema.Tuple()).annotations({
+      message: () => 'dataProcessingOptions is ["LDU"] or []'
+    })
+  )
 })
 
 export const PostbackTarget = Schema.Struct({

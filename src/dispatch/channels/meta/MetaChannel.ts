@@ -125,7 +125,8 @@ const send = Effect.fn("Meta.send")(function* (input: DispatchInput<MetaTarget>)
       ? `HTTP ${response.status} with an unexpected body`
       : `events_received=${body.events_received}${body.fbtrace_id ? ` fbtrace_id=${body.fbtrace_id}` : ""}`,
     ...(request.test_event_code === undefined ? [] : ["sent with test_event_code (Test Events only)"]),
-    ...(testEventCode?._tag === "None" ? ["testEventCode configured but its variable is unset: sent live"] : [])
+    ...(testEventCode?._tag === "None" ? ["testEventCode configured but its variable is unset: sent live"] : []),
+    ...plan.notes
   ]
   return {
     _tag: "Delivered",

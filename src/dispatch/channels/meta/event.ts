@@ -11,7 +11,12 @@ import type { MetaContent, MetaCustomData, MetaServerEvent, MetaUserData } from 
 export const META_WINDOW_SECONDS = 7 * 24 * 60 * 60
 
 export type MetaPlan =
-  | { readonly _tag: "Send"; readonly event: MetaServerEvent }
+  | {
+      readonly _tag: "Send"
+      readonly event: MetaServerEvent
+      /** What was left out and why (a malformed cookie, no absolute event_source_url). */
+      readonly notes: ReadonlyArray<string>
+    }
   | { readonly _tag: "Skip"; readonly reason: "missing_identifiers" | "consent_denied"; readonly detail: string }
   | { readonly _tag: "Expired"; readonly detail: string }
   | { readonly _tag: "Invalid"; readonly detail: string }
@@ -23,17 +28,41 @@ const millis = (iso: string | undefined): number | undefined => {
 }
 
 /**
- * The `_fbc` cookie passes through untouched. Without it, an fbclid becomes
+ * `fb.<subdomainIndex>.<creation ms>.<payload>`, optionally with the Param Builder's 5th "appendix"
+ * segment: the check Meta's own Param Builder applies to incoming `_fbc` / `_fbp` cookies. Anything
+ * else (a URL-encoded value, a bare fbclid, a truncated cookie) would be sent as garbage.
+ */
+const BROWSER_ID = /^fb\.\d+\.\d+\.[^.\s]+(\.[^.\s]+)?$/
+
+export interface BrowserIds {
+  readonly fbc?: string
+  readonly fbp?: string
+  readonly notes: ReadonlyArray<string>
+}
+
+/**
+ * A well-formed `_fbc` cookie passes through untouched. Without one, an fbclid becomes
  * `fb.1.<ms when the fbclid was first seen>.<fbclid>` (subdomain index 1: generated on a server), the
  * form Meta documents for servers that never stored the cookie. The fbclid is case-sensitive and is
- * not altered.
+ * not altered. Malformed values are dropped, with a note saying so.
  */
-export const fbcFor = (tracking: Tracking, orderTimeMs: number): string | undefined => {
-  const cookie = tracking.fbc?.trim()
-  if (cookie) return cookie
+export const browserIds = (tracking: Tracking, orderTimeMs: number): BrowserIds => {
+  const notes: Array<string> = []
+  const wellFormed = (name: string, value: string | undefined) => {
+    const v = value?.trim()
+    if (!v) return undefined
+    if (BROWSER_ID.test(v)) return v
+    notes.push(`${name} dropped: not fb.<subdomainIndex>.<creationTime>.<value>`)
+    return undefined
+  }
   const fbclid = tracking.fbclid?.trim()
-  if (!fbclid) return undefined
-  return `fb.1.${millis(tracking.fbclidCapturedAt) ?? orderTimeMs}.${fbclid}`
+  const fbc =
+    wellFormed("fbc cookie", tracking.fbc) ??
+    (fbclid
+      ? wellFormed("fbc from fbclid", `fb.1.${millis(tracking.fbclidCapturedAt) ?? orderTimeMs}.${fbclid}`)
+      : undefined)
+  const fbp = wellFormed("fbp cookie", tracking.fbp)
+  return { ...(fbc ? { fbc } : {}), ...(fbp ? { fbp } : {}), notes }
 }
 
 /**
@@ -72,6 +101,7 @@ const customData = (order: CanonicalOrder): MetaCustomData => {
   }
 }
 
+/** Absolute http(s) URLs only: a path (Shopify's landing_site) says nothing about the site. */
 const httpUrl = (url: string | undefined): string | undefined => {
   if (!url) return undefined
   try {
@@ -84,9 +114,8 @@ const httpUrl = (url: string | undefined): string | undefined => {
 
 const list = (value: string | undefined) => (value === undefined ? undefined : [value])
 
-const userDataFor = (order: CanonicalOrder, orderTimeMs: number): MetaUserData => {
-  const fbc = fbcFor(order.tracking, orderTimeMs)
-  const fbp = order.tracking.fbp?.trim() || undefined
+const userDataFor = (order: CanonicalOrder, ids: BrowserIds): MetaUserData => {
+  const { fbc, fbp } = ids
   const browser = {
     ...(order.userAgent ? { client_user_agent: order.userAgent } : {}),
     ...(fbc ? { fbc } : {}),
@@ -117,7 +146,8 @@ export const buildPurchase = (order: CanonicalOrder, target: MetaTarget, now: Da
       detail: `event_time ${new Date(eventTime * 1000).toISOString()} is ${Math.floor(age / 86400)} days old; Meta accepts at most 7 days`
     }
   }
-  const userData = userDataFor(order, placedMs)
+  const ids = browserIds(order.tracking, placedMs)
+  const userData = userDataFor(order, ids)
   if (!canMatch(userData)) {
     return order.consent.adUserData === "denied"
       ? {
@@ -133,7 +163,15 @@ export const buildPurchase = (order: CanonicalOrder, target: MetaTarget, now: Da
         }
   }
   const dpo = target.dataProcessingOptions
-  const sourceUrl = httpUrl(order.tracking.landingUrl)
+  // Required for website events: the page the purchase happened on. The landing URL is the best
+  // page-level value an order carries; the shop's own URL (eventSourceUrl) is the fallback.
+  const sourceUrl = httpUrl(order.tracking.landingUrl) ?? httpUrl(target.eventSourceUrl)
+  const notes = [
+    ...ids.notes,
+    ...(sourceUrl === undefined
+      ? ["no event_source_url: the order has no absolute landing URL and the target sets no eventSourceUrl"]
+      : [])
+  ]
   const event: MetaServerEvent = {
     event_name: "Purchase",
     event_time: eventTime,
@@ -146,8 +184,8 @@ export const buildPurchase = (order: CanonicalOrder, target: MetaTarget, now: Da
       ? {}
       : {
           data_processing_options: dpo,
-          ...(dpo.includes("LDU") ? { data_processing_options_country: 0, data_processing_options_state: 0 } : {})
+          ...(dpo.length > 0 ? { data_processing_options_country: 0, data_processing_options_state: 0 } : {})
         })
   }
-  return { _tag: "Send", event }
+  return { _tag: "Send", event, notes }
 }
