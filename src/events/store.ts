@@ -115,6 +115,69 @@ export const readAll = async (
   ).map(toStored)
 }
 
+export interface Scan {
+  readonly events: ReadonlyArray<StoredEvent>
+  /**
+   * When fewer than `limit` events came back, every event up to here (of any type) was scanned:
+   * the last one below the horizon. A filtered reader's checkpoint may move here even though none
+   * of those events were its types. Undefined when the page was full or the log is empty.
+   */
+  readonly scannedTo: Checkpoint | undefined
+}
+
+/**
+ * readAll, plus how far it scanned. The horizon (the last event of any type below xmin) and the page
+ * come from one statement, so from one snapshot: an event of a wanted type below that horizon is
+ * either in the page or was before `after`; one committed later is above it.
+ */
+export const scanAll = async (
+  sql: Queryable,
+  after: Checkpoint,
+  limit: number,
+  options: { types?: ReadonlyArray<string> | undefined; withData?: boolean | undefined } = {}
+): Promise<Scan> => {
+  const types = options.types
+  const columns =
+    options.withData === false ? sql`'{}'::jsonb as data, '{}'::jsonb as metadata` : sql`e.data, e.metadata`
+  const rows = await sql<Array<Omit<EventRow, "global_position"> & ScanColumns>>`
+    with horizon as materialized (
+      select transaction_id, global_position from events
+      where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      order by transaction_id desc, global_position desc
+      limit 1
+    )
+    select h.transaction_id::text as horizon_xid, h.global_position as horizon_position,
+           p.xid::text as transaction_id, p.global_position, p.stream_id, p.stream_version, p.event_id::text,
+           p.type, p.schema_version, p.data, p.metadata, p.recorded_at
+    from horizon h
+    left join lateral (
+      select e.transaction_id as xid, e.global_position, e.stream_id, e.stream_version, e.event_id, e.type,
+             e.schema_version, ${columns}, e.recorded_at
+      from events e
+      where (e.transaction_id, e.global_position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+        and e.transaction_id <= h.transaction_id
+        ${types === undefined ? sql`` : sql`and e.type = any(${types as Array<string>}::text[])`}
+      order by e.transaction_id, e.global_position
+      limit ${limit}
+    ) p on true
+    order by p.xid, p.global_position`
+  const first = rows[0]
+  const events = rows.flatMap((r) => (r.global_position === null ? [] : [toStored(r as EventRow)]))
+  return {
+    events,
+    scannedTo:
+      first === undefined || events.length >= limit
+        ? undefined
+        : { transactionId: first.horizon_xid, position: Number(first.horizon_position) }
+  }
+}
+
+interface ScanColumns {
+  horizon_xid: string
+  horizon_position: string
+  global_position: string | null
+}
+
 export const checkpointOf = (e: StoredEvent): Checkpoint => ({
   transactionId: e.transactionId,
   position: e.globalPosition

@@ -17,7 +17,10 @@ export interface EventHeader {
 
 interface ProjectionBase {
   readonly name: string
-  /** The event types it reads; others are skipped (the checkpoint still advances). */
+  /**
+   * The event types it reads. Others are never given to it, but the checkpoint still advances past
+   * them (runner.ts): a projection that has seen everything up to X has its checkpoint at X.
+   */
   readonly eventTypes: ReadonlySet<EventType>
   /** The read model table: every row carries a `generation` column and a text key column. */
   readonly table: string

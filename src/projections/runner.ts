@@ -4,7 +4,7 @@
 import type { Queryable, Sql } from "../db/Db.js"
 import { decodeStored } from "../events/EventStore.js"
 import type { EventType } from "../events/Events.js"
-import { type Checkpoint, readAll, type StoredEvent } from "../events/store.js"
+import { type Checkpoint, type StoredEvent, scanAll } from "../events/store.js"
 import type { EventHeader, Projection } from "./Projection.js"
 
 const headerOf = (e: StoredEvent): EventHeader => ({
@@ -51,6 +51,8 @@ const readCheckpoint = async (tx: Queryable, name: string, generation: number): 
 export interface Page {
   readonly from: Checkpoint
   readonly raw: ReadonlyArray<StoredEvent>
+  /** How far the read scanned, when it was not cut short (see scanAll). */
+  readonly scannedTo: Checkpoint | undefined
 }
 
 export const readPage = async (
@@ -58,17 +60,24 @@ export const readPage = async (
   projection: Projection,
   from: Checkpoint,
   batchSize: number
-): Promise<Page> => ({
-  from,
-  raw: await readAll(sql, from, batchSize, {
+): Promise<Page> => {
+  const scan = await scanAll(sql, from, batchSize, {
     types: [...projection.eventTypes],
     withData: projection.reads === "events"
   })
-})
+  return { from, raw: scan.events, scannedTo: scan.scannedTo }
+}
+
+const after = (a: Checkpoint, b: Checkpoint) => {
+  const [x, y] = [BigInt(a.transactionId), BigInt(b.transactionId)]
+  return x > y || (x === y && a.position > b.position)
+}
 
 /**
  * Reads up to `batchSize` events after the checkpoint and applies them, within `tx`. A page read ahead
- * is used when it starts at the checkpoint; otherwise the page is read here.
+ * is used when it starts at the checkpoint; otherwise the page is read here. The checkpoint moves to
+ * the last event applied, or, when the read was not cut short, to how far it scanned: events of other
+ * types are passed over, so a projection that has seen everything up to X has its checkpoint at X.
  */
 export const applyBatch = async (
   tx: Queryable,
@@ -81,28 +90,27 @@ export const applyBatch = async (
     select pg_try_advisory_xact_lock(hashtext(${`projection:${projection.name}`}), ${generation}) as locked`
   if (!lock?.locked) return { _tag: "Locked" }
   const from = await readCheckpoint(tx, projection.name, generation)
-  const raw =
+  const page =
     ahead && ahead.from.transactionId === from.transactionId && ahead.from.position === from.position
-      ? ahead.raw
-      : (await readPage(tx, projection, from, batchSize)).raw
-  if (raw.length === 0) return { _tag: "Applied", read: 0, applied: 0, checkpoint: from }
-  const relevant = raw
-  if (projection.reads === "events") await projection.apply(tx, generation, raw.map(decodeStored))
-  else await projection.apply(tx, generation, raw.map(headerOf))
-  const last = raw[raw.length - 1]!
+      ? ahead
+      : await readPage(tx, projection, from, batchSize)
+  const raw = page.raw
+  const last = raw.at(-1)
+  let to: Checkpoint = last ? { transactionId: last.transactionId, position: last.globalPosition } : from
+  if (raw.length < batchSize && page.scannedTo && after(page.scannedTo, to)) to = page.scannedTo
+  if (to === from) return { _tag: "Applied", read: 0, applied: 0, checkpoint: from }
+  if (raw.length > 0) {
+    if (projection.reads === "events") await projection.apply(tx, generation, raw.map(decodeStored))
+    else await projection.apply(tx, generation, raw.map(headerOf))
+  }
   const moved = await tx`
     update projection_checkpoints
-    set last_xid = ${last.transactionId}::xid8, last_position = ${last.globalPosition},
-        events_applied = events_applied + ${relevant.length}, updated_at = now()
+    set last_xid = ${to.transactionId}::xid8, last_position = ${to.position},
+        events_applied = events_applied + ${raw.length}, updated_at = now()
     where name = ${projection.name} and generation = ${generation}
       and last_xid = ${from.transactionId}::xid8 and last_position = ${from.position}`
   if (moved.count !== 1) throw new CheckpointMoved(`checkpoint of ${projection.name}/${generation} moved concurrently`)
-  return {
-    _tag: "Applied",
-    read: raw.length,
-    applied: relevant.length,
-    checkpoint: { transactionId: last.transactionId, position: last.globalPosition }
-  }
+  return { _tag: "Applied", read: raw.length, applied: raw.length, checkpoint: to }
 }
 
 export const runBatch = (sql: Sql, projection: Projection, generation: number, batchSize: number) =>
