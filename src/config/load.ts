@@ -3,6 +3,7 @@
 import * as fs from "node:fs/promises"
 import { Either, ParseResult, Schema } from "effect"
 import { LineCounter, parseDocument } from "yaml"
+import { redactProblem } from "./redact.js"
 import { ConfigFile } from "./schema.js"
 
 export interface ConfigProblem {
@@ -30,6 +31,13 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>) =>
   )
 
 const decode = Schema.decodeUnknownEither(ConfigFile, { onExcessProperty: "error", errors: "all" })
+
+const ENV_REF = /^env:[A-Za-z_][A-Za-z0-9_]*$/
+// Headers that authenticate the request: like every other credential in s2s.yaml they are env:NAME
+// references, never literals (a literal would be recorded in the config events). Other static
+// headers (Accept, User-Agent, X-Source, ...) may be written out.
+const CREDENTIAL_HEADER =
+  /^(authorization|proxy-authorization|cookie)$|auth|token|secret|passw(or)?d|api[-_]?key|(^|[-_])key$|signature/i
 
 /** Cross-entity checks the schema cannot express. */
 export const checkReferences = (config: ConfigFile): ReadonlyArray<ConfigProblem> => {
@@ -70,6 +78,15 @@ export const checkReferences = (config: ConfigFile): ReadonlyArray<ConfigProblem
       })
     if (s.ordersOf !== undefined && !sourceIds.has(s.ordersOf))
       problems.push({ path: ["sources", i, "ordersOf"], message: `no source with id "${s.ordersOf}"` })
+  })
+  config.targets.forEach((t, i) => {
+    if (t.channel !== "postback") return
+    for (const [name, value] of Object.entries(t.headers ?? {}))
+      if (CREDENTIAL_HEADER.test(name) && !ENV_REF.test(value.trim()))
+        problems.push({
+          path: ["targets", i, "headers", name],
+          message: `${name} carries a credential, so it must be an env:NAME reference (the variable holds the whole value, e.g. "Bearer ...")`
+        })
   })
   config.rules.forEach((r, i) => {
     if (r.target === undefined && r.exclude !== true)
@@ -115,16 +132,21 @@ export const parseConfig = (
     // issues: those whose path is not a prefix of another issue's path.
     const isPrefix = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>) =>
       a.length < b.length && a.every((k, i) => k === b[i])
-    const issues = all.filter((issue) => !all.some((other) => isPrefix(issue.path, other.path)))
-    return Either.left(
-      new ConfigError(
-        file,
-        issues.map((issue) => {
-          const message = issue._tag === "Unexpected" ? "unknown key (not part of the s2s.yaml format)" : issue.message
-          return `${where(issue.path)} ${formatPath(issue.path) || "(top level)"}: ${message}`
-        })
-      )
-    )
+    const samePath = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>) =>
+      a.length === b.length && a.every((k, i) => k === b[i])
+    // The `undefined` member of an optional field adds nothing to the other member's problem.
+    const noise = (issue: (typeof all)[number]) =>
+      issue.message.startsWith("Expected undefined,") && all.some((o) => o !== issue && samePath(o.path, issue.path))
+    const issues = all.filter((issue) => !noise(issue) && !all.some((other) => isPrefix(issue.path, other.path)))
+    const lines = issues.map((issue) => {
+      const message =
+        issue._tag === "Unexpected"
+          ? "unknown key (not part of the s2s.yaml format)"
+          : redactProblem(issue.path, issue.message)
+      return `${where(issue.path)} ${formatPath(issue.path) || "(top level)"}: ${message}`
+    })
+    // Redaction can make two members' problems read the same (value | undefined): report it once.
+    return Either.left(new ConfigError(file, [...new Set(lines)]))
   }
   const problems = [checkReferences, ...validators].flatMap((v) => v(decoded.right))
   if (problems.length > 0) {

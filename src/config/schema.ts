@@ -5,12 +5,18 @@
 // used (see env.ts), so it cannot reach the event log, logs or error messages.
 import { Schema } from "effect"
 
+/**
+ * Marks a field whose value may be a credential; the annotation is the message shown for any problem
+ * with it, so config problems never echo the value (redact.ts).
+ */
+export const SecretField = Symbol.for("s2s/config/SecretField")
+export const SECRET_REF_MESSAGE =
+  "secrets must be env:NAME references (the value is read from that environment variable)"
+
 export const SecretRef = Schema.String.pipe(
-  Schema.pattern(/^env:[A-Za-z_][A-Za-z0-9_]*$/, {
-    message: () => "secrets must be env:NAME references (the value is read from that environment variable)"
-  }),
+  Schema.pattern(/^env:[A-Za-z_][A-Za-z0-9_]*$/, { message: () => SECRET_REF_MESSAGE }),
   Schema.brand("SecretRef")
-)
+).annotations({ [SecretField]: SECRET_REF_MESSAGE })
 export type SecretRef = typeof SecretRef.Type
 
 const Id = Schema.String.pipe(
@@ -200,7 +206,13 @@ export const PostbackTarget = Schema.Struct({
   /** POST body template; `form` renders key=value pairs, `json` a JSON template. */
   body: Schema.optional(Schema.String),
   bodyFormat: Schema.optional(Schema.Literal("form", "json")),
-  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  /** Static headers; credentials (Authorization, API keys, tokens) must be env:NAME (load.ts). */
+  headers: Schema.optional(
+    Schema.Record({
+      key: Schema.String,
+      value: Schema.String.annotations({ [SecretField]: "header values are strings (credentials: env:NAME)" })
+    })
+  ),
   success: Schema.optional(
     Schema.Struct({
       status: Schema.optional(Schema.String),

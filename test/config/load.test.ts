@@ -52,6 +52,70 @@ alerts:
     expect(p).not.toContain("hunter2")
   })
 
+  const google = 'channel: google-ads, customerId: "1234567890", conversionActionId: "1"'
+  const meta = 'channel: meta-capi, pixelId: "1"'
+  const postback = 'channel: postback, url: "https://x.test/?o={order_id}"'
+  // Every kind of secret field, required and optional, given a literal, a non-string or a wrong parent.
+  it.each([
+    ["sources[0].secret", "sources: [{ id: a, kind: shopify, company: acme, secret: hunter2 }]"],
+    ["sources[0].secret", "sources: [{ id: a, kind: stripe, company: acme, secret: [hunter2] }]"],
+    [
+      "sources[0].previousSecrets[0]",
+      "sources: [{ id: a, kind: paddle, company: c, secret: env:S, previousSecrets: [hunter2] }]"
+    ],
+    [
+      "sources[0].previousSecrets",
+      "sources: [{ id: a, kind: paddle, company: c, secret: env:S, previousSecrets: hunter2 }]"
+    ],
+    ["sources", "sources: { id: a, kind: shopify, company: acme, secret: hunter2 }"],
+    ["targets[0].credentials", `targets: [{ id: g, ${google}, credentials: hunter2 }]`],
+    ["targets[0].developerToken", `targets: [{ id: g, ${google}, credentials: env:G, developerToken: hunter2 }]`],
+    ["targets[0].accessToken", `targets: [{ id: m, ${meta}, accessToken: hunter2 }]`],
+    ["targets[0].testEventCode", `targets: [{ id: m, ${meta}, accessToken: env:M, testEventCode: hunter2 }]`],
+    ["targets[0].headers.Authorization", `targets: [{ id: p, ${postback}, headers: { Authorization: [hunter2] } }]`],
+    ["targets[0].headers", `targets: [{ id: p, ${postback}, headers: "Authorization: Bearer hunter2" }]`],
+    ["alerts.slack.token", 'alerts: { slack: { token: hunter2, channel: "#a" } }'],
+    ["alerts.slack", "alerts: { slack: hunter2 }"]
+  ])("never echoes the literal value of a secret field (%s)", (path, yaml) => {
+    const found = problems(`${yaml}\n`)
+    expect(found.length).toBeGreaterThan(0)
+    expect(found.some((p) => p.startsWith(`s2s.yaml:1 ${path}: `))).toBe(true)
+    for (const p of found) expect(p).not.toContain("hunter2")
+  })
+
+  it("says only 'must be an env:NAME reference' about an optional secret field, once", () => {
+    expect(problems(`targets: [{ id: m, ${meta}, accessToken: env:M, testEventCode: hunter2 }]\n`)).toEqual([
+      "s2s.yaml:1 targets[0].testEventCode: secrets must be env:NAME references (the value is read from that environment variable)"
+    ])
+  })
+
+  it("requires env:NAME for credential headers of a postback target, and allows other static headers", () => {
+    const found = problems(`
+targets:
+  - id: p
+    channel: postback
+    url: "https://x.test/?o={order_id}"
+    headers:
+      Authorization: Bearer hunter2
+      X-Api-Key: hunter2
+      X-Auth-Token: hunter2
+      Cookie: session=hunter2
+      Accept: application/json
+      User-Agent: acme-s2s/1.0
+`)
+    expect(found).toEqual(
+      ["Authorization", "X-Api-Key", "X-Auth-Token", "Cookie"].map(
+        (h, i) =>
+          `s2s.yaml:${7 + i} targets[0].headers.${h}: ${h} carries a credential, so it must be an env:NAME reference (the variable holds the whole value, e.g. "Bearer ...")`
+      )
+    )
+    expect(
+      problems(
+        `targets: [{ id: p, ${postback}, headers: { Authorization: env:PARTNER_AUTH, X-Source: acme, Accept: "*/*" } }]\n`
+      )
+    ).toEqual([])
+  })
+
   it("reports every problem at once: wrong enum, missing target, duplicate id, missing secret", () => {
     const found = problems(`
 sources:
