@@ -122,9 +122,11 @@ export const ProductMapping = Schema.Struct({
 })
 export type ProductMapping = typeof ProductMapping.Type
 
-/** `gclid` (field present) or `utm_source=google` (field equals, case-insensitive; globs allowed). */
+/** `gclid` or `sub1` (field present) or `utm_source=google` (field equals, case-insensitive; globs allowed). */
 export const PartnerCondition = Schema.String.pipe(
-  Schema.pattern(/^[a-z_]+(=.+)?$/, { message: () => 'partner conditions look like "gclid" or "utm_source=google"' })
+  Schema.pattern(/^[a-z0-9_]+(=.+)?$/, {
+    message: () => 'partner conditions look like "gclid", "sub1" or "utm_source=google"'
+  })
 )
 export const PartnerRule = Schema.Struct({
   id: Id,

@@ -6,7 +6,12 @@ import { CanonicalOrder, OrderStatus } from "./CanonicalOrder.js"
 export const OrderNormalized = Schema.TaggedStruct("OrderNormalized", {
   webhookId: Schema.String,
   order: CanonicalOrder,
-  parserVersion: Schema.Int
+  parserVersion: Schema.Int,
+  /**
+   * The webhook whose snapshot the details are based on, when not webhookId: this webhook's snapshot
+   * ranked lower (older, or a billing source's) and only filled fields the basis left empty.
+   */
+  detailsFrom: Schema.optional(Schema.String)
 })
 
 export const OrderIgnored = Schema.TaggedStruct("OrderIgnored", {

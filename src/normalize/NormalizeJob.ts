@@ -148,7 +148,7 @@ export const NormalizerLive = Layer.effect(
         const orderKey = outcome.orderKey
         const orderEvents = yield* store.readStream(orderStream(orderKey))
         const before = foldOrder(orderEvents.map((e) => e.event))
-        const events = decide(before, outcome, webhookId)
+        const events = decide(before, outcome, webhookId, { partners: snapshot.partners })
         const after = foldOrder(events, before)
         const becameEligible = !isEligible(before) && isEligible(after)
         const adjustment = adjustmentFor(before, after)

@@ -1,11 +1,12 @@
 // The identity triple routing matches on: company (the source's brand), products (from the configured
 // product mappings) and partner (from the partner rules), plus the market.
 //
-// Partner rules are tried in order and the first rule with any matching condition wins. A condition is
-// a tracking field name ("gclid": the field is present) or "field=pattern" ("utm_source=google": equal,
-// case-insensitive, `*` and `?` allowed). Because the first match wins, list rules whose conditions are
-// click ids before rules that only look at utm values: an order with an awc and utm_source=google is
-// awin's when the awin rule comes first, google's otherwise.
+// Partner rules: a condition is a tracking field name ("gclid": the field is present) or
+// "field=pattern" ("utm_source=google": equal, case-insensitive, `*` and `?` allowed). First match wins,
+// click ids before utm: the click-id conditions of all rules are tried first (in rule order, then
+// condition order), then the utm conditions, then the rest (fbp, coupon, referrer, landing_url). A click
+// id names the click that led to the order; a utm value is only a campaign label that a later visit can
+// overwrite, so an order with an awc and utm_source=google is awin's whatever the rule order.
 import type { PartnerRule, ProductMapping } from "../config/schema.js"
 import type { LineItem, Tracking } from "../events/CanonicalOrder.js"
 import { globMatch } from "../lib/glob.js"
@@ -97,6 +98,9 @@ export const trackingValue = (tracking: Tracking, field: string): string | undef
     case "utm_content":
     case "utm_term":
       return tracking.utm[field.slice(4) as "source" | "medium" | "campaign" | "content" | "term"]
+    // Everflow / TUNE's transaction_id is kept under clickid (tracking.ts reads it from the URL).
+    case "transaction_id":
+      return tracking.clickIds.transaction_id ?? tracking.clickIds.clickid
     default:
       return tracking.clickIds[field]
   }
@@ -115,11 +119,22 @@ export interface PartnerMatch {
   readonly condition: string
 }
 
-/** The first rule (in config order) with a condition that holds, and which condition it was. */
+const OTHER_SIGNALS: ReadonlySet<string> = new Set(["fbp", "coupon", "referrer", "landing_url"])
+
+/** 0: a click id (gclid, fbclid, fbc, awc, clickid, sub1, ...), 1: a utm value, 2: any other signal. */
+export const conditionTier = (condition: string): 0 | 1 | 2 => {
+  const eq = condition.indexOf("=")
+  const field = eq < 0 ? condition : condition.slice(0, eq)
+  return field.startsWith("utm_") ? 1 : OTHER_SIGNALS.has(field) ? 2 : 0
+}
+
+/** The partner by the first condition that holds, tier by tier (click ids, utm, rest), each in config order. */
 export const partnerFor = (tracking: Tracking, rules: ReadonlyArray<PartnerRule>): PartnerMatch | undefined => {
-  for (const rule of rules) {
-    const condition = rule.when.find((c) => conditionHolds(c, tracking))
-    if (condition !== undefined) return { partner: rule.id, condition }
+  for (const tier of [0, 1, 2] as const) {
+    for (const rule of rules) {
+      const condition = rule.when.find((c) => conditionTier(c) === tier && conditionHolds(c, tracking))
+      if (condition !== undefined) return { partner: rule.id, condition }
+    }
   }
   return undefined
 }

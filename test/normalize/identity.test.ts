@@ -100,14 +100,53 @@ describe("partnerFor: the first rule with any condition that holds", () => {
     expect(partnerFor(given, rules)).toEqual(partner === undefined ? undefined : { partner, condition })
   })
 
-  it("lets a utm rule listed before a click-id rule win, which is why click ids go first", () => {
+  it("tries click ids of every rule before utm values: a utm rule listed first does not win", () => {
     const utmFirst: ReadonlyArray<PartnerRule> = [
       { id: "google", when: ["utm_source=google"] },
       { id: "awin", when: ["awc"] }
     ]
     const order = tracking({ utm: { source: "google" }, clickIds: { awc: "A" } })
-    expect(partnerFor(order, utmFirst)?.partner).toBe("google")
+    expect(partnerFor(order, utmFirst)).toEqual({ partner: "awin", condition: "awc" })
     expect(partnerFor(order, rules)?.partner).toBe("awin")
+  })
+})
+
+describe("partnerFor: click ids, then utm, then other signals, each in rule order", () => {
+  const ordered: ReadonlyArray<PartnerRule> = [
+    { id: "newsletter", when: ["utm_medium=email", "coupon=NEWS-*"] },
+    { id: "meta", when: ["utm_source=facebook", "fbclid", "fbp"] },
+    { id: "google", when: ["utm_source=google", "gclid"] },
+    { id: "everflow", when: ["transaction_id", "sub1=creator-*"] },
+    { id: "creator", when: ["coupon=CREATOR-*", "referrer=*instagram.com*"] }
+  ]
+  it.each<[string, Tracking, string | undefined, string | undefined]>([
+    ["gclid beats an earlier rule's utm", tracking({ gclid: "G", utm: { medium: "email" } }), "google", "gclid"],
+    [
+      "two click ids: the earlier rule",
+      tracking({ gclid: "G", fbclid: "F", utm: { source: "google" } }),
+      "meta",
+      "fbclid"
+    ],
+    ["utm_source=facebook without fbclid", tracking({ utm: { source: "facebook" } }), "meta", "utm_source=facebook"],
+    [
+      "utm beats a coupon of an earlier rule",
+      tracking({ coupon: "NEWS-5", utm: { source: "google" } }),
+      "google",
+      "utm_source=google"
+    ],
+    ["coupon when nothing else", tracking({ coupon: "CREATOR-LENA" }), "creator", "coupon=CREATOR-*"],
+    [
+      "fbp is a cookie, not a click",
+      tracking({ fbp: "fb.1.1.1", utm: { source: "google" } }),
+      "google",
+      "utm_source=google"
+    ],
+    ["fbp alone", tracking({ fbp: "fb.1.1.1" }), "meta", "fbp"],
+    ["transaction_id is kept as clickid", tracking({ clickIds: { clickid: "ef-123" } }), "everflow", "transaction_id"],
+    ["sub1 glob", tracking({ clickIds: { sub1: "creator-lena" } }), "everflow", "sub1=creator-*"],
+    ["nothing", tracking({ referrer: "https://www.bing.com/" }), undefined, undefined]
+  ])("%s", (_, given, partner, condition) => {
+    expect(partnerFor(given, ordered)).toEqual(partner === undefined ? undefined : { partner, condition })
   })
 })
 

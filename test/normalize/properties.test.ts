@@ -102,7 +102,8 @@ const pool = (): ReadonlyArray<NormalizationOutcome> => [
   { _tag: "Skipped", reason: "customers/update", parserVersion: 1 }
 ]
 
-const withoutUpdatedAt = (state: OrderState): unknown => {
+// The basis names a webhook by its position in the run, which differs between arrival orders.
+const withoutUpdatedAt = ({ basis: _b, ...state }: OrderState): unknown => {
   if (state.order === undefined) return state
   const { updatedAt: _, ...order } = state.order
   return { ...state, order }
@@ -134,7 +135,7 @@ describe("decide", () => {
         if (outcome._tag !== "Observed") return
         const events = decide(state, outcome, "w")
         const folded = foldOrder(events, state)
-        const expected = events.length === 0 ? state : merge(state, outcome)
+        const expected = events.length === 0 ? state : merge(state, outcome, "w")
         expect(folded).toEqual(expected)
       }),
       { numRuns: 300 }
@@ -252,7 +253,9 @@ describe("created/paid pairs end the same in either order", () => {
     const billing = normalizeFixture("paddle/transaction-completed-shop-order.json", SOURCES.paddleShop)
     const forward = run([shopify.created(), billing]).state
     const backward = run([billing, shopify.created()]).state
-    expect(backward).toEqual(forward)
+    // The basis is the shop's snapshot either way ("wh-1" forward, "wh-2" backward).
+    expect({ ...backward, basis: undefined }).toEqual({ ...forward, basis: undefined })
+    expect(backward.basis?.webhookId).toBe("wh-2")
     expect(forward).toMatchObject({
       status: "paid",
       paidAt: "2024-11-30T08:01:40.554Z",

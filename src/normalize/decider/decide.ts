@@ -3,48 +3,21 @@
 // that move the fold there, so evolving the state with the result gives merge's state, and deciding
 // the same outcome again yields nothing (redeliveries and re-runs are free).
 //
-// Details: the order's own source beats a billing source (a Stripe payment fills in until the shop's
-// snapshot arrives, then only contributes facts); between snapshots of the same kind the newer
-// platform modification time wins, so a stale orders/updated delivered late changes nothing. Facts
-// (paid, refunds, cancellation, ignore) are unioned, so status never moves backwards.
-import type { CanonicalOrder, OrderStatus } from "../../events/CanonicalOrder.js"
+// Details are merged field by field from the preferred snapshot and the rest (details.ts: the own
+// source beats a billing source, then the newer modification time; an empty field never clears a
+// filled one). Facts (paid, refunds, cancellation, ignore) are unioned, so status never moves backwards.
+import type { PartnerRule } from "../../config/schema.js"
+import type { OrderStatus } from "../../events/CanonicalOrder.js"
 import type { AppEvent } from "../../events/Events.js"
 import { compact } from "../compact.js"
 import type { NormalizationOutcome, Observed } from "../outcome.js"
-import { stableJson } from "../stableJson.js"
 import { deriveStatus, laterStatus, refundedTotal } from "../status.js"
+import { chooseDetails, detailsText } from "./details.js"
 import { keySource, type OrderState, refundKey, withFacts } from "./state.js"
 
-const isOwn = (order: CanonicalOrder, orderKey: string) => order.sourceId === keySource(orderKey)
-
-/**
- * Everything but the facts and the modification time, for "did the details change" and tie-breaks.
- * A snapshot that only has a newer updatedAt (Shopify sends orders/updated for every fulfillment)
- * records nothing; the price is that the stored updatedAt can lag, so a stale snapshot is only
- * recognised against the last snapshot that changed something (it could slip through only if the
- * platform reverted the order to its earlier details in between).
- */
-const detailsText = (order: CanonicalOrder): string => {
-  const { status: _s, paidAt: _p, refundedMinor: _r, updatedAt: _u, ...details } = order
-  return stableJson(details)
-}
-
-const chooseDetails = (
-  current: CanonicalOrder | undefined,
-  incoming: CanonicalOrder | undefined,
-  orderKey: string
-): CanonicalOrder | undefined => {
-  if (incoming === undefined) return current
-  if (current === undefined) return incoming
-  // Same details: keep what the stream already recorded (see detailsText on the lagging updatedAt).
-  if (detailsText(incoming) === detailsText(current)) return current
-  const own = isOwn(incoming, orderKey)
-  if (own !== isOwn(current, orderKey)) return own ? incoming : current
-  // Without modification times on both sides the latest delivery is the best guess.
-  if (current.updatedAt === undefined || incoming.updatedAt === undefined) return incoming
-  if (incoming.updatedAt !== current.updatedAt) return incoming.updatedAt > current.updatedAt ? incoming : current
-  // Same modification time, different content: pick by content so arrival order cannot matter.
-  return detailsText(incoming) > detailsText(current) ? incoming : current
+export interface DecideOptions {
+  /** The current partner rules: the partner of merged details is recomputed from merged tracking. */
+  readonly partners?: ReadonlyArray<PartnerRule> | undefined
 }
 
 const sumsBySource = (refunds: Readonly<Record<string, number>>): Map<string, number> => {
@@ -63,8 +36,19 @@ const refundFacts = (refunds: Readonly<Record<string, number>>, flag: boolean, v
 }
 
 /** The stream's state after the outcome, computed directly from facts. */
-export const merge = (state: OrderState, outcome: Observed): OrderState => {
-  const details = chooseDetails(state.order, outcome.snapshot, outcome.orderKey)
+export const merge = (
+  state: OrderState,
+  outcome: Observed,
+  webhookId: string,
+  options: DecideOptions = {}
+): OrderState => {
+  const from = { webhookId, parserVersion: outcome.parserVersion }
+  const chosen = chooseDetails(state.order, state.basis, outcome.snapshot, from, outcome.orderKey, options.partners)
+  // Same details: keep what the stream already recorded (see detailsText on the lagging updatedAt).
+  const unchanged =
+    chosen === undefined || (state.order !== undefined && detailsText(chosen.order) === detailsText(state.order))
+  const details = unchanged ? state.order : chosen.order
+  const basis = unchanged ? state.basis : chosen.basis
   const paidAt = state.paidAt ?? outcome.paidAt
   const refunds: Record<string, number> = { ...state.refunds }
   for (const refund of outcome.refunds) {
@@ -87,6 +71,7 @@ export const merge = (state: OrderState, outcome: Observed): OrderState => {
   return {
     orderKey: outcome.orderKey,
     order: details === undefined ? undefined : withFacts(details, { status, paidAt, refundedMinor }),
+    ...(basis === undefined ? {} : { basis }),
     status,
     paidAt,
     refunds,
@@ -100,16 +85,24 @@ export const merge = (state: OrderState, outcome: Observed): OrderState => {
 export const decide = (
   state: OrderState,
   outcome: NormalizationOutcome,
-  webhookId: string
+  webhookId: string,
+  options: DecideOptions = {}
 ): ReadonlyArray<AppEvent> => {
   if (outcome._tag !== "Observed") return []
-  const next = merge(state, outcome)
+  const next = merge(state, outcome, webhookId, options)
   const orderKey = outcome.orderKey
   const via = outcome.sourceId === keySource(orderKey) ? undefined : outcome.sourceId
   const events: Array<AppEvent> = []
 
   if (next.order !== undefined && (state.order === undefined || detailsText(state.order) !== detailsText(next.order))) {
-    events.push({ _tag: "OrderNormalized", webhookId, order: next.order, parserVersion: outcome.parserVersion })
+    const basedOn = next.basis?.webhookId
+    events.push({
+      _tag: "OrderNormalized",
+      webhookId,
+      order: next.order,
+      parserVersion: outcome.parserVersion,
+      ...compact({ detailsFrom: basedOn === webhookId ? undefined : basedOn })
+    })
   }
   if (next.paidAt !== undefined && state.paidAt === undefined) {
     const to: OrderStatus = laterStatus(state.status, "paid")

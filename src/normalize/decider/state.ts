@@ -13,6 +13,8 @@ export interface OrderState {
   readonly orderKey: string | undefined
   /** The latest merged view; undefined until a webhook carried the order's details. */
   readonly order: CanonicalOrder | undefined
+  /** The webhook whose snapshot `order` is based on (its values won; others only filled gaps). */
+  readonly basis?: Basis | undefined
   readonly status: OrderStatus
   /** When it was paid, as first learned; undefined while unpaid. */
   readonly paidAt: string | undefined
@@ -22,6 +24,11 @@ export interface OrderState {
   readonly fullyRefunded: boolean
   readonly cancelled: Cancellation | undefined
   readonly ignored: Ignored | undefined
+}
+
+export interface Basis {
+  readonly webhookId: string
+  readonly parserVersion: number
 }
 
 export type Ignored = Pick<typeof OrderIgnored.Type, "reason" | "detail">
@@ -67,6 +74,13 @@ export const evolve = (state: OrderState, event: AppEvent): OrderState => {
         ...state,
         orderKey: event.order.orderKey,
         order: event.order,
+        // Events recorded before detailsFrom existed always carried their own whole snapshot.
+        basis:
+          event.detailsFrom === undefined
+            ? { webhookId: event.webhookId, parserVersion: event.parserVersion }
+            : state.basis?.webhookId === event.detailsFrom
+              ? state.basis
+              : { webhookId: event.detailsFrom, parserVersion: event.parserVersion },
         status: laterStatus(state.status, event.order.status),
         paidAt: state.paidAt ?? event.order.paidAt
       }
