@@ -1,26 +1,53 @@
 // Per-target limits in this worker process: a concurrency cap (target.concurrency, default 8) and the
 // circuit breaker (breaker.ts). Opening a circuit is recorded as CircuitOpened on the target's stream
 // and alerted once; a successful trial records CircuitClosed.
-import { Context, Effect, Layer, Ref } from "effect"
+//
+// The cap never blocks: a dispatch that finds every permit of its target taken gets Option.none and
+// is rescheduled by the dispatcher, so a slow target cannot hold graphile-worker slots while it waits
+// and starve the other targets. Both the breaker and the permits live in memory per process: with
+// several worker processes each one opens its own circuit (each alerts at most once per opening,
+// and CircuitOpened on the target stream shows which), and the cap is per process.
+import { Context, Effect, Layer, type Option, Ref } from "effect"
 import { durationMillis, type Target } from "../config/schema.js"
 import type { FailureReason } from "../events/dispatch.js"
 import { EventStore } from "../events/EventStore.js"
 import { targetStream } from "../events/streams.js"
 import { Alerting } from "../lib/alerting.js"
-import { admit, type BreakerState, closed, DEFAULT_BREAKER, onFailure, onSuccess } from "./breaker.js"
+import {
+  type Admission,
+  admit,
+  type BreakerSettings,
+  type BreakerState,
+  closed,
+  DEFAULT_BREAKER,
+  onFailure,
+  onInconclusive,
+  onSuccess
+} from "./breaker.js"
+import { timeoutOf } from "./Channel.js"
+
+export const DEFAULT_CONCURRENCY = 8
 
 export interface BreakersService {
-  readonly admit: (target: Target) => Effect.Effect<"run" | "trial" | { readonly until: number }>
-  readonly withPermit: <A, E, R>(target: Target, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** "trial" goes to exactly one caller per cooldown; it must report success, failure or inconclusive. */
+  readonly admit: (target: Target) => Effect.Effect<Admission>
+  /** Runs the effect under one of the target's permits, or returns none at once when all are taken. */
+  readonly withPermit: <A, E, R>(
+    target: Target,
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<Option.Option<A>, E, R>
   readonly success: (target: Target) => Effect.Effect<void>
   readonly failure: (target: Target, reason: FailureReason) => Effect.Effect<void>
+  /** The attempt said nothing about the target (skipped before any request). */
+  readonly inconclusive: (target: Target) => Effect.Effect<void>
 }
 
 export class Breakers extends Context.Tag("app/dispatch/Breakers")<Breakers, BreakersService>() {}
 
-const settingsOf = (target: Target) => ({
+export const settingsOf = (target: Target): BreakerSettings => ({
   failures: target.breaker?.failures ?? DEFAULT_BREAKER.failures,
-  cooldownMs: target.breaker?.cooldown ? durationMillis(target.breaker.cooldown) : DEFAULT_BREAKER.cooldownMs
+  cooldownMs: target.breaker?.cooldown ? durationMillis(target.breaker.cooldown) : DEFAULT_BREAKER.cooldownMs,
+  trialTimeoutMs: 2 * timeoutOf(target) + 60_000
 })
 
 export const BreakersLive = Layer.effect(
@@ -29,16 +56,23 @@ export const BreakersLive = Layer.effect(
     const store = yield* EventStore
     const alerting = yield* Alerting
     const states = yield* Ref.make(new Map<string, BreakerState>())
-    const semaphores = new Map<string, { size: number; semaphore: Effect.Semaphore }>()
+    // Taken and given back synchronously, so check-and-take is atomic on the event loop.
+    const inFlight = new Map<string, number>()
+    const tryTake = (target: Target) =>
+      Effect.sync(() => {
+        const taken = inFlight.get(target.id) ?? 0
+        if (taken >= (target.concurrency ?? DEFAULT_CONCURRENCY)) return false
+        inFlight.set(target.id, taken + 1)
+        return true
+      })
+    const giveBack = (target: Target) =>
+      Effect.sync(() => inFlight.set(target.id, Math.max(0, (inFlight.get(target.id) ?? 1) - 1)))
 
-    const semaphoreFor = (target: Target) => {
-      const size = target.concurrency ?? 8
-      const existing = semaphores.get(target.id)
-      if (existing && existing.size === size) return existing.semaphore
-      const semaphore = Effect.unsafeMakeSemaphore(size)
-      semaphores.set(target.id, { size, semaphore })
-      return semaphore
-    }
+    const update = <A>(target: Target, f: (state: BreakerState) => readonly [A, BreakerState]) =>
+      Ref.modify(states, (m) => {
+        const [a, state] = f(m.get(target.id) ?? closed)
+        return [a, new Map(m).set(target.id, state)] as const
+      })
 
     const recordTransition = (target: Target, state: BreakerState, transition: "opened" | "closed") => {
       const events =
@@ -70,28 +104,34 @@ export const BreakersLive = Layer.effect(
     }
 
     return Breakers.of({
-      admit: (target) => Effect.map(Ref.get(states), (m) => admit(m.get(target.id) ?? closed, Date.now())),
-      withPermit: (target, effect) => semaphoreFor(target).withPermits(1)(effect),
+      admit: (target) =>
+        update(target, (state) => {
+          const r = admit(state, Date.now(), settingsOf(target))
+          return [r.admission, r.state] as const
+        }),
+      withPermit: (target, effect) =>
+        Effect.acquireUseRelease(
+          tryTake(target),
+          (taken) => (taken ? Effect.asSome(effect) : Effect.succeedNone),
+          (taken) => (taken ? giveBack(target) : Effect.void)
+        ),
       success: (target) =>
         Effect.gen(function* () {
-          const result = yield* Ref.modify(states, (m) => {
-            const r = onSuccess(m.get(target.id) ?? closed)
-            const next = new Map(m)
-            next.set(target.id, r.state)
-            return [r, next] as const
+          const result = yield* update(target, (state) => {
+            const r = onSuccess(state)
+            return [r, r.state] as const
           })
           if (result.transition === "closed") yield* recordTransition(target, result.state, "closed")
         }),
       failure: (target, reason) =>
         Effect.gen(function* () {
-          const result = yield* Ref.modify(states, (m) => {
-            const r = onFailure(m.get(target.id) ?? closed, reason, settingsOf(target), Date.now())
-            const next = new Map(m)
-            next.set(target.id, r.state)
-            return [r, next] as const
+          const result = yield* update(target, (state) => {
+            const r = onFailure(state, reason, settingsOf(target), Date.now())
+            return [r, r.state] as const
           })
           if (result.transition === "opened") yield* recordTransition(target, result.state, "opened")
-        })
+        }),
+      inconclusive: (target) => update(target, (state) => [undefined, onInconclusive(state)] as const)
     })
   })
 )

@@ -3,9 +3,19 @@
 // Adapters never append events or enqueue jobs: the dispatcher records what they return.
 import { Context, Data, type Effect } from "effect"
 import type { Secrets } from "../config/Secrets.js"
-import type { Target } from "../config/schema.js"
+import { durationMillis, type Target } from "../config/schema.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { DispatchKind, DispatchSkipped, FailureReason, HttpExchange } from "../events/dispatch.js"
+
+/**
+ * How long one adapter call may take when the target sets no `timeout`: the whole call (DNS check,
+ * token exchange, request and response) shares this one deadline. The dispatcher's guard allows a
+ * little more (DISPATCH_GUARD_GRACE) so an adapter's own, better-described timeout wins.
+ */
+export const DEFAULT_TIMEOUT_MS = 10_000
+
+export const timeoutOf = (target: Target): number =>
+  target.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationMillis(target.timeout)
 
 export interface DispatchInput<T extends Target = Target> {
   /** The order as it stands now (status, refundedMinor, value). */

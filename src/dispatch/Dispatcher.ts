@@ -1,13 +1,16 @@
 // The dispatch job: one (order, target, kind). Consumes the order's stream and the target's config;
-// calls the channel adapter (with a timeout, under the target's concurrency limit and circuit
-// breaker); records DispatchAttempted with the exchange, then DispatchSucceeded / DispatchSkipped /
-// DispatchFailed (with the next attempt, enqueued in the same transaction) / DispatchDeadLettered.
-// Idempotent: the stream is checked first, so a success is never sent twice by retries, replays or
-// duplicate jobs. Failures of our own (database) make the job fail and graphile-worker retry it.
-import { Config, Context, Duration, Effect, Either, FiberRef, Layer } from "effect"
+// calls the channel adapter (under the target's concurrency limit and circuit breaker, with a
+// timeout that starts once the permit is taken); records DispatchAttempted with the exchange, then
+// DispatchSucceeded / DispatchSkipped / DispatchFailed (with the next attempt, enqueued in the same
+// transaction) / DispatchDeadLettered. Idempotent: the stream is checked first, so a success is
+// never sent twice by retries, replays or duplicate jobs, and a retry never goes out before its
+// time. A job that cannot run now (target at its concurrency cap, circuit open, a retry not due)
+// re-enqueues itself for later and returns, so it never holds a worker slot while it waits.
+// Failures of our own (database) make the job fail and graphile-worker retry it.
+import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
-import { durationMillis, type Target } from "../config/schema.js"
+import type { Target } from "../config/schema.js"
 import { Db, type DbError } from "../db/Db.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { DispatchSkipped } from "../events/dispatch.js"
@@ -18,12 +21,13 @@ import { Alerting } from "../lib/alerting.js"
 import { dispatchesTotal } from "../lib/metrics.js"
 import { foldOrder } from "../normalize/decider/state.js"
 import { Breakers } from "./Breakers.js"
-import { ChannelError, type ChannelResult, Channels } from "./Channel.js"
+import type { Admission } from "./breaker.js"
+import { ChannelError, type ChannelResult, Channels, DEFAULT_TIMEOUT_MS, timeoutOf } from "./Channel.js"
 import { acquireLease, leaseKey, releaseLease } from "./leases.js"
 import { attemptRecord } from "./outcome.js"
 import { type DispatchJobPayload, dispatchJob } from "./plan.js"
-import { decideRetry, policyFor } from "./retry.js"
-import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch, shouldSend } from "./state.js"
+import { decideRetry, policyFor, retryAnchor } from "./retry.js"
+import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch, sendDecision } from "./state.js"
 
 export interface DispatcherService {
   readonly run: (payload: DispatchJobPayload) => Effect.Effect<void, DbError, Secrets>
@@ -31,13 +35,20 @@ export interface DispatcherService {
 
 export class Dispatcher extends Context.Tag("app/dispatch/Dispatcher")<Dispatcher, DispatcherService>() {}
 
-const DEFAULT_TIMEOUT_MS = 15_000
+/**
+ * The guard around a whole adapter call: the target's timeout plus this grace (at most the timeout
+ * itself), so the adapter's own timeout, which records the request it made, normally fires first.
+ */
+const GUARD_GRACE_MS = 5_000
+export const guardOf = (target: Target) => timeoutOf(target) + Math.min(GUARD_GRACE_MS, timeoutOf(target))
+
+/** A job whose target has no free permit looks again after 1-2 s (jittered, so waiters spread out). */
+const PERMIT_RECHECK_MS = 1_000
 
 /** The lease the running dispatch holds (see leases.ts), released in the transaction of its outcome. */
 const CurrentLease = FiberRef.unsafeMake<
   { readonly key: string; readonly holder: string; released: boolean } | undefined
 >(undefined)
-const timeoutOf = (target: Target) => (target.timeout ? durationMillis(target.timeout) : DEFAULT_TIMEOUT_MS)
 
 export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
   const order = foldOrder(events.map((e) => e.event))
@@ -94,7 +105,7 @@ export const DispatcherLive = Layer.effect(
       Effect.gen(function* () {
         const key = leaseKey(payload.orderKey, payload.targetId, payload.kind)
         const target = (yield* config.current).targets.get(payload.targetId)
-        const ttl = (target ? timeoutOf(target) : DEFAULT_TIMEOUT_MS) + 60_000
+        const ttl = (target ? guardOf(target) : 2 * DEFAULT_TIMEOUT_MS) + 60_000
         const holder = yield* db.run("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl))
         if (holder === undefined) {
           yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
@@ -116,11 +127,17 @@ export const DispatcherLive = Layer.effect(
         const events = yield* store.readStream(orderStream(orderKey))
         const { order: state, dispatch } = loadOrder(events)
         const entry = dispatch.get(dispatchKey(targetId, kind))
-        if (!shouldSend(entry)) {
+        const decision = sendDecision(entry, new Date())
+        if (decision._tag === "Nothing" || entry === undefined) {
           yield* Effect.logDebug(
             `nothing to send for ${orderKey} -> ${targetId} (${kind}): ${entry?.status ?? "not planned"}`
           )
           return
+        }
+        if (decision._tag === "NotYet") {
+          // A stray job (duplicate, replay) ahead of the retry's time: backoff and Retry-After hold.
+          yield* Effect.logInfo(`the next attempt is due at ${decision.at.toISOString()}; running again then`)
+          return yield* record(orderKey, [], state.order, { payload, at: decision.at })
         }
         const order = state.order
         const snapshot = yield* config.current
@@ -160,14 +177,25 @@ export const DispatcherLive = Layer.effect(
         if (!adapter.supports.includes(kind))
           return yield* skip(payload, "unsupported", `${target.channel} does not support ${kind}`, order)
 
-        const admission = yield* breakers.admit(target)
-        if (typeof admission === "object") {
-          yield* Effect.logInfo(
-            `target ${targetId} is paused (circuit open) until ${new Date(admission.until).toISOString()}`
-          )
-          return yield* record(orderKey, [], order, { payload, at: new Date(admission.until) })
+        const ran = yield* breakers.withPermit(
+          target,
+          Effect.gen(function* () {
+            // Admitted under the permit, so the trial of an open circuit is never left waiting for one.
+            const admission = yield* breakers.admit(target)
+            if (typeof admission === "object") {
+              yield* Effect.logInfo(
+                `target ${targetId} is paused (circuit open) until ${new Date(admission.until).toISOString()}`
+              )
+              return yield* record(orderKey, [], order, { payload, at: new Date(admission.until) })
+            }
+            yield* attempt(payload, target, entry, order, dispatch, admission)
+          })
+        )
+        if (Option.isNone(ran)) {
+          const at = new Date(Date.now() + PERMIT_RECHECK_MS * (1 + random()))
+          yield* Effect.logDebug(`target ${targetId} is at its concurrency limit; running again at ${at.toISOString()}`)
+          return yield* record(orderKey, [], order, { payload, at })
         }
-        yield* attempt(payload, target, entry!, order, dispatch)
       }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
 
     const attempt = (
@@ -175,43 +203,43 @@ export const DispatcherLive = Layer.effect(
       target: Target,
       entry: DispatchEntry,
       order: CanonicalOrder,
-      dispatch: DispatchState
+      dispatch: DispatchState,
+      admission: Exclude<Admission, { readonly until: number }>
     ) =>
       Effect.gen(function* () {
         const { orderKey, targetId, kind } = payload
         const adapter = channels.get(target.channel)!
         const attemptNo = entry.attempts + 1
         const now = new Date()
-        const timeoutMs = timeoutOf(target) + 5_000
+        const guardMs = guardOf(target)
         const conversion = dispatch.get(dispatchKey(targetId, "conversion"))
+        // Called under the permit: the clock and the guard start here, not while waiting for it.
         const started = performance.now()
-        const outcome: Either.Either<ChannelResult, ChannelError> = yield* breakers
-          .withPermit(
+        const outcome: Either.Either<ChannelResult, ChannelError> = yield* adapter
+          .send({
+            order,
             target,
-            adapter.send({
-              order,
-              target,
-              kind,
-              valueMinor: entry.valueMinor,
-              attempt: attemptNo,
-              now,
-              conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined
-            })
-          )
+            kind,
+            valueMinor: entry.valueMinor,
+            attempt: attemptNo,
+            now,
+            conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined
+          })
           .pipe(
             Effect.timeoutFail({
-              duration: Duration.millis(timeoutMs),
+              duration: Duration.millis(guardMs),
               onTimeout: () =>
                 new ChannelError({
                   channel: target.channel,
                   reason: "Timeout",
                   retryable: true,
-                  detail: `no result within ${timeoutMs} ms`,
+                  detail: `the ${target.channel} adapter gave no result within ${guardMs} ms`,
                   exchanges: []
                 })
             }),
             Effect.either
           )
+        const durationMs = Math.round(performance.now() - started)
         const recorded = attemptRecord(
           {
             orderKey,
@@ -219,7 +247,7 @@ export const DispatcherLive = Layer.effect(
             kind,
             channel: target.channel,
             attempt: attemptNo,
-            durationMs: Math.round(performance.now() - started),
+            durationMs,
             trigger: entry.requested ? "operator" : attemptNo > 1 ? "retry" : "scheduled"
           },
           outcome,
@@ -228,12 +256,16 @@ export const DispatcherLive = Layer.effect(
               error,
               policyFor(target),
               attemptNo - (entry.budgetFrom ?? 0),
-              new Date(entry.firstAttemptAt ?? now.toISOString()),
+              retryAnchor(target.channel, order, new Date(entry.firstAttemptAt ?? now.toISOString())),
               now,
               random()
             )
         )
-        yield* Either.isRight(outcome) ? breakers.success(target) : breakers.failure(target, outcome.left.reason)
+        if (Either.isLeft(outcome)) yield* breakers.failure(target, outcome.left.reason)
+        else if (outcome.right._tag === "Delivered") yield* breakers.success(target)
+        // A skip says nothing about the target: a trial it held goes to the next dispatch.
+        else yield* breakers.inconclusive(target)
+        if (admission === "trial") yield* Effect.logInfo(`target ${targetId}: trial dispatch ${recorded.outcome}`)
         dispatchesTotal.inc({ channel: target.channel, outcome: recorded.outcome })
         yield* record(
           orderKey,

@@ -20,6 +20,8 @@ export interface HttpCall {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly body?: string | undefined
   readonly timeoutMs: number
+  /** The whole adapter call's timeout, named in the message when `timeoutMs` is what is left of it. */
+  readonly budgetMs?: number | undefined
   /** Header names whose values must not be recorded (authorization etc. always are). */
   readonly redactHeaders?: ReadonlyArray<string> | undefined
   /** Query parameters whose values must not be recorded (access_token, ...). */
@@ -125,7 +127,7 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
         const durationMs = Math.round(performance.now() - started)
         const timedOut = timeout.aborted
         const detail = timedOut
-          ? `no response within ${call.timeoutMs} ms`
+          ? `no response within ${call.budgetMs ?? call.timeoutMs} ms`
           : scrub(describeTransportError(error), secrets)
         resume(
           Effect.fail(

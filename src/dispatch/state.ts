@@ -144,11 +144,30 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
   }
 }
 
+/**
+ * A retry job may run before its time: a duplicate or replayed job, or one an operator enqueued
+ * without a request. This much earlier than nextAttemptAt still counts as on time (the job runs at
+ * its run_at by the database clock, the time was computed by a worker's).
+ */
+export const ON_TIME_TOLERANCE_MS = 1_000
+
+export type SendDecision =
+  | { readonly _tag: "Send" }
+  | { readonly _tag: "Nothing" }
+  /** A retry that is not due yet (backoff, Retry-After, TOO_RECENT): run again at `at`. */
+  | { readonly _tag: "NotYet"; readonly at: Date }
+
 /** Whether a dispatch job should call the destination now. */
-export const shouldSend = (entry: DispatchEntry | undefined): boolean => {
-  if (entry === undefined) return false
-  if (entry.status === "succeeded") return false
+export const sendDecision = (entry: DispatchEntry | undefined, now: Date): SendDecision => {
+  if (entry === undefined || entry.status === "succeeded") return { _tag: "Nothing" }
   if (entry.status === "failed" || entry.status === "dead_lettered" || entry.status === "skipped")
-    return entry.requested !== undefined
-  return true
+    return entry.requested === undefined ? { _tag: "Nothing" } : { _tag: "Send" }
+  // An operator request clears nextAttemptAt; a retry waits for its time whoever runs the job.
+  const next = entry.nextAttemptAt === undefined ? Number.NaN : Date.parse(entry.nextAttemptAt)
+  if (entry.status === "retrying" && entry.requested === undefined && next > now.getTime() + ON_TIME_TOLERANCE_MS)
+    return { _tag: "NotYet", at: new Date(next) }
+  return { _tag: "Send" }
 }
+
+export const shouldSend = (entry: DispatchEntry | undefined, now: Date = new Date()): boolean =>
+  sendDecision(entry, now)._tag === "Send"

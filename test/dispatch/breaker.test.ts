@@ -1,7 +1,28 @@
 import { describe, expect, it } from "vitest"
-import { admit, type BreakerState, closed, onFailure, onSuccess } from "../../src/dispatch/breaker.js"
+import {
+  type Admission,
+  admit,
+  type BreakerState,
+  closed,
+  onFailure,
+  onInconclusive,
+  onSuccess
+} from "../../src/dispatch/breaker.js"
 
-const settings = { failures: 3, cooldownMs: 60_000 }
+const settings = { failures: 3, cooldownMs: 60_000, trialTimeoutMs: 120_000 }
+const open: BreakerState = { _tag: "Open", until: 60_000, consecutive: 3, lastReason: "Timeout" }
+
+/** Admits `callers` dispatches one after the other at `now`, threading the state as Breakers does. */
+const admitAll = (state: BreakerState, now: number, callers: number) => {
+  const admissions: Array<Admission> = []
+  let s = state
+  for (let i = 0; i < callers; i++) {
+    const r = admit(s, now, settings)
+    admissions.push(r.admission)
+    s = r.state
+  }
+  return { admissions, state: s }
+}
 
 describe("circuit breaker", () => {
   it("opens after N consecutive target-level failures, once", () => {
@@ -13,7 +34,7 @@ describe("circuit breaker", () => {
       transitions.push(r.transition)
     }
     expect(transitions).toEqual([undefined, undefined, "opened"])
-    expect(admit(s, 1000)).toEqual({ until: 61_000 })
+    expect(admit(s, 1000, settings).admission).toEqual({ until: 61_000 })
   })
 
   it("ignores order-level rejections and resets on success", () => {
@@ -26,15 +47,52 @@ describe("circuit breaker", () => {
     expect(s).toEqual(closed)
   })
 
-  it("lets one trial through after the cooldown; a failed trial reopens without a new alert, a success closes", () => {
-    let s: BreakerState = { _tag: "Open", until: 60_000, consecutive: 3, lastReason: "Timeout" }
-    expect(admit(s, 59_999)).toEqual({ until: 60_000 })
-    expect(admit(s, 60_000)).toBe("trial")
-    const failed = onFailure(s, "Timeout", settings, 60_000)
-    expect(failed.transition).toBe("reopened")
-    s = failed.state
-    expect(admit(s, 60_001)).toEqual({ until: 120_000 })
-    const ok = onSuccess(s)
-    expect(ok).toEqual({ state: closed, transition: "closed" })
+  it("pauses everyone before the cooldown ends", () => {
+    expect(admitAll(open, 59_999, 5).admissions).toEqual(Array(5).fill({ until: 60_000 }))
+  })
+
+  it("hands the trial to exactly one of many dispatches after the cooldown; the others re-check soon", () => {
+    const { admissions, state } = admitAll(open, 60_000, 16)
+    expect(admissions.filter((a) => a === "trial")).toHaveLength(1)
+    expect(admissions[0]).toBe("trial")
+    // While the trial is in flight the others look again in 30 s (never later than the trial's expiry).
+    expect(admissions.slice(1)).toEqual(Array(15).fill({ until: 90_000 }))
+    expect(state).toEqual({
+      _tag: "HalfOpen",
+      trialInFlight: true,
+      trialSince: 60_000,
+      consecutive: 3,
+      lastReason: "Timeout"
+    })
+  })
+
+  it.each([
+    // given, event, then: the next admission of a waiting dispatch, the transition
+    ["a successful trial closes", "success", "run", "closed"],
+    ["a failed trial reopens for a cooldown, without a new alert", "Timeout", { until: 120_000 }, "reopened"],
+    ["an Unauthorized trial reopens", "Unauthorized", { until: 120_000 }, "reopened"],
+    ["an order-level rejection hands the trial to the next dispatch", "Rejected", "trial", undefined],
+    ["a skip before any request hands the trial to the next dispatch", "inconclusive", "trial", undefined]
+  ] as const)("%s", (_, event, next, transition) => {
+    const half = admit(open, 60_000, settings).state
+    const after =
+      event === "success"
+        ? onSuccess(half)
+        : event === "inconclusive"
+          ? { state: onInconclusive(half), transition: undefined }
+          : onFailure(half, event, settings, 60_000)
+    expect(after.transition).toBe(transition)
+    expect(admit(after.state, 60_001, settings).admission).toEqual(next)
+  })
+
+  it("gives the trial to another dispatch when the first never reports (its job died)", () => {
+    const half = admit(open, 60_000, settings).state
+    expect(admit(half, 179_999, settings).admission).toEqual({ until: 180_000 })
+    const again = admitAll(half, 180_000, 4)
+    expect(again.admissions.filter((a) => a === "trial")).toHaveLength(1)
+  })
+
+  it("keeps a closed circuit running for everyone", () => {
+    expect(admitAll(closed, 0, 3).admissions).toEqual(["run", "run", "run"])
   })
 })

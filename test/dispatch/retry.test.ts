@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { decideRetry, policyFor, type RetryPolicy } from "../../src/dispatch/retry.js"
+import { DEFAULT_POLICIES, decideRetry, policyFor, type RetryPolicy, retryAnchor } from "../../src/dispatch/retry.js"
 
 const policy: RetryPolicy = { horizonMs: 24 * 3_600_000, maxAttempts: 5, initialDelayMs: 60_000, maxDelayMs: 3_600_000 }
 const t0 = new Date("2026-11-20T10:00:00Z")
@@ -66,5 +66,40 @@ describe("decideRetry", () => {
         retry: { horizon: "2h", maxAttempts: 3, initialDelay: "5s", maxDelay: "1m" }
       })
     ).toEqual({ horizonMs: 7_200_000, maxAttempts: 3, initialDelayMs: 5000, maxDelayMs: 60_000 })
+  })
+
+  it("counts the horizon from the anchor, not from now", () => {
+    const anchor = new Date(t0.getTime() - 23.99 * 3_600_000)
+    expect(decideRetry(retryable, policy, 1, anchor, t0, 0.5)._tag).toBe("DeadLetter")
+    expect(decideRetry(retryable, policy, 1, t0, t0, 0.5)._tag).toBe("Retry")
+  })
+})
+
+describe("retryAnchor: where each channel's horizon starts", () => {
+  const first = new Date("2026-11-25T08:00:00Z")
+  const order = { placedAt: "2026-11-20T09:00:00Z", paidAt: "2026-11-20T09:05:00Z" }
+  it.each([
+    ["google-ads: the order's placement (the click came before it)", "google-ads", order, "2026-11-20T09:00:00.000Z"],
+    ["meta-capi: the event time, paidAt", "meta-capi", order, "2026-11-20T09:05:00.000Z"],
+    ["meta-capi: placedAt when unpaid", "meta-capi", { placedAt: order.placedAt }, "2026-11-20T09:00:00.000Z"],
+    ["postback: the first attempt", "postback", order, "2026-11-25T08:00:00.000Z"],
+    ["an unparsable time: the first attempt", "google-ads", { placedAt: "soon" }, "2026-11-25T08:00:00.000Z"]
+  ] as const)("%s", (_, channel, o, expected) => {
+    expect(retryAnchor(channel, o, first).toISOString()).toBe(expected)
+  })
+
+  it("dead-letters a Meta retry that would land past event time + 7 days, however recent the first attempt", () => {
+    const anchor = retryAnchor("meta-capi", order, first)
+    const now = new Date("2026-11-27T09:04:00Z") // a minute before event time + 7 days
+    const d = decideRetry(retryable, DEFAULT_POLICIES["meta-capi"], 3, anchor, now, 0.5)
+    expect(d._tag).toBe("DeadLetter")
+  })
+
+  it("keeps retrying a Google upload within 90 days of the order", () => {
+    const anchor = retryAnchor("google-ads", order, first)
+    const now = new Date("2027-02-10T09:00:00Z") // 82 days after
+    expect(decideRetry(retryable, DEFAULT_POLICIES["google-ads"], 3, anchor, now, 0.5)._tag).toBe("Retry")
+    const late = new Date("2027-02-18T08:58:00Z") // two minutes before 90 days
+    expect(decideRetry(retryable, DEFAULT_POLICIES["google-ads"], 3, anchor, late, 0.5)._tag).toBe("DeadLetter")
   })
 })

@@ -6,6 +6,7 @@ import {
   dispatchKey,
   emptyDispatchState,
   evolveDispatch,
+  sendDecision,
   shouldSend
 } from "../../src/dispatch/state.js"
 import type { AppEvent } from "../../src/events/Events.js"
@@ -126,5 +127,23 @@ describe("operator requests in the dispatch fold", () => {
       )
     )
     expect(retried).toMatchObject({ attempts: 3, budgetFrom: 2, firstAttemptAt: "2026-11-21T09:00:01.000Z" })
+  })
+})
+
+describe("a job that runs before its retry is due (duplicate, replay)", () => {
+  const now = new Date("2026-11-20T10:30:00Z")
+  const waiting = [planned, attempted(1), failed(1, true, "2026-11-20T11:00:00Z")]
+  it.each<[string, ReadonlyArray<AppEvent>, ReturnType<typeof sendDecision>]>([
+    ["waits for the backoff / Retry-After time", waiting, { _tag: "NotYet", at: new Date("2026-11-20T11:00:00Z") }],
+    [
+      "sends once the time has come",
+      [planned, attempted(1), failed(1, true, "2026-11-20T10:30:00.500Z")],
+      { _tag: "Send" }
+    ],
+    ["sends at once after a newer operator request", [...waiting, requested(false)], { _tag: "Send" }],
+    ["sends a planned dispatch at once", [planned], { _tag: "Send" }],
+    ["does nothing after a success", [...waiting, attempted(2), succeeded(2)], { _tag: "Nothing" }]
+  ])("%s", (_, events, decision) => {
+    expect(sendDecision(entry(given(...events)), now)).toEqual(decision)
   })
 })

@@ -4,18 +4,18 @@
 // template) or a ChannelError. Fails retryable on transport errors, timeouts, 5xx and 429
 // (Retry-After honoured), permanently on 4xx, on a body rule match (TUNE's HTTP 200
 // `success=false;`) and on configuration problems (unknown variable, missing secret, refused egress).
+// The target's timeout is one deadline for the whole call: the DNS check and the request share it.
 import { Effect, Redacted } from "effect"
 import { Secrets } from "../../../config/Secrets.js"
-import { durationMillis, type PostbackTarget } from "../../../config/schema.js"
+import type { PostbackTarget } from "../../../config/schema.js"
 import type { ChannelAdapter, ChannelResult, DispatchInput } from "../../Channel.js"
-import { ChannelError } from "../../Channel.js"
+import { ChannelError, timeoutOf } from "../../Channel.js"
 import { httpCall, retryAfterMs } from "../../http.js"
-import { blockPrivateEgress, checkDestination, sharedPinnedAgent } from "./egress.js"
+import { blockPrivateEgress, checkDestination, type Resolve, sharedPinnedAgent } from "./egress.js"
 import { renderPostback, secretsNeeded } from "./render.js"
 import { judge, successRule } from "./success.js"
 
 const CHANNEL = "postback"
-const DEFAULT_TIMEOUT_MS = 10_000
 
 const configuration = (detail: string) =>
   new ChannelError({ channel: CHANNEL, reason: "Configuration", retryable: false, detail, exchanges: [] })
@@ -36,8 +36,19 @@ const resolveSecrets = (target: PostbackTarget, names: ReadonlyArray<string>) =>
     return values
   })
 
-const send = Effect.fn("Postback.send")(function* (input: DispatchInput<PostbackTarget>) {
+const timedOut = (timeoutMs: number, stage: string) =>
+  new ChannelError({
+    channel: CHANNEL,
+    reason: "Timeout",
+    retryable: true,
+    detail: `no response within ${timeoutMs} ms (the time ran out ${stage})`,
+    exchanges: []
+  })
+
+const send = Effect.fn("Postback.send")(function* (input: DispatchInput<PostbackTarget>, resolve?: Resolve) {
   const { target, order, kind, now } = input
+  const timeoutMs = timeoutOf(target)
+  const deadline = Date.now() + timeoutMs
   const success = yield* Effect.mapError(successRule(target.success), (problems) => configuration(problems.join("; ")))
 
   // Skips are decided before secrets are read: an order without a click id is skipped even while a
@@ -51,11 +62,10 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
   const plan = renderPostback(target, order, kind, now, secrets)
   if (plan._tag !== "Request") return yield* configuration(plan.detail)
 
-  const timeoutMs = target.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationMillis(target.timeout)
   const blockPrivate = yield* blockPrivateEgress
-  const destination = yield* checkDestination(new URL(plan.url), blockPrivate).pipe(
+  const destination = yield* checkDestination(new URL(plan.url), blockPrivate, resolve).pipe(
     Effect.timeoutTo({
-      duration: timeoutMs,
+      duration: Math.max(0, deadline - Date.now()),
       onTimeout: () => ({ _tag: "Unresolved" as const, detail: `DNS lookup took longer than ${timeoutMs} ms` }),
       onSuccess: (d) => d
     })
@@ -71,13 +81,16 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
     })
   }
 
+  const remainingMs = deadline - Date.now()
+  if (remainingMs <= 0) return yield* timedOut(timeoutMs, "resolving the destination")
   const response = yield* httpCall({
     channel: CHANNEL,
     method: plan.method,
     url: plan.url,
     headers: plan.headers,
     body: plan.body,
-    timeoutMs,
+    timeoutMs: remainingMs,
+    budgetMs: timeoutMs,
     redactHeaders: plan.secretHeaders,
     secrets: [...secrets.values()].flatMap(secretForms),
     // undici 7's Agent against the undici-types 6 typings of Node 20's fetch: same runtime protocol.
@@ -104,8 +117,11 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
   })
 })
 
-export const PostbackChannel: ChannelAdapter<PostbackTarget> = {
+/** `resolve` replaces the system DNS lookup (tests: a slow resolver). */
+export const makePostbackChannel = (resolve?: Resolve): ChannelAdapter<PostbackTarget> => ({
   channel: "postback",
   supports: ["conversion", "status_change"],
-  send: (input) => send(input)
-}
+  send: (input) => send(input, resolve)
+})
+
+export const PostbackChannel: ChannelAdapter<PostbackTarget> = makePostbackChannel()

@@ -1,7 +1,7 @@
 // Which click id {click_id} stands for. A target can name the key (`clickId: awc`); otherwise the
-// partner's usual landing parameter is used, and failing that the first affiliate click id the order
-// carries. An explicitly configured key never falls back: sending another network's id is worse than
-// skipping.
+// partner's usual landing parameter is used. Only for a partner whose key is not known is the first
+// affiliate click id the order carries used. Neither a configured key nor a known partner key ever
+// falls back: sending another network's id (a cjevent to Awin) is worse than skipping.
 import type { CanonicalOrder } from "../../../events/CanonicalOrder.js"
 
 /** Partner id (or its first segment: "awin-de" -> "awin") -> the click id key that network uses. */
@@ -47,8 +47,7 @@ export const resolveClickId = (order: CanonicalOrder, configuredKey: string | un
     partner === undefined
       ? undefined
       : (DEFAULT_CLICK_ID_KEYS.get(partner) ?? DEFAULT_CLICK_ID_KEYS.get(partner.split(/[-_.]/)[0] ?? ""))
-  const byPartner = partnerKey === undefined ? undefined : lookup(order, partnerKey)
-  if (byPartner !== undefined) return { key: partnerKey, value: byPartner }
+  if (partnerKey !== undefined) return { key: partnerKey, value: lookup(order, partnerKey) }
   const first = Object.entries(order.tracking.clickIds).find(([k, v]) => !NOT_A_CLICK_ID.test(k) && v.trim() !== "")
-  return first === undefined ? { key: partnerKey, value: undefined } : { key: first[0], value: first[1] }
+  return first === undefined ? { key: undefined, value: undefined } : { key: first[0], value: first[1] }
 }

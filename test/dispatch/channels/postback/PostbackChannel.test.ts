@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest"
 import type { PostbackTarget } from "../../../../src/config/schema.js"
 import type { ChannelError, ChannelResult } from "../../../../src/dispatch/Channel.js"
 import { PostbackChannel } from "../../../../src/dispatch/channels/postback/index.js"
+import { makePostbackChannel } from "../../../../src/dispatch/channels/postback/PostbackChannel.js"
 import type { CanonicalOrder } from "../../../../src/events/CanonicalOrder.js"
 import type { DispatchKind } from "../../../../src/events/dispatch.js"
 import { withEnv } from "../support/run.js"
@@ -203,6 +204,32 @@ describe("classifying the answer", () => {
       const error = failure(yield* send({ url: url(), timeout: "300ms" }))
       expect([error.reason, error.retryable]).toEqual(["Timeout", true])
       expect(error.detail).toBe("no response within 300 ms")
+    })
+  )
+
+  it.live("the DNS check and the request share one deadline: a slow lookup leaves the request less time", () =>
+    Effect.gen(function* () {
+      server.reply = "hang"
+      // The lookup takes 700 ms of a 1 s budget: the request gets what is left, not another second.
+      const slowResolve = (host: string) =>
+        new Promise<ReadonlyArray<{ address: string; family: number }>>((resolve) =>
+          setTimeout(() => resolve(host === "partner.test" ? [{ address: "127.0.0.1", family: 4 }] : []), 700)
+        )
+      const port = new URL(server.origin).port
+      const result = yield* makePostbackChannel(slowResolve)
+        .send({
+          order: order(),
+          target: target({ url: `http://partner.test:${port}/p?cid={click_id}`, timeout: "1s" }),
+          kind: "conversion",
+          attempt: 1,
+          now: NOW
+        })
+        .pipe(Effect.either, withEnv({}))
+      const error = failure(result)
+      expect([error.reason, error.retryable, error.detail]).toEqual(["Timeout", true, "no response within 1000 ms"])
+      expect(server.requests).toHaveLength(1)
+      // The request was cut at the shared deadline (~300 ms in), not after a full second of its own.
+      expect(error.exchanges[0]?.durationMs).toBeLessThan(700)
     })
   )
 

@@ -43,10 +43,16 @@ describe("which click id {click_id} is", () => {
       expect: "X"
     },
     {
-      when: "the partner's key is absent: the first click id present",
+      when: "the known partner's key is absent: no other network's id (a cjevent is never sent to Awin)",
       o: tracking({ clickIds: { cjevent: "J" } }),
       key: undefined,
-      expect: "J"
+      expect: undefined
+    },
+    {
+      when: "the key of a partner with a known first segment is absent: nothing either",
+      o: { ...tracking({ clickIds: { irclickid: "I" } }), partner: "awin-de" },
+      key: undefined,
+      expect: undefined
     },
     { when: "blank values do not count", o: tracking({ clickIds: { awc: "  " } }), key: undefined, expect: undefined },
     {
