@@ -107,7 +107,9 @@ export const DispatchSkipped = Schema.TaggedStruct("DispatchSkipped", {
     "target_disabled",
     "not_dispatched",
     "order_withdrawn",
-    "unsupported"
+    "unsupported",
+    /** A dry run (validateOnly): the destination checked the request and stored nothing. */
+    "validated"
   ),
   detail: Schema.String
 })

@@ -73,8 +73,6 @@ const meta = (input: PreviewInput & { readonly target: MetaTarget }): Preview =>
 const google = (input: PreviewInput & { readonly target: GoogleAdsTarget }): Preview => {
   const { target, order, kind } = input
   if (kind === "status_change") return skip("google-ads has no status_change adjustments")
-  if (kind === "retraction" && target.api === "data-manager")
-    return skip("the Data Manager API cannot retract a conversion (use api: ads-api)")
   const facts = conversionFacts({ order, target, kind, valueMinor: input.valueMinor, attempt: 1, now: input.now })
   if (facts._tag !== "Ok") return skip(`Google would not get it: ${facts.detail}`)
   if (kind === "conversion") {
@@ -87,7 +85,10 @@ const google = (input: PreviewInput & { readonly target: GoogleAdsTarget }): Pre
       ? `click conversion ${money(facts.value.valueMinor, facts.value.currency)}`
       : kind === "restatement"
         ? `RESTATEMENT to ${money(facts.value.valueMinor, facts.value.currency)}`
-        : "RETRACTION"
+        : target.api === "data-manager"
+          ? // The Data Manager API cannot retract: the adapter restates the value to 0.
+            `restatement to ${money(0, facts.value.currency)} (Data Manager cannot retract; the conversion still counts once)`
+          : "RETRACTION"
   return {
     _tag: "Send",
     dedupKey: id,

@@ -30,7 +30,7 @@ export const makeGoogleAdsChannel = (
     })
     return {
       channel: "google-ads",
-      // data-manager skips retractions as unsupported (the API cannot retract); ads-api sends them.
+      // ads-api sends RETRACTION; data-manager, which cannot retract, restates the value to 0.
       supports: ["conversion", "retraction", "restatement"],
       send
     }

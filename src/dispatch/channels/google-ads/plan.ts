@@ -40,7 +40,10 @@ const parseTime = (iso: string | undefined) => {
   return Number.isNaN(ms) ? undefined : new Date(ms)
 }
 
-/** Conversion facts; for a restatement the value is the new total (DispatchInput.valueMinor). */
+/**
+ * Conversion facts. The value is what the conversion is worth after this dispatch: the order total for
+ * the conversion, the new total for a restatement (DispatchInput.valueMinor), 0 for a retraction.
+ */
 export const conversionFacts = (input: DispatchInput<GoogleAdsTarget>): Outcome<GoogleConversion> => {
   const { order } = input
   const placed = parseTime(order.placedAt)
@@ -51,7 +54,9 @@ export const conversionFacts = (input: DispatchInput<GoogleAdsTarget>): Outcome<
   const valueMinor =
     input.kind === "restatement"
       ? (input.valueMinor ?? order.value.amountMinor - order.refundedMinor)
-      : order.value.amountMinor
+      : input.kind === "retraction"
+        ? 0
+        : order.value.amountMinor
   if (valueMinor < 0) {
     return { _tag: "Fail", reason: "InvalidPayload", retryable: false, detail: `negative value ${valueMinor}` }
   }

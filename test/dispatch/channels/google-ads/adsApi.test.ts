@@ -88,10 +88,15 @@ describe("Ads API request building", () => {
     })
   )
 
-  it.effect("validateOnly is passed as validate_only", () =>
+  it.effect("validateOnly is passed as validate_only and recorded as Skipped validated, not Delivered", () =>
     Effect.gen(function* () {
-      const { captured } = yield* sendAds(dispatch(makeOrder("DE"), { target: { ...adsTarget, validateOnly: true } }))
+      const { captured, result } = yield* sendAds(
+        dispatch(makeOrder("DE"), { target: { ...adsTarget, validateOnly: true } })
+      )
       expect(captured[0]!.request.validate_only).toBe(true)
+      const skipped = success(result)
+      expect(skipped).toMatchObject({ _tag: "Skipped", reason: "validated" })
+      expect(skipped.exchanges).toHaveLength(1)
     })
   )
 

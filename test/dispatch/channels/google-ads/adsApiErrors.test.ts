@@ -94,6 +94,16 @@ describe("Ads API partial failures of UploadClickConversions", () => {
       })
     )
   }
+
+  it.effect("validate_only with ORDER_ID_ALREADY_IN_USE: Google has it from a real upload, so Delivered", () =>
+    Effect.gen(function* () {
+      const { result } = yield* sendAds(
+        dispatch(makeOrder("DE"), { target: { ...adsTarget, validateOnly: true } }),
+        partialFailure({ conversion_upload_error: upload.ORDER_ID_ALREADY_IN_USE })
+      )
+      expect(success(result)).toMatchObject({ _tag: "Delivered", alreadyRecorded: true })
+    })
+  )
 })
 
 describe("Ads API errors thrown for the whole call", () => {

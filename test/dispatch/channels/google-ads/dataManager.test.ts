@@ -85,7 +85,7 @@ describe("Data Manager request", () => {
     )
   }
 
-  it.effect("a manager account becomes loginAccount; validateOnly is passed and reported", () =>
+  it.effect("a manager account becomes loginAccount; validateOnly is passed and recorded as Skipped validated", () =>
     Effect.gen(function* () {
       const managed = { ...target, loginCustomerId: "5555555555", validateOnly: true }
       const { result, server } = yield* sendOnce(dispatch(makeOrder("DE"), { target: managed }))
@@ -98,8 +98,14 @@ describe("Data Manager request", () => {
         }
       ])
       expect(body.validateOnly).toBe(true)
-      const delivered = success(result)
-      expect(delivered._tag === "Delivered" && delivered.detail).toContain("validateOnly")
+      // Nothing was ingested: not a delivery, so the order is sent for real once validateOnly is off.
+      const skipped = success(result)
+      expect(skipped).toMatchObject({ _tag: "Skipped", reason: "validated" })
+      expect(skipped._tag === "Skipped" && skipped.detail).toContain("ingested nothing")
+      expect(skipped.exchanges.map((e) => e.request.url.replace(server.url, ""))).toEqual([
+        "/token",
+        "/v1/events:ingest"
+      ])
     })
   )
 
@@ -231,14 +237,28 @@ describe("Data Manager adjustments", () => {
     })
   )
 
-  it.effect("a retraction is unsupported by the Data Manager API and points to ads-api", () =>
+  it.effect("a full refund restates the same transactionId to 0 (the Data Manager API cannot retract)", () =>
     Effect.gen(function* () {
       const order = makeOrder("DE", { status: "refunded", refundedMinor: 4990 })
       const { result, server } = yield* sendOnce(dispatch(order, { kind: "retraction" }))
-      expect(server.requests).toHaveLength(0)
-      const skipped = success(result)
-      expect(skipped).toMatchObject({ _tag: "Skipped", reason: "unsupported" })
-      expect(skipped._tag === "Skipped" && skipped.detail).toContain("api: ads-api")
+      expect(ingestRequests(server)).toHaveLength(1)
+      expect(ingestBody(server).events).toEqual([
+        {
+          transactionId: "1001",
+          eventTimestamp: "2026-03-10T09:05:30Z",
+          eventSource: "WEB",
+          conversionValue: 0,
+          currency: "EUR",
+          adIdentifiers: { gclid: GCLID },
+          userData: {
+            userIdentifiers: [{ emailAddress: sha("anna.mueller@example.de") }, { phoneNumber: sha("+4915123456789") }]
+          },
+          consent: { adUserData: "CONSENT_GRANTED", adPersonalization: "CONSENT_GRANTED" }
+        }
+      ])
+      const delivered = success(result)
+      expect(delivered).toMatchObject({ _tag: "Delivered", dedupKey: "1001", alreadyRecorded: false })
+      expect(delivered._tag === "Delivered" && delivered.detail).toContain("restated to 0")
     })
   )
 })

@@ -31,6 +31,35 @@ describe("Data Manager gates before sending", () => {
     })
   )
 
+  it.effect("without a click id there is no click to wait for: identifiers alone are sent at once", () =>
+    Effect.gen(function* () {
+      const now = new Date(Date.parse(PLACED_AT) + 60 * 1000)
+      const order = makeOrder("DE", { tracking: { clickIds: {}, utm: {} } })
+      const { result, server } = yield* sendOnce(dispatch(order, { now }))
+      expect(ingestRequests(server)).toHaveLength(1)
+      expect(success(result)._tag).toBe("Delivered")
+    })
+  )
+
+  it.effect("a young order with nothing to match is skipped at once, not parked for 6 hours", () =>
+    Effect.gen(function* () {
+      const now = new Date(Date.parse(PLACED_AT) + 60 * 1000)
+      const order = makeOrder("DE", { customer: {}, tracking: { clickIds: {}, utm: {}, gclid: "abc def" } })
+      const { result, server } = yield* sendOnce(dispatch(order, { now }))
+      expect(server.requests).toHaveLength(0)
+      expect(success(result)).toMatchObject({ _tag: "Skipped", reason: "missing_identifiers" })
+    })
+  )
+
+  it.effect("a young order without any consent signal is a Configuration error at once, not TooRecent", () =>
+    Effect.gen(function* () {
+      const now = new Date(Date.parse(PLACED_AT) + 60 * 1000)
+      const { result, server } = yield* sendOnce(dispatch(makeOrder("DE", { consent: {} }), { now }))
+      expect(server.requests).toHaveLength(0)
+      expect(failure(result).reason).toBe("Configuration")
+    })
+  )
+
   it.effect("exactly 6 hours after placement it is sent", () =>
     Effect.gen(function* () {
       const now = new Date(Date.parse(PLACED_AT) + 6 * 60 * 60 * 1000)

@@ -168,17 +168,23 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
           })
         : undefined
 
+  // A dry run stored nothing: recorded as a skip, so the dispatch is sent for real once validateOnly
+  // is off. A duplicate answer still means Google has the conversion (from an earlier real upload).
+  if (classified === undefined && target.validateOnly === true) {
+    return {
+      _tag: "Skipped",
+      reason: "validated",
+      detail: ["validate_only: Google checked the request and uploaded nothing", ...notes].join("; "),
+      exchanges
+    } satisfies ChannelResult
+  }
   if (classified === undefined || classified._tag === "AlreadyRecorded") {
     return {
       _tag: "Delivered",
       dedupKey: conversion.transactionId,
       alreadyRecorded: classified !== undefined,
       exchanges,
-      detail: [
-        ...(classified === undefined ? [] : [classified.detail]),
-        ...notes,
-        ...(target.validateOnly === true ? ["validate_only: checked by Google, nothing uploaded"] : [])
-      ].join("; ")
+      detail: [...(classified === undefined ? [] : [classified.detail]), ...notes].join("; ")
     } satisfies ChannelResult
   }
   return yield* new ChannelError({

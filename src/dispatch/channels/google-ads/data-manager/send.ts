@@ -1,7 +1,9 @@
 // `api: data-manager`: POST {GOOGLE_DATA_MANAGER_URL}/v1/events:ingest with a Bearer token from the
-// adapter's token cache. Conversions and restatements (a repeated transactionId with the new value is
-// the documented adjustment); the Data Manager API cannot retract a conversion, so retractions are
-// skipped as unsupported (use `api: ads-api` for RETRACTION).
+// adapter's token cache. Conversions and adjustments: a repeated transactionId with a new value is the
+// documented adjustment (the value is overwritten, the conversion count is not). The Data Manager API
+// has no retraction, so a full refund restates the value to 0: the conversion stays counted once, but
+// its revenue is gone (only `api: ads-api` can RETRACT the count too). validateOnly requests are
+// recorded as Skipped "validated": nothing was ingested, so turning validateOnly off sends them.
 import { Config, Effect, Either, Schema } from "effect"
 import { durationMillis, type GoogleAdsTarget } from "../../../../config/schema.js"
 import type { HttpExchange } from "../../../../events/dispatch.js"
@@ -26,21 +28,26 @@ export const sendDataManager = Effect.fn("GoogleAds.dataManager")(function* (
   tokens: GoogleTokens
 ) {
   const { order, target } = input
-  if (input.kind === "retraction" || input.kind === "status_change") {
+  if (input.kind === "status_change") {
     return {
       _tag: "Skipped",
       reason: "unsupported",
-      detail:
-        "the Data Manager API cannot retract a conversion (only restate its value); set api: ads-api on this target to send RETRACTION adjustments",
+      detail: "Google has no status changes",
       exchanges: []
     } satisfies ChannelResult
   }
   const facts = conversionFacts(input)
   if (facts._tag !== "Ok") return yield* settle(facts)
   const conversion = facts.value
+  // Skips and configuration errors first: waiting 6 hours for an order that can never be sent only
+  // delays the alert about it.
+  const match = matchData(order, target)
+  if (match._tag !== "Ok") return yield* settle(match)
   // The Data Manager API accepts a too-recent click and drops it hours later (diagnostics only), so
-  // the 6-hour rule is enforced here, against the latest moment the click can have happened.
-  if (input.now.getTime() < conversion.clickBound.getTime() + CLICK_MATURITY_MS) {
+  // the 6-hour rule is enforced here, against the latest moment the click can have happened. The rule
+  // is about the click (TOO_RECENT_EVENT / TOO_RECENT_CLICK): without a click id there is nothing to
+  // wait for.
+  if (match.value.click !== undefined && input.now.getTime() < conversion.clickBound.getTime() + CLICK_MATURITY_MS) {
     const retryAt = tooRecentRetryAt(conversion.clickBound, input.now)
     return yield* settle({
       _tag: "Fail",
@@ -50,9 +57,6 @@ export const sendDataManager = Effect.fn("GoogleAds.dataManager")(function* (
       detail: `Google attributes a click only 6 hours after it happened; order placed ${order.placedAt}, retry at ${retryAt.toISOString()}`
     })
   }
-  const match = matchData(order, target)
-  if (match._tag !== "Ok") return yield* settle(match)
-
   const request = buildIngestRequest(target, conversion, match.value)
   const credentials = yield* loadCredentials(target)
   const url = `${(yield* Effect.orDie(baseUrl)).replace(/\/+$/, "")}/v1/events:ingest`
@@ -86,13 +90,23 @@ export const sendDataManager = Effect.fn("GoogleAds.dataManager")(function* (
   const notes = [
     ...match.value.notes,
     ...(input.kind === "restatement" ? [`restated to ${conversion.value} ${conversion.currency}`] : []),
-    ...(request.validateOnly ? ["validateOnly: checked by Google, nothing ingested"] : [])
+    ...(input.kind === "retraction"
+      ? ["full refund restated to 0: the Data Manager API cannot retract, so the conversion still counts once"]
+      : [])
   ]
   if (response.status >= 200 && response.status < 300) {
     const parsed = parseJson(response.body)
     const decoded = parsed.ok ? Schema.decodeUnknownEither(IngestEventsResponse)(parsed.value) : undefined
     const body = decoded && Either.isRight(decoded) ? decoded.right : undefined
     const warnings = (body?.fieldWarnings ?? []).map((w) => `warning ${w.field ?? "?"} ${w.reason ?? ""}`.trim())
+    if (request.validateOnly === true) {
+      return {
+        _tag: "Skipped",
+        reason: "validated",
+        detail: ["validateOnly: Google checked the request and ingested nothing", ...warnings, ...notes].join("; "),
+        exchanges
+      } satisfies ChannelResult
+    }
     return {
       _tag: "Delivered",
       dedupKey: conversion.transactionId,
