@@ -21,6 +21,7 @@ import { Api } from "./http/Api.js"
 import { AuthenticationLive } from "./http/Auth.js"
 import { HealthHttpLive } from "./http/HealthHttp.js"
 import { HttpLive } from "./http/Http.js"
+import { WorkerHealthLive } from "./http/WorkerHealth.js"
 import { IngestLive } from "./ingest/Ingest.js"
 import { IngestFrontLive } from "./ingest/IngestFront.js"
 import { IngestHttpLive } from "./ingest/IngestHttp.js"
@@ -120,8 +121,9 @@ export const ServiceLive = <E, R, E2 = never, R2 = never>(
   before: Layer.Layer<never, E, R>,
   database: Layer.Layer<Database, E2, R2> = DatabaseLive as unknown as Layer.Layer<Database, E2, R2>
 ) =>
-  Layer.mergeAll(options.api ? HttpServiceLive : Layer.empty, options.worker ? WorkerServiceLive : Layer.empty).pipe(
-    Layer.provide(before),
-    Layer.provide(ProjectionsLive),
-    Layer.provideMerge(makeCore(database))
-  )
+  Layer.mergeAll(
+    options.api ? HttpServiceLive : Layer.empty,
+    options.worker ? WorkerServiceLive : Layer.empty,
+    // Without the API a worker still answers health checks and scrapes, on METRICS_PORT.
+    options.worker && !options.api ? WorkerHealthLive : Layer.empty
+  ).pipe(Layer.provide(before), Layer.provide(ProjectionsLive), Layer.provideMerge(makeCore(database)))

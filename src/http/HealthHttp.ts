@@ -2,16 +2,31 @@
 // applied), /metrics (Prometheus), /docs (the OpenAPI document; Swagger UI for browsers).
 import { HttpApiBuilder, HttpServerResponse, OpenApi } from "@effect/platform"
 import { Effect } from "effect"
-import { Db } from "../db/Db.js"
+import { Db, type DbService } from "../db/Db.js"
 import { pendingMigrations } from "../db/Migrator.js"
-import { registry } from "../lib/metrics.js"
 import { Api } from "./Api.js"
 import { unavailable } from "./errors.js"
+import { metricsContentType, renderMetrics } from "./metrics.js"
 
 const swaggerPage = `<!doctype html><html><head><meta charset="utf-8"><title>s2s API</title>
 <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
 <script>SwaggerUIBundle({ url: "/docs?format=json", dom_id: "#ui" })</script></body></html>`
+
+/** Ready: the database answers and every bundled migration is applied (also served by WorkerHealth). */
+export const readiness = (db: DbService) =>
+  db
+    .run("Health.readyz", (sql) => pendingMigrations(sql))
+    .pipe(
+      Effect.timeout("3 seconds"),
+      Effect.tapError((error) => Effect.logDebug("readiness check failed", error)),
+      Effect.mapError(() => unavailable("the database does not answer")),
+      Effect.flatMap((pending) =>
+        pending.length === 0
+          ? Effect.succeed({ status: "ready" as const, database: "ok", migrations: "current" })
+          : Effect.fail(unavailable(`migrations not applied: ${pending.join(", ")}`))
+      )
+    )
 
 export const HealthHttpLive = HttpApiBuilder.group(Api, "health", (handlers) =>
   Effect.gen(function* () {
@@ -19,24 +34,9 @@ export const HealthHttpLive = HttpApiBuilder.group(Api, "health", (handlers) =>
     const spec = OpenApi.fromApi(Api)
     return handlers
       .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
-      .handle("readyz", () =>
-        db
-          .run("Health.readyz", (sql) => pendingMigrations(sql))
-          .pipe(
-            Effect.timeout("3 seconds"),
-            Effect.tapError((error) => Effect.logDebug("readiness check failed", error)),
-            Effect.mapError(() => unavailable("the database does not answer")),
-            Effect.flatMap((pending) =>
-              pending.length === 0
-                ? Effect.succeed({ status: "ready" as const, database: "ok", migrations: "current" })
-                : Effect.fail(unavailable(`migrations not applied: ${pending.join(", ")}`))
-            )
-          )
-      )
+      .handle("readyz", () => readiness(db))
       .handleRaw("metrics", () =>
-        Effect.promise(() => registry.metrics()).pipe(
-          Effect.map((text) => HttpServerResponse.text(text, { contentType: registry.contentType }))
-        )
+        renderMetrics(db).pipe(Effect.map((text) => HttpServerResponse.text(text, { contentType: metricsContentType })))
       )
       .handleRaw("docs", ({ request }) =>
         Effect.sync(() => {

@@ -131,3 +131,29 @@ export const lag = async (sql: Queryable, name: string, generation: number) => {
     seconds: row?.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0
   }
 }
+
+export interface ProjectionLag {
+  readonly projection: string
+  readonly events: number
+  readonly seconds: number
+}
+
+/** lag() of every registered projection's live generation, in one statement (for /metrics at scrape time). */
+export const lagAll = async (sql: Queryable): Promise<ReadonlyArray<ProjectionLag>> => {
+  // The age is measured on the database's clock, the one that stamped recorded_at.
+  const rows = await sql<Array<{ name: string; behind: string | null; seconds: number | null }>>`
+    select p.name,
+           (select max(global_position) from events) - c.last_position as behind,
+           extract(epoch from clock_timestamp() - (
+             select recorded_at from events e
+             where (e.transaction_id, e.global_position) > (c.last_xid, c.last_position)
+             order by e.transaction_id, e.global_position limit 1))::float8 as seconds
+    from projections p
+    join projection_checkpoints c on c.name = p.name and c.generation = p.active_generation
+    order by p.name`
+  return rows.map((r) => ({
+    projection: r.name,
+    events: Math.max(0, Number(r.behind ?? 0)),
+    seconds: Math.max(0, r.seconds ?? 0)
+  }))
+}

@@ -1,0 +1,162 @@
+// /metrics in the split deployment: an API-only process (no jobs, no projector here) reports the job
+// queue and projection lag read from the database at scrape time; a worker-only process answers
+// /healthz, /readyz and /metrics on METRICS_PORT with its own job counters.
+import { randomUUID } from "node:crypto"
+import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { DatabaseFromUrl } from "../../src/db/Database.js"
+import type { Sql } from "../../src/db/Db.js"
+import { freePort } from "../../src/db/embedded.js"
+import { toStoreAppend } from "../../src/events/EventStore.js"
+import { appendStreams } from "../../src/events/store.js"
+import { ServiceLive } from "../../src/main.js"
+import { activeGeneration, ensureRegistered, runBatch } from "../../src/projections/runner.js"
+import { streamSummaries } from "../../src/projections/streamSummaries.js"
+import { appSql, freshDatabase, ownerSql } from "../support/db.js"
+import { type RunningService, startService } from "../support/service.js"
+
+const CONFIG = `
+sources:
+  - { id: custom, kind: generic, company: acme }
+`
+
+/** The value of one sample, by metric name and exact label set (as rendered). */
+const sample = (text: string, name: string, labels: Record<string, string> = {}) => {
+  const rendered = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(",")
+  const prefix = rendered === "" ? `${name} ` : `${name}{${rendered}} `
+  const line = text.split("\n").find((l) => l.startsWith(prefix))
+  return line === undefined ? undefined : Number(line.slice(prefix.length))
+}
+
+const scrape = async (baseUrl: string) => {
+  const response = await fetch(`${baseUrl}/metrics`)
+  expect(response.status).toBe(200)
+  return response.text()
+}
+
+describe("/metrics of an API-only process", () => {
+  let service: RunningService
+  let owner: Sql
+  let sql: Sql
+  beforeAll(async () => {
+    service = await startService({ config: CONFIG, worker: false })
+    owner = ownerSql(service.databaseUrl)
+    sql = appSql(service.databaseUrl, 2)
+  })
+
+  it("reports queue depth per task and state, read from the database", async () => {
+    const task = `probe-${randomUUID().slice(0, 8)}`
+    const add = async (runAt = "now()") => {
+      const [row] = await owner.unsafe(`select (graphile_worker.add_job($1, '{}'::json, run_at => ${runAt})).id`, [
+        task
+      ])
+      return String(row!.id)
+    }
+    await add()
+    await add()
+    await add("now() - interval '90 seconds'")
+    await add("now() + interval '1 hour'")
+    const running = await add()
+    await owner`update graphile_worker._private_jobs set locked_at = now(), locked_by = 'test', attempts = 1 where id = ${running}`
+    const failed = await add()
+    await owner`select graphile_worker.permanently_fail_jobs(array[${failed}::bigint], 'test')`
+
+    const text = await scrape(service.baseUrl)
+    expect(sample(text, "s2s_job_queue", { task, state: "queued" })).toBe(3)
+    expect(sample(text, "s2s_job_queue", { task, state: "scheduled" })).toBe(1)
+    expect(sample(text, "s2s_job_queue", { task, state: "running" })).toBe(1)
+    expect(sample(text, "s2s_job_queue", { task, state: "failed" })).toBe(1)
+    const oldest = sample(text, "s2s_job_queue_oldest_seconds", { task })!
+    expect(oldest).toBeGreaterThanOrEqual(90)
+    expect(oldest).toBeLessThan(150)
+    expect(sample(text, "s2s_metrics_database_up")).toBe(1)
+
+    // Drained: the task stays, at zero.
+    await owner`delete from graphile_worker._private_jobs where id in (select id from graphile_worker.jobs where task_identifier = ${task})`
+    const after = await scrape(service.baseUrl)
+    for (const state of ["queued", "scheduled", "running", "failed"])
+      expect(sample(after, "s2s_job_queue", { task, state })).toBe(0)
+    expect(sample(after, "s2s_job_queue_oldest_seconds", { task })).toBe(0)
+  })
+
+  it("reports projection lag from the checkpoints, though no projector runs in the process", async () => {
+    await ensureRegistered(sql, streamSummaries.name)
+    await sql.begin((tx) =>
+      appendStreams(tx, [
+        toStoreAppend(
+          {
+            streamId: `config:target:${randomUUID()}`,
+            expectedVersion: "any",
+            events: [{ _tag: "TargetRemoved", targetId: "x" }]
+          },
+          {}
+        )
+      ])
+    )
+    const [row] = await sql<Array<{ max: number; age: number }>>`
+      select max(global_position)::int as max, extract(epoch from clock_timestamp() - min(recorded_at))::float8 as age
+      from events`
+    const text = await scrape(service.baseUrl)
+    expect(sample(text, "s2s_projection_lag_events", { projection: "stream_summaries" })).toBe(row!.max)
+    const seconds = sample(text, "s2s_projection_lag_seconds", { projection: "stream_summaries" })!
+    expect(seconds).toBeGreaterThanOrEqual(row!.age)
+    expect(seconds).toBeLessThan(row!.age + 30)
+
+    // Caught up (by another process, say): the next scrape says so.
+    const deadline = Date.now() + 15_000
+    for (;;) {
+      const r = await runBatch(sql, streamSummaries, await activeGeneration(sql, streamSummaries.name), 500)
+      if ((r._tag === "Applied" && r.checkpoint.position >= row!.max) || Date.now() > deadline) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const after = await scrape(service.baseUrl)
+    expect(sample(after, "s2s_projection_lag_events", { projection: "stream_summaries" })).toBe(0)
+    expect(sample(after, "s2s_projection_lag_seconds", { projection: "stream_summaries" })).toBe(0)
+  })
+})
+
+describe("a worker-only process", () => {
+  let baseUrl: string
+  let owner: Sql
+  beforeAll(async () => {
+    const databaseUrl = await freshDatabase()
+    owner = ownerSql(databaseUrl)
+    const port = await freePort()
+    const provider = ConfigProvider.fromMap(
+      new Map([
+        ["METRICS_PORT", String(port)],
+        ["HOST", "127.0.0.1"],
+        ["LOG_LEVEL", "warning"],
+        ["WORKER_POLL_INTERVAL_MS", "100"]
+      ])
+    ).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+    const layer = ServiceLive({ api: false, worker: true }, Layer.empty, DatabaseFromUrl(databaseUrl)).pipe(
+      Layer.provide(Layer.setConfigProvider(provider))
+    )
+    const scope = Effect.runSync(Scope.make())
+    await Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(Effect.provide(Layer.setConfigProvider(provider))))
+    afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+    baseUrl = `http://127.0.0.1:${port}`
+  })
+
+  it("answers health checks and serves its own job metrics on METRICS_PORT", async () => {
+    expect(await (await fetch(`${baseUrl}/healthz`)).json()).toEqual({ status: "ok" })
+    const ready = await fetch(`${baseUrl}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toMatchObject({ status: "ready", migrations: "current" })
+    // A webhook that does not exist: the normalize job completes (nothing to do) and is counted here.
+    await owner`select graphile_worker.add_job('normalize-webhook', ${owner.json({ webhookId: randomUUID() })}::json)`
+    const deadline = Date.now() + 20_000
+    let text = ""
+    for (;;) {
+      text = await scrape(baseUrl)
+      const done = sample(text, "s2s_job_duration_seconds_count", { task: "normalize-webhook" })
+      if ((done ?? 0) >= 1 || Date.now() > deadline) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(sample(text, "s2s_job_duration_seconds_count", { task: "normalize-webhook" })).toBe(1)
+    expect(sample(text, "s2s_job_queue", { task: "normalize-webhook", state: "queued" })).toBe(0)
+  })
+})
