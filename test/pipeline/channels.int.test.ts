@@ -44,6 +44,47 @@ const until = (orderKey: string, done: (types: Array<string>) => boolean) =>
 
 const count = (types: Array<string>, t: string) => types.filter((x) => x === t).length
 
+const dataOf = async (orderKey: string, type: string, targetId: string, kind = "conversion") =>
+  (await events(orderKey)).find((e) => e.type === type && e.data.targetId === targetId && e.data.kind === kind)?.data
+
+const unix = (d: Date) => Math.floor(d.getTime() / 1000)
+
+/** A Stripe event at `at`, its session / charge created then too, with its own event and payment ids. */
+const stripeEvent = (
+  file: string,
+  at: Date,
+  ids: { evt: string; pi: string },
+  object: Record<string, unknown> = {}
+) => {
+  const body = JSON.parse(fs.readFileSync(`test/fixtures/stripe/${file}`, "utf8")) as {
+    data: { object: Record<string, unknown> }
+  }
+  return JSON.stringify({
+    ...body,
+    id: ids.evt,
+    created: unix(at),
+    data: { object: { ...body.data.object, created: unix(at), payment_intent: ids.pi, ...object } }
+  })
+}
+
+const postStripe = async (body: string) =>
+  (await post(`${service.baseUrl}/webhooks/stripe-eu`, body, stripeHeaders(body, SECRETS.C_STRIPE))).status
+
+const postShopify = async (body: string, webhookId: string) =>
+  (
+    await post(
+      `${service.baseUrl}/webhooks/shop-de`,
+      body,
+      shopifyHeaders(body, SECRETS.C_SHOPIFY, { "x-shopify-webhook-id": webhookId })
+    )
+  ).status
+
+/** The Shopify order with another id (a distinct order), at `at`. */
+const shopifyOrder = (id: number, at: Date, extra: Record<string, unknown> = {}) =>
+  fixture("shopify/orders-paid.json", at, { id, admin_graphql_api_id: `gid://shopify/Order/${id}`, ...extra })
+
+const STRIPE_GCLID = "Cj0KCQiA_9u5BhCUARIsABbMSPvKx3zQ1nL8rT5yWc2mE7dH4sF6gJ0kP9oU3iB1aR8vN2tY5lXqAhZ-EALw_wcB"
+
 beforeAll(async () => {
   graph = await fakeServer()
   dm = await fakeServer()
@@ -78,7 +119,7 @@ partners:
   - { id: google, when: [gclid, gbraid, wbraid] }
   - { id: meta, when: [fbclid, fbc] }
 targets:
-  - { id: meta-acme, channel: meta-capi, pixelId: "112233445566", accessToken: env:C_META_TOKEN, retry: { initialDelay: 200ms } }
+  - { id: meta-acme, channel: meta-capi, pixelId: "112233445566", accessToken: env:C_META_TOKEN, eventSourceUrl: "https://www.acme-vitamins.com/", retry: { initialDelay: 200ms } }
   - { id: google-acme, channel: google-ads, customerId: "1234567890", conversionActionId: "987654321", credentials: env:C_GOOGLE_CREDENTIALS, defaultConsent: granted }
 rules:
   - { id: all-meta, company: acme, product: "*", partner: "*", target: meta-acme }
@@ -117,6 +158,8 @@ describe("Meta and Google through the pipeline", () => {
       custom_data: Record<string, unknown>
     }
     expect(event).toMatchObject({ event_name: "Purchase", event_id: "shop-de:5678901234567", action_source: "website" })
+    // Shopify's landing_site is a path: the event still carries an absolute event_source_url.
+    expect((event as { event_source_url?: string }).event_source_url).toMatch(/^https:\/\/[^/]+\//)
     expect(Math.abs(event.event_time - hoursAgo(7).getTime() / 1000)).toBeLessThan(120)
     expect(event.user_data.em).toEqual([sha("lena.mueller@example.de")])
     expect(event.user_data.ph).toEqual([sha("4915123456789")])
@@ -266,5 +309,170 @@ describe("Meta and Google through the pipeline", () => {
       retryable: true,
       reason: "ServerError"
     })
+  })
+
+  it("sends a Stripe checkout with a gclid to Meta and Google, field by field", async () => {
+    const at = hoursAgo(7)
+    expect(await postStripe(stripeEvent("checkout-session-completed.json", at, { evt: "evt_c_1", pi: "pi_c_1" }))).toBe(
+      202
+    )
+    const key = "stripe-eu:pi_c_1"
+    const types = await until(key, (t) => count(t, "DispatchSucceeded") === 2)
+    expect(count(types, "DispatchAttempted")).toBe(2)
+
+    const meta = graph.requests.find((r) => r.body.includes(key))!
+    expect(meta.url).toBe("/v25.0/112233445566/events?access_token=EAAB-test-token")
+    expect(JSON.parse(meta.body)).toEqual({
+      data: [
+        {
+          event_name: "Purchase",
+          event_time: unix(at),
+          event_id: key,
+          action_source: "website",
+          event_source_url: "https://www.acme-vitamins.com/fr/vitamine-d3",
+          user_data: {
+            em: [sha("camille.dubois@example.fr")],
+            ph: [sha("33612345678")],
+            fn: [sha("camille")],
+            ln: [sha("dubois")],
+            ct: [sha("lyon")],
+            zp: [sha("69002")],
+            country: [sha("fr")],
+            // Meta's normalization for external_id: lower case, no whitespace.
+            external_id: [sha("cus_rabcdefgh12345")]
+          },
+          custom_data: { value: 59.9, currency: "EUR", content_type: "product", order_id: "pi_c_1" }
+        }
+      ]
+    })
+
+    const google = dm.requests.find((r) => r.body.includes('"pi_c_1"'))!
+    expect(google.headers.authorization).toBe("Bearer ya29.test-token")
+    expect(JSON.parse(google.body)).toEqual({
+      destinations: [
+        { operatingAccount: { accountType: "GOOGLE_ADS", accountId: "1234567890" }, productDestinationId: "987654321" }
+      ],
+      events: [
+        {
+          transactionId: "pi_c_1",
+          eventTimestamp: at.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          eventSource: "WEB",
+          conversionValue: 59.9,
+          currency: "EUR",
+          adIdentifiers: { gclid: STRIPE_GCLID },
+          userData: {
+            userIdentifiers: [{ emailAddress: sha("camille.dubois@example.fr") }, { phoneNumber: sha("+33612345678") }]
+          },
+          // Stripe's consent.promotions opt_in is the order's consent signal.
+          consent: { adUserData: "CONSENT_GRANTED", adPersonalization: "CONSENT_GRANTED" }
+        }
+      ],
+      encoding: "HEX"
+    })
+  })
+
+  it("a full Stripe refund restates the Google conversion to 0 (Data Manager cannot retract)", async () => {
+    const before = dm.requests.length
+    const refund = stripeEvent("charge-refunded-full.json", hoursAgo(1), { evt: "evt_c_2", pi: "pi_c_1" })
+    expect(await postStripe(refund)).toBe(202)
+    const key = "stripe-eu:pi_c_1"
+    await until(key, (t) => count(t, "DispatchSucceeded") === 3)
+    const plans = (await events(key)).filter((e) => e.type === "DispatchPlanned")
+    expect(plans.at(-1)!.data).toMatchObject({
+      trigger: "refund",
+      targets: [{ targetId: "google-acme", kind: "retraction" }]
+    })
+    expect(dm.requests.length).toBe(before + 1)
+    const restated = JSON.parse(dm.requests.at(-1)!.body) as { events: Array<Record<string, unknown>> }
+    expect(restated.events[0]).toMatchObject({ transactionId: "pi_c_1", conversionValue: 0, currency: "EUR" })
+    expect(await dataOf(key, "DispatchSucceeded", "google-acme", "retraction")).toMatchObject({
+      dedupKey: "pi_c_1",
+      alreadyRecorded: false,
+      detail: expect.stringContaining("restated to 0")
+    })
+  })
+
+  it("an order older than Meta's 7 days is dead-lettered at once with the reason; Google still gets it", async () => {
+    const requests = graph.requests.length
+    expect(await postShopify(shopifyOrder(5678901234701, hoursAgo(8 * 24)), "c-old-1")).toBe(202)
+    const key = "shop-de:5678901234701"
+    await until(key, (t) => t.includes("DispatchDeadLettered") && t.includes("DispatchSucceeded"))
+    expect(await dataOf(key, "DispatchDeadLettered", "meta-acme")).toMatchObject({
+      attempts: 1,
+      reason: "Expired: past the destination's time window",
+      message: expect.stringContaining("Meta accepts at most 7 days")
+    })
+    expect(await dataOf(key, "DispatchSucceeded", "google-acme")).toBeDefined()
+    expect(graph.requests.length).toBe(requests)
+  })
+
+  it("a click younger than 6 hours waits for Google: TooRecent with nextAttemptAt = placement + 6 h", async () => {
+    const placed = hoursAgo(1)
+    expect(await postShopify(shopifyOrder(5678901234702, placed), "c-young-1")).toBe(202)
+    const key = "shop-de:5678901234702"
+    await until(key, (t) => t.includes("DispatchFailed") && t.includes("DispatchSucceeded"))
+    const failed = await dataOf(key, "DispatchFailed", "google-acme")
+    expect(failed).toMatchObject({ reason: "TooRecent", retryable: true, attempt: 1 })
+    const expected = Math.floor(placed.getTime() / 1000) * 1000 + 6 * 3_600_000
+    expect(Date.parse(failed!.nextAttemptAt as string)).toBe(expected)
+    expect(dm.requests.some((r) => r.body.includes('"5678901234702"'))).toBe(false)
+    expect(await dataOf(key, "DispatchSucceeded", "meta-acme")).toBeDefined()
+  })
+
+  it("a Google duplicate answer (DUPLICATE_TRANSACTION_ID) ends as delivered, already recorded", async () => {
+    dm.script(
+      [
+        {
+          status: 409,
+          body: JSON.stringify({
+            error: {
+              code: 409,
+              status: "ALREADY_EXISTS",
+              message: "duplicate",
+              details: [
+                {
+                  "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                  reason: "DUPLICATE_TRANSACTION_ID",
+                  domain: "datamanager.googleapis.com"
+                }
+              ]
+            }
+          })
+        }
+      ],
+      { status: 200, body: JSON.stringify({ requestId: "req-1" }) }
+    )
+    expect(await postShopify(shopifyOrder(5678901234703, hoursAgo(7)), "c-dup-1")).toBe(202)
+    const key = "shop-de:5678901234703"
+    await until(key, (t) => count(t, "DispatchSucceeded") === 2)
+    expect(await dataOf(key, "DispatchSucceeded", "google-acme")).toMatchObject({
+      dedupKey: "5678901234703",
+      alreadyRecorded: true
+    })
+    expect(await dataOf(key, "DispatchFailed", "google-acme")).toBeUndefined()
+  })
+
+  it("an order with nothing to match is skipped by both channels, with the reason", async () => {
+    const before = { graph: graph.requests.length, dm: dm.requests.length }
+    const body = stripeEvent(
+      "checkout-session-completed.json",
+      hoursAgo(7),
+      { evt: "evt_c_3", pi: "pi_c_3" },
+      {
+        customer: null,
+        customer_details: null,
+        collected_information: null,
+        metadata: { gclid: "not a gclid!", utm_source: "google" }
+      }
+    )
+    expect(await postStripe(body)).toBe(202)
+    const key = "stripe-eu:pi_c_3"
+    await until(key, (t) => count(t, "DispatchSkipped") === 2)
+    expect(await dataOf(key, "DispatchSkipped", "meta-acme")).toMatchObject({ reason: "missing_identifiers" })
+    expect(await dataOf(key, "DispatchSkipped", "google-acme")).toMatchObject({
+      reason: "missing_identifiers",
+      detail: expect.stringContaining("gclid dropped")
+    })
+    expect({ graph: graph.requests.length, dm: dm.requests.length }).toEqual(before)
   })
 })
