@@ -1,15 +1,24 @@
 // Which s2s.yaml to load and applying it as events. Explicit (--config / S2S_CONFIG) wins and must
 // exist; else ./s2s.yaml; else the bundled demo config, but only into a database that has no
-// configuration yet, so a plain `npm start` never overwrites what an operator applied.
+// configuration yet or already runs the demo, so a plain `npm start` (or `serve` in the image, which
+// ships examples/ but no s2s.yaml) never overwrites what an operator applied.
+// Demo mode follows what this process runs, not what the database remembers: every start that runs
+// the bundled file enters it (sink routes, demo secrets, channel URLs pointed at the sink live only
+// in this process's environment, so a restart must set them again).
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, Either } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
+import { planConfigChanges } from "../config/diff.js"
 import { ConfigError, type ConfigValidator, loadConfigFile } from "../config/load.js"
+import { Db } from "../db/Db.js"
 import { enterDemoMode, SINK_PLACEHOLDER, sinkUrl } from "../demo/demoMode.js"
 import { fromRoot } from "../lib/paths.js"
 
 export const BUNDLED_CONFIG = fromRoot("examples", "s2s.yaml")
+
+/** The metadata source of events applied from the bundled file (an operator's file records its own name). */
+export const BUNDLED_SOURCE = "config-file:examples/s2s.yaml"
 
 export type ConfigChoice =
   | { readonly _tag: "File"; readonly path: string; readonly explicit: boolean }
@@ -31,26 +40,48 @@ export const readConfig = (file: string, validators: ReadonlyArray<ConfigValidat
     Effect.flatMap((result) => (Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)))
   )
 
+/** The metadata source of the configuration event at `position`. */
+const sourceAt = (position: number) =>
+  Effect.flatMap(Db, (db) =>
+    db.run(
+      "Config.sourceAt",
+      (sql) => sql<Array<{ source: string | null }>>`
+        select metadata->>'source' as source from events where global_position = ${position}`
+    )
+  ).pipe(
+    Effect.map((rows) => rows[0]?.source ?? undefined),
+    Effect.orDie
+  )
+
 /** Applies the chosen file at service start; logs what changed. */
 export const applyAtStart = (explicit: string | undefined, validators: ReadonlyArray<ConfigValidator>, actor: string) =>
   Effect.gen(function* () {
     const choice = chooseConfigFile(explicit)
     const state = yield* ConfigState
+    // The bundled demo points every channel at the built-in sink on this service's own port.
+    const demo = path.resolve(choice.path) === BUNDLED_CONFIG
+    const file = yield* readConfig(choice.path, validators, demo)
     if (choice._tag === "Bundled") {
       const current = yield* state.current
-      if (current.position > 0) {
-        yield* Effect.logInfo("no s2s.yaml given; keeping the configuration already in the database")
+      // Databases from before BUNDLED_SOURCE recorded "config-file:s2s.yaml" for the demo too: there
+      // the stored configuration being exactly the bundled one tells them apart.
+      const runsDemo =
+        current.position === 0 ||
+        (yield* sourceAt(current.position)) === BUNDLED_SOURCE ||
+        planConfigChanges(current, file).length === 0
+      if (!runsDemo) {
+        yield* Effect.logInfo(
+          "no s2s.yaml given; keeping the configuration already in the database (the demo needs --config examples/s2s.yaml)"
+        )
         return
       }
     }
-    // The bundled demo points every channel at the built-in sink on this service's own port.
-    const demo = path.resolve(choice.path) === BUNDLED_CONFIG
     if (demo) enterDemoMode()
-    const file = yield* readConfig(choice.path, validators, demo)
-    const result = yield* state.apply(file, { actor, source: `config-file:${path.basename(choice.path)}` })
+    const source = demo ? BUNDLED_SOURCE : `config-file:${path.basename(choice.path)}`
+    const result = yield* state.apply(file, { actor, source })
     yield* Effect.logInfo(
       result.events === 0
-        ? `configuration ${choice.path} is already current`
-        : `applied ${choice.path}: ${result.changes.join("; ")}`
+        ? `configuration ${choice.path} is already current${demo ? " (demo mode)" : ""}`
+        : `applied ${choice.path}${demo ? " (demo mode)" : ""}: ${result.changes.join("; ")}`
     )
   })

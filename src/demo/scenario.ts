@@ -103,9 +103,16 @@ const woocommerce = (now: Date, id: number, label: string, expect: string): Demo
   }
 }
 
-export const demoWebhooks = (now: Date): ReadonlyArray<DemoWebhook> => {
-  const run = Math.floor(now.getTime() / 1000) % 100_000
-  const id = (n: number) => 7_000_000 + run * 10 + n
+// Order ids are a function of the run number (1 for a database's first demo, 2 for the next, ...), so
+// the README's commands work as printed for the first run and later runs never collide with earlier
+// ones. Webhook ids carry the time, so a rerun with the same run number is new deliveries, not duplicates.
+const demoOrderId = (run: number, n: number) => 7_384_340 + (run - 1) * 10 + n
+
+/** The first order key of a run: its presence in the database says the run happened. */
+export const demoRunMarker = (run: number) => `shop-de:${demoOrderId(run, 1)}`
+
+export const demoWebhooks = (now: Date, run = 1): ReadonlyArray<DemoWebhook> => {
+  const id = (n: number) => demoOrderId(run, n)
   const google = shopify(now, id(1), {
     landing:
       "/products/vitamin-d3?gclid=Cj0KCQiA7Zz9BhCEARIsAJ8demo&utm_source=google&utm_medium=cpc&utm_campaign=de_brand",
