@@ -1,5 +1,6 @@
 // Where the database is: DATABASE_URL when set, otherwise the embedded PostgreSQL under ./.s2s
-// (started here, or shared with the s2s process that already runs it).
+// (started here, or shared with the s2s process that already runs it). With NODE_ENV=production an
+// unset DATABASE_URL is refused, unless S2S_EMBEDDED_DB=1 asks for the embedded server explicitly.
 import { Config, Context, Effect, Layer, Option } from "effect"
 import { startEmbedded } from "./embedded.js"
 
@@ -12,6 +13,11 @@ export class Database extends Context.Tag("app/Database")<Database, DatabaseLoca
 
 export const DatabaseConfig = Config.all({
   url: Config.option(Config.string("DATABASE_URL")),
+  production: Config.string("NODE_ENV").pipe(
+    Config.map((env) => env === "production"),
+    Config.withDefault(false)
+  ),
+  allowEmbedded: Config.boolean("S2S_EMBEDDED_DB").pipe(Config.withDefault(false)),
   dataDir: Config.string("S2S_DATA_DIR").pipe(Config.withDefault(".s2s")),
   port: Config.integer("S2S_PG_PORT").pipe(Config.withDefault(54329))
 })
@@ -22,6 +28,14 @@ export const DatabaseLive = Layer.scoped(
     const config = yield* DatabaseConfig
     if (Option.isSome(config.url) && config.url.value !== "") {
       return { url: config.url.value, embedded: false }
+    }
+    // In a container the embedded server's data would live on a disk that is gone at the next
+    // deploy (and each machine would have its own): production must name its PostgreSQL.
+    if (config.production && !config.allowEmbedded) {
+      return yield* Effect.dieMessage(
+        "DATABASE_URL is not set and NODE_ENV is production: refusing to start an embedded PostgreSQL " +
+          "(its data would be lost with the container). Set DATABASE_URL, or S2S_EMBEDDED_DB=1 to use it anyway."
+      )
     }
     const server = yield* Effect.acquireRelease(
       Effect.tryPromise({
