@@ -66,7 +66,7 @@ describe("Ads API request building", () => {
     })
   )
 
-  it.effect("wbraid, UTC by default, and consent denied: no user identifiers", () =>
+  it.effect("wbraid, UTC by default (with a warning), and consent denied: no user identifiers", () =>
     Effect.gen(function* () {
       const { gclid: _g, ...tracking } = makeOrder().tracking
       const order = makeOrder("US", {
@@ -74,7 +74,9 @@ describe("Ads API request building", () => {
         consent: { adUserData: "denied" }
       })
       const { timeZone: _tz, ...utcTarget } = adsTarget
-      const { captured } = yield* sendAds(dispatch(order, { target: utcTarget }))
+      const { captured, result } = yield* sendAds(dispatch(order, { target: utcTarget }))
+      const delivered = success(result)
+      expect(delivered._tag === "Delivered" && delivered.detail).toContain("timeZone unset")
       const conversion = (captured[0]!.request.conversions as Array<Record<string, unknown>>)[0]!
       expect(conversion).toEqual({
         wbraid: "CjkKwbraid-value",

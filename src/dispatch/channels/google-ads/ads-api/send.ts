@@ -95,6 +95,8 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
     notes = [input.kind === "retraction" ? "RETRACTION" : `RESTATEMENT to ${conversion.value} ${conversion.currency}`]
   }
   const request = call.request
+  // UTC is exact (the offset is explicit), but Google reports conversions by the account's day.
+  if (target.timeZone === undefined) notes = [...notes, "timeZone unset: conversion times sent in UTC"]
 
   if (target.developerToken === undefined) {
     return yield* configuration(`target ${target.id}: api: ads-api needs developerToken: env:NAME`)
