@@ -92,6 +92,12 @@ export const Source = Schema.Struct({
   tolerance: Schema.optional(DurationText),
   /** A billing source whose payments belong to another source's orders (metadata.order_id). */
   ordersOf: Schema.optional(Id),
+  /** The shop's public origin (https://www.acme.de): relative landing URLs are resolved against it. */
+  url: Schema.optional(
+    Schema.String.pipe(
+      Schema.pattern(/^https?:\/\/[^/?#\s]+\/?$/, { message: () => "url is an origin like https://www.acme.de" })
+    )
+  ),
   testOrders: Schema.optional(
     Schema.Struct({
       emails: Schema.optional(Schema.Array(Glob)),

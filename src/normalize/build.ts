@@ -81,7 +81,9 @@ interface Keyed {
 const canonical = (draft: Draft, details: Details, keyed: Keyed, ctx: NormalizeContext): CanonicalOrder => {
   const source = ctx.source
   const company = keyed.owner.company
-  const { tracking, consent: consentAttribute } = extractTracking(details.signals, source.tracking)
+  // The configured origin beats the payload's (Shopify's order_status_url can be the checkout domain).
+  const origin = keyed.owner.url ?? source.url ?? details.signals.origin
+  const { tracking, consent: consentAttribute } = extractTracking({ ...details.signals, origin }, source.tracking)
   const scope = { sourceId: source.id, company }
   const lineItems = details.lineItems.map((item) => ({
     ...item,

@@ -34,6 +34,8 @@ export interface TrackingSignals {
   readonly referrer?: string | undefined
   readonly coupon?: string | undefined
   readonly fbclidCapturedAt?: string | undefined
+  /** The shop's origin (https://www.acme.de), for resolving a landing URL given as a path. */
+  readonly origin?: string | undefined
 }
 
 /** An order's details as one webhook shows them, before identity and tracking are resolved. */

@@ -3,8 +3,15 @@
 // order after the source's own overrides (`tracking:` in s2s.yaml). Each field is looked up, in this
 // order, in: values the payload states explicitly (the generic format), the key/value attributes
 // (note_attributes, meta_data, metadata, custom_data), the platform's own field (Shopify landing_site,
-// referring_site, discount codes), and finally the landing URL's query string. The first non-empty
-// value wins; keys match exactly, so the table lists the spellings seen in the wild.
+// referring_site, discount codes), and finally the query strings of the landing URLs. The first
+// non-empty value wins; keys match exactly, so the table lists the spellings seen in the wild.
+//
+// Landing URLs: every candidate is read, in this order: the stated one, the landing_url attributes in
+// key order (a plugin's `landing_page` before WooCommerce's `_wc_order_attribution_session_entry`),
+// the platform's own (Shopify landing_site). The first is the order's landingUrl; a query key takes
+// its value from the first candidate that has it, so a plugin's landing page without click ids cannot
+// hide the gclid in the session entry. A landingUrl given as a path ("/products/x?gclid=...") is
+// resolved against the shop's origin, so channels get an absolute URL (Meta's event_source_url).
 import type { Source, TrackingField } from "../config/schema.js"
 import type { Tracking } from "../events/CanonicalOrder.js"
 import { compact, text } from "./compact.js"
@@ -70,6 +77,23 @@ export const queryParams = (url: string | undefined): Map<string, string> => {
   return params
 }
 
+/** A landing URL given as a path or "//host/..." made absolute against the shop's origin; else as is. */
+export const absoluteUrl = (url: string | undefined, origin: string | undefined): string | undefined => {
+  if (url === undefined || origin === undefined) return url
+  const base = origin.replace(/\/+$/, "")
+  const scheme = base.slice(0, base.indexOf(":") + 1) || "https:"
+  if (url.startsWith("//")) return `${scheme}${url}`
+  if (url.startsWith("/")) return `${base}${url}`
+  if (url.startsWith("?") || url.startsWith("#")) return `${base}/${url}`
+  return url
+}
+
+/** The origin (scheme://host) of an absolute http(s) URL, or undefined. */
+export const originOf = (url: string | undefined): string | undefined => {
+  const match = url === undefined ? null : /^(https?:\/\/[^/?#\s]+)/i.exec(url)
+  return match?.[1]
+}
+
 const firstByKey = (attributes: TrackingSignals["attributes"]): Map<string, string> => {
   const byKey = new Map<string, string>()
   for (const [key, value] of attributes) {
@@ -101,8 +125,16 @@ export const extractTracking = (signals: TrackingSignals, overrides?: TrackingOv
     coupon: text(signals.coupon)
   }
   const stated = (field: TrackingField) => text(signals.explicit?.[field])
-  const landingUrl = stated("landing_url") ?? fromAttributes("landing_url")?.value ?? native.landing_url
-  const query = queryParams(landingUrl)
+  const candidates = [
+    stated("landing_url"),
+    ...keysOf("landing_url").map((key) => attributes.get(key)),
+    native.landing_url
+  ].filter((url): url is string => url !== undefined)
+  const landingUrl = absoluteUrl(candidates[0], signals.origin)
+  const query = new Map<string, string>()
+  for (const url of candidates) {
+    for (const [key, value] of queryParams(url)) if (!query.has(key)) query.set(key, value)
+  }
   const fromQuery = (field: TrackingField): string | undefined => {
     if (NOT_FROM_QUERY.has(field)) return undefined
     for (const key of [...keysOf(field), ...(QUERY_ONLY_KEYS[field] ?? [])]) {

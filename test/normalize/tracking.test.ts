@@ -121,7 +121,8 @@ describe("extractTracking: precedence", () => {
       })
     )
     expect(tracking.gclid).toBe("EXPLICIT")
-    expect(tracking.utm).toEqual({ source: "explicit", medium: "attribute", campaign: "a" })
+    // Every landing URL is read: utm_term is only in the platform's, utm_campaign comes from the first.
+    expect(tracking.utm).toEqual({ source: "explicit", medium: "attribute", campaign: "a", term: "t" })
     expect(tracking.landingUrl).toBe("/from-attribute?utm_campaign=a")
     expect(tracking.referrer).toBe("https://attr.example/")
   })

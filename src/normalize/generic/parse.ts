@@ -44,11 +44,12 @@ const explicitTracking = (t: GenericOrder["tracking"]): Partial<Record<TrackingF
   ...t?.clickIds
 })
 
-const parseOrder = (order: GenericOrder, topic: string | undefined): Parsed<Draft> =>
+const parseOrder = (order: GenericOrder, topic: string | undefined, sourceCurrency?: string): Parsed<Draft> =>
   Either.gen(function* () {
     const currency = yield* required(currencyCode(order.currency), "currency", "not an ISO 4217 currency code")
     const value = { amountMinor: yield* minorAt(order.total, currency, "total"), currency }
-    const shopCurrency = currencyCode(order.shopCurrency)
+    // shopTotal without shopCurrency is in the source's configured shop currency.
+    const shopCurrency = currencyCode(order.shopCurrency) ?? (order.shopCurrency == null ? sourceCurrency : undefined)
     if (order.shopCurrency != null && shopCurrency === undefined)
       return yield* problem("shopCurrency", "not an ISO 4217 currency code")
     const shopValue =
@@ -141,5 +142,7 @@ const parseOrder = (order: GenericOrder, topic: string | undefined): Parsed<Draf
     } satisfies Draft
   })
 
-export const parseGeneric: Parser = ({ topic, body }) =>
-  Either.flatMap(decodeAt(GenericOrderSchema)(body), (order) => parseOrder(order, topic ?? text(order.topic)))
+export const parseGeneric: Parser = ({ topic, body, source }) =>
+  Either.flatMap(decodeAt(GenericOrderSchema)(body), (order) =>
+    parseOrder(order, topic ?? text(order.topic), source.currency)
+  )

@@ -27,6 +27,16 @@ const transactionDraft = (txn: Transaction, occurredAt: string) =>
       "not an ISO 4217 currency code"
     )
     const amountMinor = yield* minorTextAt(txn.details.totals.grand_total, `${DATA}.details.totals.grand_total`)
+    // The shop value: what the seller is paid out, when that currency differs from the customer's.
+    const payout = txn.details.payout_totals
+    const payoutCurrency = currencyCode(payout?.currency_code)
+    const shopValue =
+      payout?.grand_total != null && payoutCurrency !== undefined && payoutCurrency !== currency
+        ? {
+            amountMinor: yield* minorTextAt(payout.grand_total, `${DATA}.details.payout_totals.grand_total`),
+            currency: payoutCurrency
+          }
+        : undefined
     const lineItems = []
     for (const [i, item] of (txn.details.line_items ?? []).entries()) {
       const subtotal = item.unit_totals?.subtotal
@@ -53,7 +63,7 @@ const transactionDraft = (txn: Transaction, occurredAt: string) =>
       placedAt,
       signals: { attributes },
       tags: [],
-      ...compact({ orderNumber: text(txn.invoice_number), updatedAt: isoTime(txn.updated_at) ?? occurredAt })
+      ...compact({ orderNumber: text(txn.invoice_number), updatedAt: isoTime(txn.updated_at) ?? occurredAt, shopValue })
     }
     return {
       _tag: "Draft",

@@ -30,6 +30,8 @@ export const Transaction = Schema.Struct({
   billed_at: opt(Str),
   details: Schema.Struct({
     totals: Schema.Struct({ grand_total: MinorText, currency_code: opt(Str) }),
+    /** In the seller's payout currency; null until the transaction is completed. */
+    payout_totals: opt(Schema.Struct({ grand_total: opt(MinorText), currency_code: opt(Str) })),
     line_items: opt(Schema.Array(LineItem))
   }),
   payments: opt(Schema.Array(Schema.Struct({ status: opt(Str), captured_at: opt(Str) })))

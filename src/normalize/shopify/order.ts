@@ -16,6 +16,7 @@ import type { Details, Draft, RefundFact } from "../outcome.js"
 import { splitTags } from "../parser.js"
 import { type Decimal, joinPath, minorAt, type Parsed, problem, required } from "../payload.js"
 import { isoTime } from "../time.js"
+import { originOf } from "../tracking.js"
 import type { Address, Order, Refund } from "./schema.js"
 
 const PAID = new Set(["paid", "partially_refunded", "refunded"])
@@ -59,7 +60,11 @@ const place = (address: Address | null | undefined) =>
     country: countryCode(text(address?.country_code))
   })
 
-export const parseOrder = (order: Order): Parsed<Draft> =>
+/** The storefront's origin: order_status_url's (the shop's primary domain), else the myshopify domain. */
+const shopOrigin = (order: Order, shopDomain: string | undefined): string | undefined =>
+  originOf(text(order.order_status_url)) ?? (shopDomain === undefined ? undefined : `https://${shopDomain}`)
+
+export const parseOrder = (order: Order, shopDomain?: string): Parsed<Draft> =>
   Either.gen(function* () {
     const shopCurrency = yield* currencyAt(order.currency, "currency")
     const set = order.total_price_set
@@ -150,7 +155,8 @@ export const parseOrder = (order: Order): Parsed<Draft> =>
         ...compact({
           landingUrl: text(order.landing_site),
           referrer: text(order.referring_site),
-          coupon: text(order.discount_codes?.[0]?.code)
+          coupon: text(order.discount_codes?.[0]?.code),
+          origin: shopOrigin(order, text(shopDomain))
         })
       },
       tags: splitTags(order.tags)

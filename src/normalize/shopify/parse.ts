@@ -26,9 +26,14 @@ const topicOf = (topic: string | undefined, body: unknown): string | undefined =
   return undefined
 }
 
-export const parseShopify: Parser = ({ topic, body }) => {
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/i
+
+export const parseShopify: Parser = ({ topic, body, headers }) => {
   const kind = topicOf(topic, body)
-  if (kind !== undefined && ORDER_TOPICS.has(kind)) return Either.flatMap(decodeAt(Order)(body), parseOrder)
+  const domain = Object.entries(headers).find(([k]) => k.toLowerCase() === "x-shopify-shop-domain")?.[1]
+  const shopDomain = domain !== undefined && SHOP_DOMAIN.test(domain) ? domain : undefined
+  if (kind !== undefined && ORDER_TOPICS.has(kind))
+    return Either.flatMap(decodeAt(Order)(body), (order) => parseOrder(order, shopDomain))
   if (kind === "refunds/create") {
     return Either.gen(function* () {
       const refund = yield* decodeAt(Refund)(body)

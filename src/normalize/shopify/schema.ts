@@ -88,6 +88,7 @@ export const Order = Schema.Struct({
   total_price: Decimal,
   total_price_set: opt(MoneySet),
   landing_site: opt(Str),
+  order_status_url: opt(Str),
   referring_site: opt(Str),
   browser_ip: opt(Str),
   client_details: opt(Schema.Struct({ browser_ip: opt(Str), user_agent: opt(Str) })),

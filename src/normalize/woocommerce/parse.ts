@@ -38,9 +38,14 @@ const place = (address: Address | null | undefined) =>
 const hasPlace = (address: Address | null | undefined) =>
   text(address?.country) !== undefined || text(address?.city) !== undefined
 
-const parseOrder = (order: Order): Parsed<Draft> =>
+const parseOrder = (order: Order, shopCurrency: string | undefined): Parsed<Draft> =>
   Either.gen(function* () {
-    const currency = yield* required(currencyCode(order.currency), "currency", "not an ISO 4217 currency code")
+    // A payload without a currency (some REST proxies drop it) is in the source's configured currency.
+    const currency = yield* required(
+      text(order.currency) === undefined ? shopCurrency : currencyCode(order.currency),
+      "currency",
+      text(order.currency) === undefined ? "missing (and the source has no currency)" : "not an ISO 4217 currency code"
+    )
     const value = { amountMinor: yield* minorAt(order.total, currency, "total"), currency }
     const lineItems = []
     for (const [i, item] of (order.line_items ?? []).entries()) {
@@ -117,8 +122,9 @@ const parseOrder = (order: Order): Parsed<Draft> =>
     } satisfies Draft
   })
 
-export const parseWooCommerce: Parser = ({ topic, body }) => {
-  if (topic === undefined || ORDER_TOPICS.has(topic)) return Either.flatMap(decodeAt(Order)(body), parseOrder)
+export const parseWooCommerce: Parser = ({ topic, body, source }) => {
+  if (topic === undefined || ORDER_TOPICS.has(topic))
+    return Either.flatMap(decodeAt(Order)(body), (order) => parseOrder(order, source.currency))
   if (topic === "order.deleted") {
     return Either.map(
       decodeAt(Deleted)(body),

@@ -34,7 +34,7 @@ export const Order = Schema.Struct({
   id: Id,
   number: opt(Str),
   status: Str,
-  currency: Str,
+  currency: opt(Str),
   total: Decimal,
   date_created_gmt: opt(Str),
   date_modified_gmt: opt(Str),

@@ -68,7 +68,7 @@ describe("Shopify orders/paid, golden", () => {
         clickIds: {},
         utm: { source: "google", medium: "cpc", campaign: "de_brand_search" },
         landingUrl:
-          "/products/vitamin-d3?gclid=Cj0KCQiAgJa6BhCOARIsAMiL7V8xQf2Zk9pTqLr3vN1eWmYbHcDsUoJ4aE5tGiK0wX7yR6uP2nMaAk0BEALw_wcB&utm_source=google&utm_medium=cpc&utm_campaign=de_brand_search",
+          "https://www.acme-vitamins.com/products/vitamin-d3?gclid=Cj0KCQiAgJa6BhCOARIsAMiL7V8xQf2Zk9pTqLr3vN1eWmYbHcDsUoJ4aE5tGiK0wX7yR6uP2nMaAk0BEALw_wcB&utm_source=google&utm_medium=cpc&utm_campaign=de_brand_search",
         referrer: "https://www.google.com/",
         coupon: "WELCOME10"
       },
