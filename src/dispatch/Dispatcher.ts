@@ -257,7 +257,8 @@ export const DispatcherLive = Layer.effect(
               policyFor(target),
               attemptNo - (entry.budgetFrom ?? 0),
               retryAnchor(target.channel, order, new Date(entry.firstAttemptAt ?? now.toISOString())),
-              now,
+              // Retry-After counts from the answer, not from when the request was started.
+              new Date(),
               random()
             )
         )

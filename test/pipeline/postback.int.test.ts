@@ -135,4 +135,23 @@ describe("webhook to postback", () => {
     expect(failed).toMatchObject({ retryable: false, reason: "Rejected", status: 400 })
     expect(types.filter((t) => t === "DispatchAttempted")).toHaveLength(1)
   })
+
+  it("honours Retry-After end to end: the retry is scheduled after it and no request arrives before", async () => {
+    partner.script([{ status: 429, body: "slow down", headers: { "retry-after": "2" } }], { status: 200, body: "OK" })
+    const before = partner.requests.length
+    await deliver(900004)
+    const requests = await partner.waitFor(before + 2, 20_000)
+    const [limited, retried] = [requests[before]!, requests[before + 1]!]
+    const events = await eventually(async () => {
+      const e = await orderEvents("shop-de:900004")
+      return e.some((x) => x.type === "DispatchSucceeded") ? e : undefined
+    })
+    const failed = events.find((e) => e.type === "DispatchFailed")!.data as { reason: string; nextAttemptAt: string }
+    expect(failed.reason).toBe("RateLimited")
+    // The backoff (200 ms) is shorter than Retry-After: the server's 2 s win, counted from its answer.
+    const nextAttemptAt = Date.parse(failed.nextAttemptAt)
+    expect(nextAttemptAt).toBeGreaterThanOrEqual(limited.at + 2_000)
+    expect(retried.at).toBeGreaterThanOrEqual(nextAttemptAt)
+    expect(events.filter((e) => e.type === "DispatchAttempted")).toHaveLength(2)
+  })
 })

@@ -8,6 +8,8 @@ export interface Recorded {
   readonly url: string
   readonly headers: IncomingMessage["headers"]
   readonly body: string
+  /** When the request had fully arrived (Date.now()). */
+  readonly at: number
 }
 
 export interface Reply {
@@ -38,7 +40,8 @@ export const fakeServer = async (): Promise<FakeServer> => {
         method: req.method ?? "",
         url: req.url ?? "",
         headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8")
+        body: Buffer.concat(chunks).toString("utf8"),
+        at: Date.now()
       })
       const reply = queue.shift() ?? fallback
       const send = () => {
