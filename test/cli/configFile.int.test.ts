@@ -9,6 +9,7 @@ import { Effect, Layer } from "effect"
 import { beforeEach, describe, expect, it } from "vitest"
 import { applyAtStart, BUNDLED_CONFIG, BUNDLED_SOURCE, readConfig } from "../../src/cli/configFile.js"
 import { ConfigState, ConfigStateLive } from "../../src/config/ConfigState.js"
+import type { Db } from "../../src/db/Db.js"
 import { DEMO_SECRETS } from "../../src/demo/demoMode.js"
 import { configValidators } from "../../src/main.js"
 import { appSql, dbLayer, freshDatabase } from "../support/db.js"
@@ -28,7 +29,7 @@ beforeEach(() => {
   for (const name of DEMO_VARS) delete process.env[name]
 })
 
-const inDatabase = <A, E>(url: string, effect: Effect.Effect<A, E, ConfigState>) =>
+const inDatabase = <A, E>(url: string, effect: Effect.Effect<A, E, ConfigState | Db>) =>
   Effect.runPromise(effect.pipe(Effect.provide(ConfigStateLive.pipe(Layer.provideMerge(dbLayer(url)))), Effect.scoped))
 
 const plainStart = (url: string) => inDatabase(url, applyAtStart(undefined, configValidators, "test"))
