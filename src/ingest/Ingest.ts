@@ -1,11 +1,12 @@
 // Ingestion: POST /webhooks/{sourceId}. Consumes the raw request; emits WebhookReceived (first
 // delivery, with its normalization job, in one group-committed transaction), WebhookDuplicateReceived
 // (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but unparseable). Answers only
-// after the commit. Fails closed: no valid signature or token, nothing stored; the database down, 503
-// so the platform retries.
+// after the commit. Fails closed: no valid signature or token, nothing stored (the refusal logged,
+// rate-limited); a generic source's Idempotency-Key reused for a different body, 422 and nothing
+// stored; the database down, 503 so the platform retries.
 import { createHash, randomUUID } from "node:crypto"
 import type { IncomingMessage } from "node:http"
-import { Config, Context, Effect, Layer, Redacted } from "effect"
+import { Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { Secrets } from "../config/Secrets.js"
 import type { Source } from "../config/schema.js"
@@ -18,7 +19,9 @@ import { parseJson } from "../lib/json.js"
 import { webhooksTotal } from "../lib/metrics.js"
 import { Tokens } from "../tokens/Tokens.js"
 import { rawBody, readBody } from "./body.js"
+import { clientAddress } from "./clientAddress.js"
 import { makeGroupCommitter } from "./GroupCommit.js"
+import { commitKeyedDelivery } from "./idempotency.js"
 import { makeRateLimitedLog } from "./rateLimitedLog.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
@@ -79,11 +82,14 @@ export const IngestLive = Layer.scoped(
     const options = yield* Config.all({
       maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
       maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
-      trustProxy: Config.boolean("S2S_TRUST_PROXY").pipe(Config.withDefault(false))
+      trustProxy: Config.boolean("S2S_TRUST_PROXY").pipe(Config.withDefault(false)),
+      hops: Config.integer("S2S_TRUST_PROXY_HOPS").pipe(Config.withDefault(1))
     })
     const committer = makeGroupCommitter(db.sql, options)
     yield* Effect.addFinalizer(() => Effect.promise(() => committer.drain()))
-    const warn = makeRateLimitedLog(10_000, (message) => Effect.runFork(Effect.logWarning(message)))
+    // Run with this layer's runtime, so the warning goes through the configured logger and level.
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const warn = makeRateLimitedLog(10_000, (message) => runFork(Effect.logWarning(message)))
 
     const authenticate = (source: Source, req: IncomingWebhook) =>
       Effect.gen(function* () {
@@ -92,6 +98,10 @@ export const IngestLive = Layer.scoped(
           const token = bearer(req.headers)
           const principal = token === undefined ? undefined : yield* tokens.verify(token).pipe(Effect.orDie)
           if (principal?.scope === "ingest" && principal.sourceId === source.id) return undefined
+          // The reason, never the token: a refused token may still be someone's valid credential.
+          const reason =
+            token === undefined ? "missing_token" : principal === undefined ? "invalid_token" : "token_not_for_source"
+          warn(`source ${source.id}: webhook refused (${reason})`, source.id)
           return refused(
             401,
             "unauthorized",
@@ -170,10 +180,7 @@ export const IngestLive = Layer.scoped(
           return refused(415, "unsupported_media_type", "webhooks must be sent as application/json")
         const authFailure = yield* authenticate(source, req)
         if (authFailure !== undefined) return authFailure
-        const remoteAddress =
-          options.trustProxy && headers["x-forwarded-for"]
-            ? headers["x-forwarded-for"].split(",")[0]!.trim()
-            : request.remoteAddress
+        const remoteAddress = clientAddress(headers["x-forwarded-for"], request.remoteAddress, options)
         const parsed = parseJson(read.bytes.toString("utf8"))
         if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
         const description = scheme.describe(req, parsed.value)
@@ -193,14 +200,23 @@ export const IngestLive = Layer.scoped(
           body: rawBody(read.bytes),
           ...(description.testMode === undefined ? {} : { testMode: description.testMode })
         }
+        const delivery = {
+          streamId: webhookStream(webhookId),
+          received,
+          job: { task: NORMALIZE_TASK, payload: { webhookId }, jobKey: `normalize:${webhookId}`, maxAttempts: 10 },
+          metadata: { actor: `webhook:${source.id}`, correlationId: webhookId }
+        }
+        // A sender-chosen key must also name the same body (idempotency.ts); platform ids need no check.
+        const keyed = source.kind === "generic" && description.dedupKey !== undefined
         const outcome = yield* Effect.tryPromise(() =>
-          committer.submit({
-            streamId: webhookStream(webhookId),
-            received,
-            job: { task: NORMALIZE_TASK, payload: { webhookId }, jobKey: `normalize:${webhookId}`, maxAttempts: 10 },
-            metadata: { actor: `webhook:${source.id}`, correlationId: webhookId }
-          })
+          keyed ? commitKeyedDelivery(db.sql, delivery) : committer.submit(delivery)
         )
+        if (outcome._tag === "KeyReused")
+          return refused(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used with a different body; send a new key for a different request"
+          )
         return { _tag: "Accepted", webhookId, duplicate: outcome._tag === "Duplicate" } as const
       }).pipe(
         Effect.catchAllCause((cause) =>

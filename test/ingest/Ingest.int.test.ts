@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process"
 import { promisify } from "node:util"
-import { beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it, vi } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
 import { appSql, ownerSql } from "../support/db.js"
 import { type RunningService, startService } from "../support/service.js"
@@ -22,6 +22,7 @@ sources:
   - { id: paddle-main, kind: paddle, company: acme, secret: env:T_PADDLE_SECRET }
   - { id: custom, kind: generic, company: globex }
   - { id: custom-2, kind: generic, company: globex }
+  - { id: custom-log, kind: generic, company: globex }
   - { id: shop-off, kind: shopify, company: acme, secret: env:T_SHOPIFY_SECRET, enabled: false }
   - { id: shop-nosecret, kind: shopify, company: acme, secret: env:T_UNSET_SECRET }
 `
@@ -44,7 +45,8 @@ let sql: Sql
 let owner: Sql
 
 beforeAll(async () => {
-  service = await startService({ config: CONFIG, env: SECRETS })
+  // One trusted proxy in front (a load balancer appending to X-Forwarded-For).
+  service = await startService({ config: CONFIG, env: { ...SECRETS, S2S_TRUST_PROXY: "true" } })
   sql = appSql(service.databaseUrl)
   owner = ownerSql(service.databaseUrl)
 })
@@ -61,6 +63,19 @@ const jobsFor = async (webhookId: string) =>
   )
 const countWebhookEvents = async () =>
   Number((await sql`select count(*) from events where stream_id like 'webhook-%'`)[0]!.count)
+
+const tokens = new Map<string, Promise<string>>()
+/** An ingest token for a generic source, made by the real CLI (spawned: the service must keep serving). */
+const ingestToken = (source: string) => {
+  const made =
+    tokens.get(source) ??
+    promisify(execFile)("node", ["bin/s2s.js", "tokens", "create", "--scope", "ingest", "--source", source], {
+      env: { ...process.env, DATABASE_URL: service.databaseUrl },
+      encoding: "utf8"
+    }).then(({ stdout }) => stdout.trim().split("\n").at(-1)!)
+  tokens.set(source, made)
+  return made
+}
 
 describe("POST /webhooks/{sourceId}", () => {
   it("accepts a signed Shopify webhook: raw body and normalization job committed before the 202", async () => {
@@ -322,5 +337,177 @@ describe("POST /webhooks/{sourceId}", () => {
     const { webhookId } = (await a.json()) as { webhookId: string }
     const [received] = await eventsOf(webhookId)
     expect(JSON.stringify(received!.data)).not.toContain(token)
+  })
+})
+
+describe("POST /webhooks/{sourceId}: refusals of every signed kind store nothing", () => {
+  const woo = JSON.stringify({ id: 9001, status: "processing", date_modified_gmt: "2026-11-21T10:00:00", total: "1" })
+  const stripeBody = JSON.stringify({ id: "evt_refused", object: "event", type: "invoice.paid", livemode: true })
+  const paddleBody = JSON.stringify({ event_id: "evt_refused", event_type: "transaction.completed", data: {} })
+  const now = () => Math.floor(Date.now() / 1000)
+  const json = { "content-type": "application/json" }
+
+  it.each([
+    ["woo-fr", "missing signature", woo, { ...wooHeaders(woo, SECRETS.T_WOO_SECRET), "x-wc-webhook-signature": "" }],
+    ["woo-fr", "no signature header", woo, json],
+    ["woo-fr", "wrong secret", woo, wooHeaders(woo, "not-the-secret")],
+    ["woo-fr", "tampered body", woo.replace('"1"', '"0"'), wooHeaders(woo, SECRETS.T_WOO_SECRET)],
+    ["stripe-main", "no signature header", stripeBody, json],
+    ["stripe-main", "wrong secret", stripeBody, stripeHeaders(stripeBody, "whsec_wrong")],
+    ["stripe-main", "malformed header", stripeBody, { ...json, "stripe-signature": "v1=abc" }],
+    [
+      "stripe-main",
+      "tampered body",
+      stripeBody.replace("true", "false"),
+      stripeHeaders(stripeBody, SECRETS.T_STRIPE_SECRET)
+    ],
+    ["paddle-main", "no signature header", paddleBody, json],
+    ["paddle-main", "wrong secret", paddleBody, paddleHeaders(paddleBody, "pdl_wrong")],
+    ["paddle-main", "malformed header", paddleBody, { ...json, "paddle-signature": "h1=abc" }]
+  ])("%s: %s is 401 and records nothing", async (source, _case, body, headers) => {
+    const before = await countWebhookEvents()
+    const res = await post(url(source), body, headers)
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: "invalid_signature", message: expect.any(String) })
+    expect(await countWebhookEvents()).toBe(before)
+  })
+
+  it("paddle: a timestamp in the future beyond the tolerance is 401 stale_signature and records nothing", async () => {
+    const before = await countWebhookEvents()
+    const future = await post(
+      url("paddle-main"),
+      paddleBody,
+      paddleHeaders(paddleBody, SECRETS.T_PADDLE_SECRET, now() + 3600)
+    )
+    expect(future.status).toBe(401)
+    expect(((await future.json()) as { error: string }).error).toBe("stale_signature")
+    const justInside = await post(
+      url("paddle-main"),
+      paddleBody,
+      paddleHeaders(paddleBody, SECRETS.T_PADDLE_SECRET, now() + 60)
+    )
+    expect(justInside.status).toBe(202)
+    expect(await countWebhookEvents()).toBe(before + 1)
+  })
+
+  it("stripe: a stale or future timestamp is 401 and records nothing", async () => {
+    const before = await countWebhookEvents()
+    for (const t of [now() - 400, now() + 400]) {
+      const res = await post(url("stripe-main"), stripeBody, stripeHeaders(stripeBody, SECRETS.T_STRIPE_SECRET, t))
+      expect(res.status).toBe(401)
+      expect(((await res.json()) as { error: string }).error).toBe("stale_signature")
+    }
+    expect(await countWebhookEvents()).toBe(before)
+  })
+})
+
+describe("POST /webhooks/{sourceId}: hostile and proxied input", () => {
+  it("accepts a signed body with a 60 000-item array under 1 MiB and keeps answering /healthz", async () => {
+    const items = Array.from({ length: 60_000 }, (_, i) => `{"q":${i % 10}}`).join(",")
+    const body = `{"id":8008,"financial_status":"paid","currency":"EUR","line_items":[${items}]}`
+    expect(Buffer.byteLength(body)).toBeLessThan(1024 * 1024)
+    const [res, health] = await Promise.all([
+      post(url("shop-de"), body, shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-wide" })),
+      fetch(`${service.baseUrl}/healthz`)
+    ])
+    expect(health.status).toBe(200)
+    expect(res.status).toBe(202)
+    const { webhookId } = (await res.json()) as { webhookId: string }
+    const [received] = await eventsOf(webhookId)
+    expect(received!.data).toMatchObject({ body: { text: body, bytes: Buffer.byteLength(body) } })
+    expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200)
+  })
+
+  it("takes the client address from the entry the trusted proxy added, not the client-written leftmost", async () => {
+    const body = order("9009")
+    const res = await post(url("shop-de"), body, {
+      ...shopifyHeaders(body, SECRETS.T_SHOPIFY_SECRET, { "x-shopify-webhook-id": "wh-xff" }),
+      "x-forwarded-for": "6.6.6.6, 203.0.113.7"
+    })
+    expect(res.status).toBe(202)
+    const { webhookId } = (await res.json()) as { webhookId: string }
+    const [received] = await eventsOf(webhookId)
+    expect(received!.data.remoteAddress).toBe("203.0.113.7")
+  })
+
+  it("logs refused bearer tokens once per window, with the reason and never the token or payload", async () => {
+    const lines: Array<string> = []
+    const capture = (...args: Array<unknown>) => {
+      lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "))
+    }
+    const spies = [
+      vi.spyOn(console, "log").mockImplementation(capture),
+      vi.spyOn(console, "error").mockImplementation(capture)
+    ]
+    try {
+      const otherToken = await ingestToken("custom")
+      const body = JSON.stringify({ orderId: "L-1", status: "paid", email: "secret-buyer@example.com" })
+      const json = { "content-type": "application/json" }
+      const before = await countWebhookEvents()
+      expect((await post(url("custom-log"), body, json)).status).toBe(401)
+      expect((await post(url("custom-log"), body, { ...json, authorization: "Bearer s2s_ingest_guess" })).status).toBe(
+        401
+      )
+      expect((await post(url("custom-log"), body, { ...json, authorization: `Bearer ${otherToken}` })).status).toBe(401)
+      expect(await countWebhookEvents()).toBe(before)
+      await new Promise((r) => setTimeout(r, 50))
+      const refusals = lines.filter((l) => l.includes("source custom-log: webhook refused"))
+      expect(refusals).toHaveLength(1)
+      expect(refusals[0]).toContain("missing_token")
+      const all = lines.join("\n")
+      expect(all).not.toContain("s2s_ingest_guess")
+      expect(all).not.toContain(otherToken)
+      expect(all).not.toContain("secret-buyer@example.com")
+    } finally {
+      for (const spy of spies) spy.mockRestore()
+    }
+  })
+})
+
+describe("POST /webhooks/{sourceId}: Idempotency-Key of generic sources", () => {
+  const headersFor = (token: string, key: string) => ({
+    "content-type": "application/json",
+    authorization: `Bearer ${token}`,
+    "idempotency-key": key
+  })
+  const bodyOf = (total: string) => JSON.stringify({ orderId: "K-1", status: "paid", currency: "EUR", total })
+
+  it("answers 422 idempotency_key_reused for the same key with a different body, and stores nothing", async () => {
+    const headers = headersFor(await ingestToken("custom"), "order-K-1")
+    const first = await post(url("custom"), bodyOf("10.00"), headers)
+    expect(first.status).toBe(202)
+    const { webhookId } = (await first.json()) as { webhookId: string }
+    const same = await post(url("custom"), bodyOf("10.00"), headers)
+    expect(await same.json()).toEqual({ webhookId, duplicate: true })
+    const before = await countWebhookEvents()
+    const different = await post(url("custom"), bodyOf("99.00"), headers)
+    expect(different.status).toBe(422)
+    expect(await different.json()).toEqual({
+      error: "idempotency_key_reused",
+      message: expect.stringMatching(/already used with a different body/)
+    })
+    expect(await countWebhookEvents()).toBe(before)
+    expect((await eventsOf(webhookId)).map((e) => e.type)).toEqual(["WebhookReceived", "WebhookDuplicateReceived"])
+    expect(await jobsFor(webhookId)).toBe(1)
+  })
+
+  it("lets exactly one body win a new key under concurrency: its copies are duplicates, the other body 422", async () => {
+    const headers = headersFor(await ingestToken("custom"), "order-K-race")
+    const bodies = Array.from({ length: 20 }, (_, i) => bodyOf(i % 2 === 0 ? "1.00" : "2.00"))
+    const responses = await Promise.all(bodies.map((b) => post(url("custom"), b, headers)))
+    const statuses = responses.map((r) => r.status)
+    const accepted = (await Promise.all(responses.filter((r) => r.status === 202).map((r) => r.json()))) as Array<{
+      webhookId: string
+      duplicate: boolean
+    }>
+    expect(accepted).toHaveLength(10)
+    expect(statuses.filter((s) => s === 422)).toHaveLength(10)
+    // The ten accepted are all copies of one body: one first delivery, nine duplicates.
+    const winners = new Set(bodies.filter((_, i) => statuses[i] === 202))
+    expect(winners.size).toBe(1)
+    expect(accepted.filter((a) => !a.duplicate)).toHaveLength(1)
+    const types = (await eventsOf(accepted[0]!.webhookId)).map((e) => e.type)
+    expect(types.filter((t) => t === "WebhookReceived")).toHaveLength(1)
+    expect(types.filter((t) => t === "WebhookDuplicateReceived")).toHaveLength(9)
   })
 })
