@@ -3,7 +3,7 @@
 // service-account key (JWT bearer grant, RS256-signed here with node:crypto). Tokens are cached per
 // credential + scope until a minute before they expire; a 401 from the API invalidates the entry.
 import { sign } from "node:crypto"
-import { Clock, Config, Effect, Either, Schema, SynchronizedRef } from "effect"
+import { Clock, Config, Effect, Either, Ref, Schema } from "effect"
 import type { HttpExchange } from "../../../events/dispatch.js"
 import { parseJson } from "../../../lib/json.js"
 import { ChannelError } from "../../Channel.js"
@@ -159,27 +159,56 @@ interface CachedToken {
 const cacheKey = (credentials: GoogleCredentials, scope: string) =>
   sha256Hex(`${JSON.stringify(credentials)}\n${scope}`)
 
-/** One cache per adapter instance. Fetches run under the ref's lock, so concurrent sends share one exchange. */
+/**
+ * One cache per adapter instance. A hit is a plain read, without a lock. A miss fetches under a lock
+ * of its own cache key only: concurrent sends with the same credential share one exchange, and a slow
+ * token endpoint for one credential never holds up the sends of another.
+ */
 export const makeGoogleTokens: Effect.Effect<GoogleTokens> = Effect.gen(function* () {
-  const cache = yield* SynchronizedRef.make(new Map<string, CachedToken>())
-  const get = (credentials: GoogleCredentials, scope: string) =>
-    SynchronizedRef.modifyEffect(cache, (entries) =>
-      Effect.gen(function* (): Effect.fn.Return<readonly [AccessToken, Map<string, CachedToken>], ChannelError> {
-        const key = cacheKey(credentials, scope)
-        const now = yield* Clock.currentTimeMillis
-        const hit = entries.get(key)
-        if (hit !== undefined && now < hit.expiresAt - EXPIRY_MARGIN_MS) {
-          const cachedToken: AccessToken = { token: hit.token, cached: true, exchanges: [] }
-          return [cachedToken, entries] as const
-        }
-        const fresh = yield* fetchToken(credentials, scope)
-        const next = new Map(entries).set(key, { token: fresh.token, expiresAt: fresh.expiresAt })
-        const freshToken: AccessToken = { token: fresh.token, cached: false, exchanges: [fresh.exchange] }
-        return [freshToken, next] as const
-      })
+  const cache = yield* Ref.make(new Map<string, CachedToken>())
+  const locks = new Map<string, Effect.Semaphore>()
+  const lockFor = (key: string) =>
+    Effect.sync(() => locks.get(key)).pipe(
+      Effect.flatMap((lock) =>
+        lock !== undefined
+          ? Effect.succeed(lock)
+          : Effect.map(Effect.makeSemaphore(1), (made) => {
+              // Two fibers may both make one: the first stored wins, so each key has exactly one lock.
+              const existing = locks.get(key)
+              if (existing !== undefined) return existing
+              locks.set(key, made)
+              return made
+            })
+      )
     )
+  const valid = (key: string) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const hit = (yield* Ref.get(cache)).get(key)
+      return hit !== undefined && now < hit.expiresAt - EXPIRY_MARGIN_MS ? hit : undefined
+    })
+  const fromCache = (hit: CachedToken): AccessToken => ({ token: hit.token, cached: true, exchanges: [] })
+  const get = (credentials: GoogleCredentials, scope: string): Effect.Effect<AccessToken, ChannelError> =>
+    Effect.gen(function* () {
+      const key = cacheKey(credentials, scope)
+      const hit = yield* valid(key)
+      if (hit !== undefined) return fromCache(hit)
+      const lock = yield* lockFor(key)
+      return yield* lock.withPermits(1)(
+        Effect.gen(function* () {
+          // Another fiber may have fetched it while this one waited for the lock.
+          const fetched = yield* valid(key)
+          if (fetched !== undefined) return fromCache(fetched)
+          const fresh = yield* fetchToken(credentials, scope)
+          yield* Ref.update(cache, (entries) =>
+            new Map(entries).set(key, { token: fresh.token, expiresAt: fresh.expiresAt })
+          )
+          return { token: fresh.token, cached: false, exchanges: [fresh.exchange] } satisfies AccessToken
+        })
+      )
+    })
   const invalidate = (credentials: GoogleCredentials, scope: string) =>
-    SynchronizedRef.update(cache, (entries) => {
+    Ref.update(cache, (entries) => {
       const next = new Map(entries)
       next.delete(cacheKey(credentials, scope))
       return next
