@@ -34,11 +34,21 @@ export class Db extends Context.Tag("app/Db")<Db, DbService>() {}
 
 export const APP_ROLE = "s2s_app"
 
-export const makeSql = (url: string, options: { max?: number; role?: string | null; applicationName?: string } = {}) =>
+export const makeSql = (
+  url: string,
+  options: {
+    max?: number
+    role?: string | null
+    applicationName?: string
+    /** false: the connection is never closed for being idle or old (it holds a session lock). */
+    recycle?: boolean
+  } = {}
+) =>
   postgres(url, {
     max: options.max ?? 10,
-    idle_timeout: 30,
-    max_lifetime: 60 * 30,
+    // 0 disables the timer in postgres.js.
+    idle_timeout: options.recycle === false ? 0 : 30,
+    max_lifetime: options.recycle === false ? 0 : 60 * 30,
     connect_timeout: 10,
     onnotice: () => {},
     connection: {

@@ -42,10 +42,18 @@ export class MigrationError extends Error {
 
 const silentLogger = new WorkerLogger(() => () => {})
 
+/**
+ * One connection, as the owner, never recycled: the advisory lock is held by its session, so a pool
+ * that closed it while idle (graphile-worker's migrations run on their own connection meanwhile) would
+ * drop the lock and reconnect without it.
+ */
+export const migrationConnection = (url: string) =>
+  makeSql(url, { max: 1, role: null, applicationName: "s2s-migrate", recycle: false })
+
 /** Applies what is missing; returns the names applied by this call. */
 export const migrate = async (url: string): Promise<ReadonlyArray<string>> => {
   const files = await migrationFiles()
-  const sql = makeSql(url, { max: 1, role: null, applicationName: "s2s-migrate" })
+  const sql = migrationConnection(url)
   try {
     await sql`select pg_advisory_lock(${LOCK_KEY})`
     try {

@@ -80,7 +80,7 @@ class ConflictSignal extends Error {
 
 /**
  * Appends to one or more streams and enqueues the jobs atomically, in one statement (the s2s_append
- * function: sql/0009_append_function.sql), inside the caller's transaction when there is one. Any
+ * function: sql/0009, made idempotent in 0013), inside the caller's transaction when there is one. Any
  * conflict rolls everything back (no events, no jobs) and throws a ConflictSignal.
  */
 export const appendInTransaction = async (

@@ -4,8 +4,11 @@
 // completion are on (an order of magnitude more jobs/s on a small machine; see README, Operations).
 //
 // A task that fails makes graphile-worker retry it with its backoff; stages that own their retry
-// policy (dispatch) record failures as events and complete the job instead.
-import { Config, Context, Effect, Layer, Option, Runtime, Schema } from "effect"
+// policy (dispatch) record failures as events and complete the job instead. A payload that does not
+// decode can never succeed (it is fixed at enqueue), and graphile-worker 0.17 cannot fail a job it
+// holds permanently: it is logged as an error (the schema issues' paths, never the values) and the
+// job is completed without running, counted as s2s_jobs_total{outcome="rejected"}.
+import { Config, Context, Effect, Either, Layer, Option, ParseResult, Runtime, Schema } from "effect"
 import { run, type Task, type TaskList, Logger as WorkerLogger } from "graphile-worker"
 import { Database } from "../db/Database.js"
 import { jobDuration, jobsTotal } from "../lib/metrics.js"
@@ -66,8 +69,14 @@ const logger = new WorkerLogger((scope) => (level, message, meta) => {
   Effect.runFork(effect.pipe(Effect.annotateLogs(annotations)))
 })
 
+/** Where a payload fails its schema, without the values (a payload may carry personal data). */
+export const payloadIssues = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => `${issue.path.length === 0 ? "(payload)" : issue.path.join(".")}: ${issue._tag}`)
+    .join("; ")
+
 const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>): Task => {
-  const decode = Schema.decodeUnknownSync(def.payload)
+  const decode = Schema.decodeUnknownEither(def.payload)
   return async (payload, helpers) => {
     const started = performance.now()
     const job: JobInfo = {
@@ -76,11 +85,20 @@ const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>): Task => {
       maxAttempts: helpers.job.max_attempts,
       key: helpers.job.key ?? null
     }
+    const decoded = decode(payload)
+    if (Either.isLeft(decoded)) {
+      jobsTotal.inc({ task: def.name, outcome: "rejected" })
+      Runtime.runSync(runtime)(
+        Effect.logError(
+          `job ${job.id} of ${def.name} has a payload that does not decode (${payloadIssues(decoded.left)}); completed without running, it will not be retried`
+        ).pipe(Effect.annotateLogs({ service: "Worker", task: def.name, jobId: job.id }))
+      )
+      return
+    }
     try {
-      const decoded = decode(payload)
       await Runtime.runPromise(runtime)(
         def
-          .run(decoded, job)
+          .run(decoded.right, job)
           .pipe(Effect.withSpan(`Task.${def.name}`), Effect.annotateLogs({ task: def.name, jobId: job.id })),
         { signal: helpers.abortSignal }
       )
