@@ -65,6 +65,37 @@ describe("s2s config", () => {
     expect(r.stderr).toMatch(/bad\.yaml:\d+ targets\[0\].*clikc_id/)
   })
 
+  it("refuses literal secrets without printing them, on stdout or stderr", async () => {
+    const p = await file(
+      "literal.yaml",
+      `
+sources: [{ id: shop-de, kind: shopify, company: acme, secret: hunter2-shop }]
+targets:
+  - { id: meta, channel: meta-capi, pixelId: "1", accessToken: hunter2-meta, testEventCode: hunter2-code }
+  - { id: p, channel: postback, url: "https://x.test/?o={order_id}", headers: { Authorization: Bearer hunter2-auth } }
+`
+    )
+    const r = s2s(["config", "apply", p])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/literal\.yaml:2 sources\[0\]\.secret: secrets must be env:NAME references/)
+    expect(r.stderr).toMatch(/literal\.yaml:4 targets\[0\]\.testEventCode: secrets must be env:NAME references/)
+    expect(`${r.stdout}${r.stderr}`).not.toContain("hunter2")
+  })
+
+  it("refuses a literal Authorization header of a postback target without printing it", async () => {
+    const p = await file(
+      "header.yaml",
+      `
+targets:
+  - { id: p, channel: postback, url: "https://x.test/?o={order_id}", headers: { Authorization: Bearer hunter2-auth, Accept: "*/*" } }
+`
+    )
+    const r = s2s(["config", "apply", p])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/header\.yaml:3 targets\[0\]\.headers\.Authorization: .*must be an env:NAME reference/)
+    expect(`${r.stdout}${r.stderr}`).not.toContain("hunter2")
+  })
+
   it("exits 2 on a usage error", () => {
     expect(s2s(["config", "apply"]).code).toBe(2)
   })
