@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import type { HttpExchange } from "../events/dispatch.js"
 import { ChannelError } from "./Channel.js"
 
-/** Response bodies are kept in the log up to this many characters. */
+/** Response bodies are kept in the log up to this many bytes of UTF-8 (cut at a character boundary). */
 export const RECORDED_BODY_LIMIT = 8 * 1024
 /** Response bodies are read up to this many bytes at most. */
 const READ_LIMIT = 1024 * 1024
@@ -41,13 +41,36 @@ export interface HttpResponse {
   readonly exchange: HttpExchange
 }
 
-const scrub = (text: string, secrets: ReadonlyArray<string>) =>
-  secrets.reduce((acc, s) => (s.length >= 4 ? acc.split(s).join(REDACTED) : acc), text)
+/**
+ * Every configured secret value is replaced wherever it appears, however short (a 3-character API key
+ * is still a key), longest first so a secret inside another cannot leave pieces of the longer one.
+ * A single character is the exception: replacing every "a" would only destroy the record, so such a
+ * value is redacted where it is a whole value (a query parameter, see redactUrl).
+ */
+export const scrub = (text: string, secrets: ReadonlyArray<string>) =>
+  [...secrets]
+    .filter((s) => s.length >= 2)
+    .sort((a, b) => b.length - a.length)
+    .reduce((acc, s) => acc.split(s).join(REDACTED), text)
+
+/** The first `limit` bytes of the text's UTF-8, never splitting a character. */
+export const truncateUtf8 = (text: string, limit: number): { readonly text: string; readonly truncated: boolean } => {
+  const bytes = Buffer.from(text, "utf8")
+  if (bytes.length <= limit) return { text, truncated: false }
+  let end = limit
+  // Back off over continuation bytes (10xxxxxx) to the start of the character that does not fit.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--
+  return { text: bytes.subarray(0, end).toString("utf8"), truncated: true }
+}
 
 export const redactUrl = (url: string, names: ReadonlyArray<string>, secrets: ReadonlyArray<string> = []) => {
   try {
     const u = new URL(url)
-    for (const name of names) if (u.searchParams.has(name)) u.searchParams.set(name, REDACTED)
+    // Longer secrets are scrubbed below in the URL as written; a one-character one only as a whole value.
+    const single = new Set(secrets.filter((s) => s.length === 1))
+    for (const [name, value] of [...u.searchParams]) {
+      if (names.includes(name) || single.has(value)) u.searchParams.set(name, REDACTED)
+    }
     return scrub(u.toString(), secrets)
   } catch {
     return scrub(url, secrets)
@@ -104,7 +127,7 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
         response.headers.forEach((value, key) => {
           if (key !== "set-cookie") responseHeaders[key] = value
         })
-        const recordedBody = scrub(body, secrets)
+        const recordedBody = truncateUtf8(scrub(body, secrets), RECORDED_BODY_LIMIT)
         resume(
           Effect.succeed({
             status: response.status,
@@ -115,8 +138,8 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
               response: {
                 status: response.status,
                 headers: responseHeaders,
-                body: recordedBody.slice(0, RECORDED_BODY_LIMIT),
-                truncated: recordedBody.length > RECORDED_BODY_LIMIT
+                body: recordedBody.text,
+                truncated: recordedBody.truncated
               },
               durationMs
             }

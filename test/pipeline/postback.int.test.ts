@@ -132,7 +132,7 @@ describe("webhook to postback", () => {
     await new Promise((r) => setTimeout(r, 1000))
     expect(partner.requests.length).toBe(before + 1)
     const failed = (await orderEvents("shop-de:900003")).find((e) => e.type === "DispatchFailed")!.data
-    expect(failed).toMatchObject({ retryable: false, reason: "Rejected", status: 400 })
+    expect(failed).toMatchObject({ retryable: false, reason: "InvalidPayload", status: 400 })
     expect(types.filter((t) => t === "DispatchAttempted")).toHaveLength(1)
   })
 

@@ -8,6 +8,7 @@
 import { Either } from "effect"
 import type { PostbackTarget } from "../../../config/schema.js"
 import type { FailureReason } from "../../../events/dispatch.js"
+import { classifyStatus } from "../../http.js"
 
 export interface SuccessRule {
   readonly status: (status: number) => boolean
@@ -91,10 +92,9 @@ export const judge = (rule: SuccessRule, status: number, body: string): Verdict 
     return { _tag: "Delivered", detail: `HTTP ${status}: ${quoted(body)}` }
   }
   const says = `HTTP ${status}: ${quoted(body)}`
-  if (status === 429) return failed("RateLimited", true, says)
-  if (status === 408) return failed("Timeout", true, says)
-  if (status >= 500) return failed("ServerError", true, says)
-  if (status === 401 || status === 403) return failed("Unauthorized", false, says)
   if (status >= 300 && status < 400) return failed("Rejected", false, `${says} (redirects are not followed)`)
-  return failed("Rejected", false, status >= 400 ? says : `${says} (not ${rule.statusText})`)
+  // Error statuses mean what they mean for every channel (http.ts): 400 / 422 are InvalidPayload.
+  const byStatus = status >= 400 ? classifyStatus(status) : undefined
+  if (byStatus) return failed(byStatus.reason, byStatus.retryable, says)
+  return failed("Rejected", false, `${says} (not ${rule.statusText})`)
 }

@@ -182,7 +182,7 @@ describe("classifying the answer", () => {
     Effect.gen(function* () {
       server.reply = { status: 400, body: "invalid merchant" }
       const bad = failure(yield* send({ url: url() }))
-      expect([bad.reason, bad.retryable, bad.status]).toEqual(["Rejected", false, 400])
+      expect([bad.reason, bad.retryable, bad.status]).toEqual(["InvalidPayload", false, 400])
       expect(bad.detail).toBe('HTTP 400: "invalid merchant"')
       server.reply = { status: 403 }
       const denied = failure(yield* send({ url: url() }))
