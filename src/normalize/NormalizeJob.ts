@@ -16,6 +16,7 @@ import { orderStream, webhookStream } from "../events/streams.js"
 import type { WebhookReceived } from "../events/webhook.js"
 import { defineTask } from "../jobs/Worker.js"
 import { Alerting } from "../lib/alerting.js"
+import { reroutingFor } from "./alias.js"
 import {
   adjustmentFor,
   decide,
@@ -31,6 +32,14 @@ import { stableJson } from "./stableJson.js"
 export const NORMALIZE_TASK = "normalize-webhook"
 
 export const NormalizePayload = Schema.Struct({ webhookId: Schema.String })
+
+/** The normalize job of one webhook (the same job key as ingest's, so a pending one is not doubled). */
+export const normalizeJob = (webhookId: string) => ({
+  task: NORMALIZE_TASK,
+  payload: { webhookId },
+  jobKey: `normalize:${webhookId}`,
+  maxAttempts: 10
+})
 
 /** The last normalization record of a webhook, and whether a re-run was requested after it. */
 export const normalizationStatus = (events: ReadonlyArray<RecordedEvent>) => {
@@ -194,9 +203,13 @@ export const NormalizerLive = Layer.effect(
           ...alerts.appends
         ]
         const billingKey = outcome.billingKey
-        yield* store.appendMany(appends, {
+        // A new alias moves the webhooks that arrived before it (refunds, adjustments) to this order.
+        const rerouting = billingKey
+          ? yield* reroutingFor({ db, store }, { billingKey, orderKey, webhookId }, normalizeJob)
+          : { appends: [], jobs: [] }
+        yield* store.appendMany([...appends, ...rerouting.appends], {
           metadata: { actor: "worker", correlationId: webhookId, causationId: webhookId },
-          jobs: [...plan.jobs, ...alerts.jobs],
+          jobs: [...plan.jobs, ...alerts.jobs, ...rerouting.jobs],
           alongside: billingKey
             ? (tx) =>
                 tx`insert into order_aliases (alias, order_key) values (${billingKey}, ${orderKey}) on conflict do nothing`
