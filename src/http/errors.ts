@@ -16,8 +16,9 @@ export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(
   fields("unauthorized"),
   HttpApiSchema.annotations({ status: 401 })
 ) {}
+/** A valid token whose scope does not cover the endpoint (RFC 6750's insufficient_scope). */
 export class Forbidden extends Schema.Class<Forbidden>("Forbidden")(
-  fields("forbidden"),
+  fields("insufficient_scope"),
   HttpApiSchema.annotations({ status: 403 })
 ) {}
 export class NotFound extends Schema.Class<NotFound>("NotFound")(
@@ -36,7 +37,7 @@ export class Unavailable extends Schema.Class<Unavailable>("Unavailable")(
 export const badRequest = (message: string) => new BadRequest({ error: "bad_request", message })
 export const unauthorized = (message = "a valid bearer token is required") =>
   new Unauthorized({ error: "unauthorized", message })
-export const forbidden = (message: string) => new Forbidden({ error: "forbidden", message })
+export const forbidden = (message: string) => new Forbidden({ error: "insufficient_scope", message })
 export const notFound = (message: string) => new NotFound({ error: "not_found", message })
 export const conflict = (message: string) => new Conflict({ error: "conflict", message })
 export const unavailable = (message: string) => new Unavailable({ error: "unavailable", message })

@@ -109,7 +109,10 @@ describe("POST /api/v1/projections/{name}/rebuild", () => {
 
   it("needs scope operate and a known projection", async () => {
     const audit = await createToken(service.databaseUrl, "audit")
-    expect(await rebuild("conversions", audit.token)).toMatchObject({ status: 403, body: { error: "forbidden" } })
+    expect(await rebuild("conversions", audit.token)).toMatchObject({
+      status: 403,
+      body: { error: "insufficient_scope" }
+    })
     expect(await rebuild("orders")).toEqual({
       status: 404,
       body: { error: "not_found", message: 'no projection "orders" (known: stream_summaries, conversions)' }

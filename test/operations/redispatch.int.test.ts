@@ -156,9 +156,15 @@ describe("POST /api/v1/redispatch", () => {
   it("needs scope operate and a bounded, well-formed selection", async () => {
     expect(await redispatch({ orderKeys: [ORDER] }, audit.token)).toMatchObject({
       status: 403,
-      body: { error: "forbidden" }
+      body: { error: "insufficient_scope" }
+    })
+    const ingest = await createToken(service.databaseUrl, "ingest", "shop-de")
+    expect(await redispatch({ orderKeys: [ORDER] }, ingest.token)).toMatchObject({
+      status: 403,
+      body: { error: "insufficient_scope", message: expect.stringContaining("ingest token") }
     })
     expect((await redispatch({ orderKeys: [ORDER] }, "")).status).toBe(401)
+    expect((await redispatch({ orderKeys: [ORDER] }, "s2s_operate_unknown")).status).toBe(401)
     expect(await redispatch({ dryRun: false, force: true })).toEqual({
       status: 400,
       body: {

@@ -149,7 +149,7 @@ describe("POST /api/v1/renormalize", () => {
 
   it("needs scope operate and a bounded selection", async () => {
     const audit = await createToken(service.databaseUrl, "audit")
-    expect((await renormalize({}, audit.token)).status).toBe(403)
+    expect(await renormalize({}, audit.token)).toMatchObject({ status: 403, body: { error: "insufficient_scope" } })
     expect(await renormalize({ state: "all" })).toMatchObject({ status: 400, body: { error: "bad_request" } })
     expect((await renormalize({ webhookIds: ["no-such-webhook"] })).body).toMatchObject({
       selected: 0,

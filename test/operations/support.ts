@@ -7,9 +7,9 @@ import { vi } from "vitest"
 import { Tokens, TokensLive } from "../../src/tokens/Tokens.js"
 import { dbLayer } from "../support/db.js"
 
-export const createToken = (databaseUrl: string, scope: "audit" | "operate" | "admin") =>
+export const createToken = (databaseUrl: string, scope: "audit" | "operate" | "admin" | "ingest", sourceId?: string) =>
   Effect.runPromise(
-    Effect.flatMap(Tokens, (t) => t.create({ scope, actor: "test" })).pipe(
+    Effect.flatMap(Tokens, (t) => t.create({ scope, sourceId, actor: "test" })).pipe(
       Effect.provide(Layer.provide(TokensLive, dbLayer(databaseUrl)))
     )
   )

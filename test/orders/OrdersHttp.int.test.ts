@@ -204,12 +204,18 @@ describe("GET /api/v1/orders/{orderKey}/events", () => {
     expect(lower.body).toEqual(literal.body)
   })
 
-  it("answers 401 without a valid admin-API token and 404 for an unknown order", async () => {
-    const ingest = await createToken(service.databaseUrl, "ingest", "shop-de").catch(() => undefined)
-    for (const token of [undefined, "s2s_audit_nope", ...(ingest ? [ingest] : [])]) {
+  it("answers 401 without a valid token, 403 to a valid ingest token and 404 for an unknown order", async () => {
+    for (const token of [undefined, "", "s2s_audit_nope", `${admin}x`]) {
       const res = await getJson(api("/orders/shop-de:1001/events"), token)
       expect(res.status).toBe(401)
       expect(res.body).toMatchObject({ error: "unauthorized", message: expect.any(String) })
+    }
+    // Valid, but the wrong kind of token: authenticated, not authorized.
+    const ingest = await createToken(service.databaseUrl, "ingest", "shop-de")
+    for (const path of ["/orders/shop-de:1001/events", "/orders/shop-de:1001", "/orders"]) {
+      const res = await getJson(api(path), ingest)
+      expect(res.status, path).toBe(403)
+      expect(res.body).toEqual({ error: "insufficient_scope", message: expect.stringContaining("ingest token") })
     }
     const missing = await getJson(api("/orders/shop-de:999/events"), audit)
     expect(missing.status).toBe(404)
