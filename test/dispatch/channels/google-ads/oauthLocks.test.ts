@@ -4,11 +4,16 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Fiber, Option } from "effect"
-import { DATA_MANAGER_SCOPE, makeGoogleTokens } from "../../../../src/dispatch/channels/google-ads/oauth.js"
+import {
+  DATA_MANAGER_SCOPE,
+  type GoogleCredentials,
+  makeGoogleTokens
+} from "../../../../src/dispatch/channels/google-ads/oauth.js"
 import { CREDENTIALS } from "./support.js"
 
-const SLOW = { ...CREDENTIALS, refresh_token: "1//slow-credential" }
-const FAST = { ...CREDENTIALS, refresh_token: "1//fast-credential" }
+const SLOW_REFRESH = "1//slow-credential"
+const SLOW: GoogleCredentials = { ...CREDENTIALS, type: "authorized_user", refresh_token: SLOW_REFRESH }
+const FAST: GoogleCredentials = { ...CREDENTIALS, type: "authorized_user", refresh_token: "1//fast-credential" }
 const SLOW_MS = 1500
 
 /** A token endpoint that answers SLOW's refresh token after SLOW_MS and every other at once. */
@@ -26,7 +31,7 @@ const withTokenServer = <A, E>(use: (received: Array<string>) => Effect.Effect<A
             res.writeHead(200, { "content-type": "application/json" })
             res.end(JSON.stringify({ access_token: `ya29.${refresh.slice(3)}-${received.length}`, expires_in: 3599 }))
           }
-          if (refresh === SLOW.refresh_token) setTimeout(reply, SLOW_MS)
+          if (refresh === SLOW_REFRESH) setTimeout(reply, SLOW_MS)
           else reply()
         })
       })
@@ -58,7 +63,7 @@ describe("Google token cache locking", () => {
         expect(first.cached).toBe(false)
 
         const slow = yield* Effect.fork(tokens.get(SLOW, DATA_MANAGER_SCOPE))
-        yield* waitFor(() => received.includes(SLOW.refresh_token))
+        yield* waitFor(() => received.includes(SLOW_REFRESH))
         const started = Date.now()
         const hit = yield* tokens.get(FAST, DATA_MANAGER_SCOPE)
         expect(Date.now() - started).toBeLessThan(SLOW_MS / 3)
@@ -75,7 +80,7 @@ describe("Google token cache locking", () => {
       Effect.gen(function* () {
         const tokens = yield* makeGoogleTokens
         const slow = yield* Effect.fork(tokens.get(SLOW, DATA_MANAGER_SCOPE))
-        yield* waitFor(() => received.includes(SLOW.refresh_token))
+        yield* waitFor(() => received.includes(SLOW_REFRESH))
         const started = Date.now()
         const fresh = yield* tokens.get(FAST, DATA_MANAGER_SCOPE)
         expect(Date.now() - started).toBeLessThan(SLOW_MS / 3)
@@ -94,7 +99,7 @@ describe("Google token cache locking", () => {
           Array.from({ length: 5 }, () => tokens.get(SLOW, DATA_MANAGER_SCOPE)),
           { concurrency: "unbounded" }
         )
-        expect(received).toEqual([SLOW.refresh_token])
+        expect(received).toEqual([SLOW_REFRESH])
         expect(new Set(results.map((r) => r.token)).size).toBe(1)
         expect(results.filter((r) => !r.cached)).toHaveLength(1)
       })

@@ -108,6 +108,9 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
       "google-ads-api authenticates with a refresh token only: give ads-api targets an authorized-user credential, or use api: data-manager"
     )
   }
+  // Built per send on purpose: these are thin wrappers. google-ads-api caches the gRPC service client,
+  // and with it the OAuth client holding the access token, per (service, client_id, refresh_token)
+  // process-wide for 10 minutes, so sends share one token refresh (pinned by adsApiClients.test.ts).
   const customer = new lib.GoogleAdsApi({
     client_id: credentials.client_id,
     client_secret: credentials.client_secret,
