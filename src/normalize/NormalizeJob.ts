@@ -3,7 +3,8 @@
 // OrderCancelled / OrderIgnored (only what changed) to the order stream, the dispatch plan and its jobs
 // when the order becomes eligible or needs adjustments, and WebhookNormalized (or NormalizationFailed,
 // never a drop) to the webhook stream, all in one transaction. Concurrent webhooks of one order meet
-// on the order stream's expected version; the loser re-reads and decides again.
+// on the order stream's expected version; the loser re-reads and decides again. A payment that
+// declares a new billing alias also re-requests the webhooks stranded on the alias's stream (alias.ts).
 import { Context, Effect, Layer, Schedule, Schema } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { ConfigSnapshot } from "../config/state.js"
