@@ -1,14 +1,19 @@
 // The current configuration, folded from the config streams (config:source:ID, config:target:ID,
 // config:rule:ID, config:products, config:partners, config:alerts). Pure, so `config show`, the
-// running service and `config apply`'s diff all agree on what "current" means.
+// running service and `config apply`'s diff all agree on what "current" means. Rule events go through
+// the rules projection's own evolve (rules/ruleSet.ts), so routing, `rules list` and `rules explain`
+// share one definition of the current rule set and its order.
 import type { RecordedEvent } from "../events/EventStore.js"
+import { currentRules, emptyRuleSet, evolveRuleSet, type RuleSetState } from "../rules/ruleSet.js"
 import type { Alerts, PartnerRule, ProductMapping, Rule, Source, Target } from "./schema.js"
 
 export interface ConfigSnapshot {
   readonly sources: ReadonlyMap<string, Source>
   readonly targets: ReadonlyMap<string, Target>
-  /** Rules in the order of the file they were applied from. */
+  /** Rules in the order of the file they were applied from (position, ties by id): currentRules(ruleSet). */
   readonly rules: ReadonlyArray<Rule>
+  /** The current rules with their positions and every rule's history. */
+  readonly ruleSet: RuleSetState
   readonly products: ReadonlyArray<ProductMapping>
   readonly partners: ReadonlyArray<PartnerRule>
   readonly alerts: Alerts | undefined
@@ -22,6 +27,7 @@ export const emptySnapshot: ConfigSnapshot = {
   sources: new Map(),
   targets: new Map(),
   rules: [],
+  ruleSet: emptyRuleSet,
   products: [],
   partners: [],
   alerts: undefined,
@@ -46,12 +52,11 @@ export const foldConfig = (
 ): ConfigSnapshot => {
   const sources = new Map(from.sources)
   const targets = new Map(from.targets)
-  const rules = new Map<string, { rule: Rule; position: number }>(
-    from.rules.map((r, i) => [r.id, { rule: r, position: i }])
-  )
+  let ruleSet = from.ruleSet
   const versions = new Map(from.versions)
   let { products, partners, alerts, position } = from
-  for (const { event, streamId, version, position: p } of events) {
+  for (const recorded of events) {
+    const { event, streamId, version, position: p } = recorded
     versions.set(streamId, version)
     position = Math.max(position, p)
     switch (event._tag) {
@@ -71,10 +76,8 @@ export const foldConfig = (
         break
       case "RuleDefined":
       case "RuleChanged":
-        rules.set(event.rule.id, { rule: event.rule, position: event.position })
-        break
       case "RuleRemoved":
-        rules.delete(event.ruleId)
+        ruleSet = evolveRuleSet(ruleSet, recorded)
         break
       case "ProductMappingsChanged":
         products = event.mappings
@@ -92,7 +95,8 @@ export const foldConfig = (
   return {
     sources,
     targets,
-    rules: [...rules.values()].sort((a, b) => a.position - b.position).map((r) => r.rule),
+    rules: currentRules(ruleSet),
+    ruleSet,
     products,
     partners,
     alerts,

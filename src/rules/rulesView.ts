@@ -5,14 +5,13 @@
 import { Data, Effect } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Rule } from "../config/schema.js"
-import { Db } from "../db/Db.js"
 import type { DispatchPlanned } from "../events/dispatch.js"
 import { EventStore } from "../events/EventStore.js"
 import { orderStream } from "../events/streams.js"
 import { type ConversionView, evolveView } from "../projections/conversionView.js"
 import { type Explanation, explain } from "./explain.js"
 import type { RoutableOrder } from "./match.js"
-import { foldRuleSet, type RuleHistoryEntry, ruleHistories } from "./ruleSet.js"
+import { type RuleHistoryEntry, ruleHistories } from "./ruleSet.js"
 
 export interface ListedRule {
   readonly ruleId: string
@@ -24,16 +23,14 @@ export interface ListedRule {
   readonly history: ReadonlyArray<RuleHistoryEntry>
 }
 
-/** Current rules in position order, then removed ones, each with its full history. */
+/**
+ * Current rules in position order, then removed ones, each with its full history. The rule set is
+ * the configuration's own fold (config/state.ts folds rule events with evolveRuleSet), so the list
+ * is exactly what routing uses. It is folded from the rule streams on read rather than kept in a
+ * table: the streams are a few events per rule, read whole with the rest of the configuration.
+ */
 export const listRules = Effect.fn("Rules.list")(function* () {
-  const db = yield* Db
-  const store = yield* EventStore
-  // Rule streams are few and small: read them whole, like the configuration itself.
-  const streams = yield* db.run(
-    "Rules.streams",
-    (sql) => sql<Array<{ stream_id: string }>>`select stream_id from event_streams where stream_id like 'config:rule:%'`
-  )
-  const state = foldRuleSet(yield* store.readStreams(streams.map((s) => s.stream_id)))
+  const state = (yield* (yield* ConfigState).refresh).ruleSet
   return ruleHistories(state).flatMap((h): ReadonlyArray<ListedRule> => {
     const current = state.current.get(h.ruleId)
     const rule = current?.rule ?? h.history.at(-1)?.rule

@@ -1,6 +1,8 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { Rule } from "../../src/config/schema.js"
+import { foldConfig } from "../../src/config/state.js"
+import type { RecordedEvent } from "../../src/events/EventStore.js"
 import type { AppEvent } from "../../src/events/Events.js"
 import {
   currentRules,
@@ -159,5 +161,38 @@ describe("folding rule events", () => {
         )
       })
     )
+  })
+})
+
+describe("routing and `rules list` share one fold", () => {
+  const asStored = (events: ReadonlyArray<RecordedRuleEvent>): Array<RecordedEvent> =>
+    events.map((e, i) => ({
+      position: i + 1,
+      transactionId: "1",
+      streamId: `config:rule:${i}`,
+      version: 1,
+      eventId: `e${i}`,
+      event: e.event,
+      metadata: e.metadata ?? {},
+      recordedAt: e.recordedAt
+    }))
+  const b = inc("b-rule", "*/*/awin", "awin")
+  const a = inc("a-rule", "*/*/awin", "awin-2")
+  const c = exc("c-rule", "*/sample-*/*")
+
+  it("orders rules at the same position by id in both, whatever order they were defined in", () => {
+    const log = [recorded(defined(b, 0)), recorded(defined(a, 0)), recorded(defined(c, 1))]
+    const config = foldConfig(asStored(log))
+    expect(config.rules.map((r) => r.id)).toEqual(["a-rule", "b-rule", "c-rule"])
+    expect(config.rules).toEqual(currentRules(foldRuleSet(log)))
+    expect(config.ruleSet).toEqual(foldRuleSet(log))
+  })
+
+  it("keeps stored positions when folding on from an earlier snapshot", () => {
+    const log = [recorded(defined(a, 5)), recorded(defined(b, 2)), recorded(defined(c, 1))]
+    const stored = asStored(log)
+    const incremental = foldConfig(stored.slice(2), foldConfig(stored.slice(0, 2)))
+    expect(incremental.rules.map((r) => r.id)).toEqual(["c-rule", "b-rule", "a-rule"])
+    expect(incremental.ruleSet).toEqual(foldConfig(stored).ruleSet)
   })
 })
