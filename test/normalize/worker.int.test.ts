@@ -14,7 +14,7 @@ import { createToken, postJson, runCli } from "../operations/support.js"
 import { appSql, dbLayer } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
-import { paddleHeaders, post, shopifyHeaders, wooHeaders } from "../support/signers.js"
+import { paddleHeaders, post, shopifyHeaders, stripeHeaders, wooHeaders } from "../support/signers.js"
 
 const SECRET = "whsec_normalize_worker"
 const ENV = { NW_SECRET: SECRET, S2S_CONFIG_POLL_MS: "200" }
@@ -30,6 +30,8 @@ sources:
   - { id: paddle, kind: paddle, company: focus, market: DE, secret: env:NW_SECRET }
   - { id: paddle-shop, kind: paddle, company: billing, ordersOf: shop-de, secret: env:NW_SECRET }
   - { id: web, kind: generic, company: acme, market: DE }
+  - { id: woo-uk, kind: woocommerce, company: acme-uk, market: GB, secret: env:NW_SECRET }
+  - { id: stripe-uk, kind: stripe, company: billing, ordersOf: woo-uk, secret: env:NW_SECRET }
   - { id: woo-de, kind: woocommerce, company: acme, market: DE, secret: env:NW_SECRET${fixed ? ", currency: EUR" : ""} }
 partners: [{ id: ${fixed ? "aaa" : "google"}, when: [gclid] }]
 targets: [{ id: sink, channel: postback, url: "${partner.url}/t?ref={order_id}&p={partner}" }]
@@ -120,6 +122,29 @@ describe("normalization through the worker, per source kind", () => {
     const [alias] =
       await sql`select order_key from order_aliases where alias = 'paddle-shop:txn_01jdv4f4h6k8m0p2r4t6v8x0z2'`
     expect(alias!.order_key).toBe("shop-de:5678901234567")
+  })
+
+  it("a Stripe refund that arrives before the checkout naming its WooCommerce order ends on that order", async () => {
+    const charge = JSON.parse(fixture("stripe/charge-refunded-partial.json")) as {
+      data: { object: Record<string, unknown> }
+    }
+    Object.assign(charge.data.object, { payment_intent: "pi_3QTvWxCdEfGh2345zAb67890", currency: "gbp" })
+    const refund = JSON.stringify(charge)
+    const early = await deliver("stripe-uk", refund, stripeHeaders(refund, SECRET))
+    await eventually(async () =>
+      (await streamTypes("order-stripe-uk:pi_3QTvWxCdEfGh2345zAb67890")).includes("OrderRefunded") ? true : undefined
+    )
+    const session = fixture("stripe/checkout-session-completed-shop-order.json")
+    await deliver("stripe-uk", session, stripeHeaders(session, SECRET))
+    await viewWhere("woo-uk:4526", (r) => r.status === "partially_refunded")
+    const [refunded] = await sql<Array<{ data: Record<string, unknown> }>>`
+      select data from events where stream_id = 'order-woo-uk:4526' and type = 'OrderRefunded'`
+    expect(refunded!.data).toMatchObject({
+      webhookId: early,
+      viaSource: "stripe-uk",
+      refundedMinor: 1500,
+      currency: "GBP"
+    })
   })
 
   it("a WooCommerce order without currency fails with the reason on the webhook stream", async () => {
