@@ -1,5 +1,5 @@
 // `s2s erase --email E [--yes]`: GDPR erasure of one subject's personal data (see src/privacy/erase.ts).
-// A dry run unless --yes. Connects as the owner role (DATABASE_URL's user): the app role cannot erase.
+// A dry run unless --yes. Connects as the owner role (MIGRATION_DATABASE_URL's user, else DATABASE_URL's): the app role cannot erase.
 import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import { Database } from "../db/Database.js"
@@ -17,9 +17,9 @@ export const erase = Command.make(
   },
   ({ email, yes, reason }) =>
     Effect.gen(function* () {
-      const { url } = yield* Database
+      const { ownerUrl } = yield* Database
       const owner = yield* Effect.acquireRelease(
-        Effect.sync(() => makeSql(url, { max: 1, role: null, applicationName: "s2s-erase" })),
+        Effect.sync(() => makeSql(ownerUrl, { max: 1, role: null, applicationName: "s2s-erase" })),
         (sql) => Effect.promise(() => sql.end({ timeout: 5 }))
       )
       const plan = yield* Effect.promise(() => planErasure(owner, email))

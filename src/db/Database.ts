@@ -5,7 +5,10 @@ import { Config, Context, Effect, Layer, Option } from "effect"
 import { startEmbedded } from "./embedded.js"
 
 export interface DatabaseLocation {
+  /** The application's login (it sets role s2s_app on every connection). */
   readonly url: string
+  /** The owner's login, for migrations and `s2s erase`: MIGRATION_DATABASE_URL, else `url`. */
+  readonly ownerUrl: string
   readonly embedded: boolean
 }
 
@@ -13,6 +16,7 @@ export class Database extends Context.Tag("app/Database")<Database, DatabaseLoca
 
 export const DatabaseConfig = Config.all({
   url: Config.option(Config.string("DATABASE_URL")),
+  ownerUrl: Config.option(Config.string("MIGRATION_DATABASE_URL")),
   production: Config.string("NODE_ENV").pipe(
     Config.map((env) => env === "production"),
     Config.withDefault(false)
@@ -26,8 +30,10 @@ export const DatabaseLive = Layer.scoped(
   Database,
   Effect.gen(function* () {
     const config = yield* DatabaseConfig
-    if (Option.isSome(config.url) && config.url.value !== "") {
-      return { url: config.url.value, embedded: false }
+    const url = Option.filter(config.url, (u) => u !== "")
+    if (Option.isSome(url)) {
+      const ownerUrl = Option.filter(config.ownerUrl, (u) => u !== "")
+      return { url: url.value, ownerUrl: Option.getOrElse(ownerUrl, () => url.value), embedded: false }
     }
     // In a container the embedded server's data would live on a disk that is gone at the next
     // deploy (and each machine would have its own): production must name its PostgreSQL.
@@ -54,9 +60,10 @@ export const DatabaseLive = Layer.scoped(
         ? `embedded PostgreSQL on port ${server.port}, data in ${server.dataDir}`
         : `joined the embedded PostgreSQL already running on port ${server.port}`
     )
-    return { url: server.url, embedded: true }
+    return { url: server.url, ownerUrl: server.url, embedded: true }
   }).pipe(Effect.withSpan("Database.locate"))
 )
 
 /** For tests and tools that already know the URL. */
-export const DatabaseFromUrl = (url: string) => Layer.succeed(Database, { url, embedded: false })
+export const DatabaseFromUrl = (url: string, ownerUrl: string = url) =>
+  Layer.succeed(Database, { url, ownerUrl, embedded: false })

@@ -114,9 +114,9 @@ export const pendingMigrations = async (sql: Sql): Promise<ReadonlyArray<string>
 /** Runs the migrations once when the layer is built (service start, CLI commands, tests). */
 export const MigrationsLive = Layer.effectDiscard(
   Effect.gen(function* () {
-    const { url } = yield* Database
+    const { ownerUrl } = yield* Database
     const applied = yield* Effect.tryPromise({
-      try: () => migrate(url),
+      try: () => migrate(ownerUrl),
       catch: (cause) => (cause instanceof MigrationError ? cause : new MigrationError(String(cause)))
     }).pipe(Effect.orDie)
     if (applied.length > 0) yield* Effect.logInfo(`applied migrations: ${applied.join(", ")}`)

@@ -114,7 +114,10 @@ const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>): Task => {
 
 export const WorkerLive = Layer.scopedDiscard(
   Effect.gen(function* () {
-    const { url } = yield* Database
+    // graphile-worker's own connections use the owner's login: its tables have row-level security
+    // on, so only their owner sees the jobs. Task code never gets these connections; it queries
+    // through the app pool (Db), as s2s_app.
+    const { ownerUrl } = yield* Database
     const tasks = yield* WorkerTasks
     const crontab = Option.getOrElse(yield* Effect.serviceOption(WorkerCrontab), () => [])
     const config = yield* WorkerConfig
@@ -123,7 +126,7 @@ export const WorkerLive = Layer.scopedDiscard(
     const runner = yield* Effect.acquireRelease(
       Effect.promise(() =>
         run({
-          connectionString: url,
+          connectionString: ownerUrl,
           concurrency: config.concurrency,
           noHandleSignals: true,
           pollInterval: config.pollInterval,

@@ -29,6 +29,9 @@ describe("DatabaseLive", () => {
   it("uses DATABASE_URL in production", async () => {
     const url = "postgres://app@db.internal:5432/s2s"
     const exit = await locate({ NODE_ENV: "production", DATABASE_URL: url })
-    expect(exit).toEqual(Exit.succeed({ url, embedded: false }))
+    expect(exit).toEqual(Exit.succeed({ url, ownerUrl: url, embedded: false }))
+    const owner = "postgres://owner@db.internal:5432/s2s"
+    const split = await locate({ NODE_ENV: "production", DATABASE_URL: url, MIGRATION_DATABASE_URL: owner })
+    expect(split).toEqual(Exit.succeed({ url, ownerUrl: owner, embedded: false }))
   })
 })
