@@ -74,6 +74,7 @@ export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<Readonly
       ${f.statuses === undefined ? sql`` : sql`and status = any(${list(f.statuses)}::text[])`}
       ${f.dispatchStates === undefined ? sql`` : sql`and dispatch_state = any(${list(f.dispatchStates)}::text[])`}
       ${f.missingTracking === undefined ? sql`` : f.missingTracking ? sql`and missing_tracking` : sql`and not missing_tracking`}
+      ${f.trackingStates === undefined ? sql`` : sql`and tracking_state = any(${list(f.trackingStates)}::text[])`}
       ${f.from === undefined ? sql`` : sql`and placed_at >= ${f.from}::timestamptz`}
       ${f.to === undefined ? sql`` : sql`and placed_at < ${f.to}::timestamptz`}
       ${keyset}
@@ -85,8 +86,9 @@ export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<Readonly
  * Everything about an order, by global position: its own stream; every event of the webhook and alert
  * streams that name it (a webhook stream holds the delivery, its redeliveries and its normalization
  * records; an alert stream its delivery attempts); and, from any other stream, only the events that
- * carry its key (an operator action may cover many orders). The streams are found through the
- * events_order_key partial index, whose predicate the query repeats so the planner can use it.
+ * carry its key, or list it in `orderKeys` (an operator action like an erasure covers many orders).
+ * Found through the events_order_key and events_order_keys partial indexes, whose predicates the
+ * query repeats so the planner can use them.
  */
 export const orderLog = async (sql: Queryable, orderKey: string): Promise<ReadonlyArray<StoredEvent>> => {
   const rows = await sql<Array<EventRow>>`
@@ -103,6 +105,9 @@ export const orderLog = async (sql: Queryable, orderKey: string): Promise<Readon
       select e.global_position from events e join whole w on e.stream_id = w.stream_id
       union
       select global_position from naming
+      union
+      select global_position from events
+      where data ? 'orderKeys' and (data->'orderKeys') @> jsonb_build_array(${orderKey}::text)
     )
     select e.global_position, e.transaction_id::text, e.stream_id, e.stream_version, e.event_id::text, e.type,
            e.schema_version, e.data, e.metadata, e.recorded_at

@@ -200,6 +200,14 @@ const describe = (
           event.retryable ? "retrying" : "failed"
         )
       ]
+    case "SubjectErased":
+      return [
+        step(
+          "operator",
+          `personal data erased by ${event.actor} (${event.events} event(s), ${event.projectionRows} view row(s), ${event.orderKeys.length} order(s))${event.reason ? `: ${event.reason}` : ""}`,
+          "erased"
+        )
+      ]
     default:
       return [step("other", event._tag, "")]
   }

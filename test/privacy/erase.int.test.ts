@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
 import { decodeStored } from "../../src/events/EventStore.js"
 import { readStream } from "../../src/events/store.js"
+import { orderLog } from "../../src/orders/queries.js"
+import { timeline } from "../../src/orders/timeline.js"
 import { executeErasure, planErasure } from "../../src/privacy/erase.js"
 import { appSql, ownerSql } from "../support/db.js"
 import { eventually, fakeServer } from "../support/fakeServer.js"
@@ -82,6 +84,21 @@ describe("s2s erase", () => {
     const [record] = await sql`select data from events where type = 'SubjectErased'`
     expect(record!.data).toMatchObject({ orderKeys: ["shop:1", "shop:2"], actor: "cli:dpo", reason: "ticket 42" })
     expect(JSON.stringify(record!.data)).not.toContain(EMAIL)
+
+    // The erasure is part of each erased order's story, once, after everything it blanked.
+    for (const key of ["shop:1", "shop:2"]) {
+      const log = (await orderLog(sql, key)).map(decodeStored)
+      expect(log.filter((e) => e.event._tag === "SubjectErased")).toHaveLength(1)
+      expect(log.at(-1)!.event._tag).toBe("SubjectErased")
+      expect(timeline(log).at(-1)).toMatchObject({
+        stage: "operator",
+        status: "erased",
+        what: expect.stringMatching(
+          /^personal data erased by cli:dpo \(\d+ event\(s\), \d+ view row\(s\), 2 order\(s\)\): ticket 42$/
+        )
+      })
+    }
+    expect((await orderLog(sql, "shop:3")).map((e) => e.type)).not.toContain("SubjectErased")
   })
 
   it("leaves the log append-only for the app role and for the owner outside an erasure", async () => {
