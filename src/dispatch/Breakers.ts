@@ -5,8 +5,10 @@
 // The cap never blocks: a dispatch that finds every permit of its target taken gets Option.none and
 // is rescheduled by the dispatcher, so a slow target cannot hold graphile-worker slots while it waits
 // and starve the other targets. Both the breaker and the permits live in memory per process: with
-// several worker processes each one opens its own circuit (each alerts at most once per opening,
-// and CircuitOpened on the target stream shows which), and the cap is per process.
+// several worker processes each one counts failures and opens its own circuit (each alerts at most
+// once per opening, and CircuitOpened on the target stream shows which), and the cap is per process.
+// A process seeds a target's breaker from the target stream the first time it dispatches to it, so a
+// restart (or a process that starts while another has the circuit open) does not reopen the flood.
 import { Context, Effect, Layer, type Option, Ref } from "effect"
 import { durationMillis, type Target } from "../config/schema.js"
 import type { FailureReason } from "../events/dispatch.js"
@@ -22,7 +24,8 @@ import {
   DEFAULT_BREAKER,
   onFailure,
   onInconclusive,
-  onSuccess
+  onSuccess,
+  seedFrom
 } from "./breaker.js"
 import { timeoutOf } from "./Channel.js"
 
@@ -68,6 +71,23 @@ export const BreakersLive = Layer.effect(
     const giveBack = (target: Target) =>
       Effect.sync(() => inFlight.set(target.id, Math.max(0, (inFlight.get(target.id) ?? 1) - 1)))
 
+    // Seeded once per target and process; a failed read leaves it closed and is tried again next time.
+    const seeded = new Set<string>()
+    const seed = (target: Target) =>
+      seeded.has(target.id)
+        ? Effect.void
+        : store.readStream(targetStream(target.id)).pipe(
+            Effect.flatMap((events) => {
+              seeded.add(target.id)
+              const circuit = events.flatMap((e) =>
+                e.event._tag === "CircuitOpened" || e.event._tag === "CircuitClosed" ? [e.event] : []
+              )
+              const state = seedFrom(circuit, Date.now())
+              return Ref.update(states, (m) => (m.has(target.id) ? m : new Map(m).set(target.id, state)))
+            }),
+            Effect.catchAll((error) => Effect.logWarning(`could not read the circuit state of ${target.id}`, error))
+          )
+
     const update = <A>(target: Target, f: (state: BreakerState) => readonly [A, BreakerState]) =>
       Ref.modify(states, (m) => {
         const [a, state] = f(m.get(target.id) ?? closed)
@@ -105,10 +125,14 @@ export const BreakersLive = Layer.effect(
 
     return Breakers.of({
       admit: (target) =>
-        update(target, (state) => {
-          const r = admit(state, Date.now(), settingsOf(target))
-          return [r.admission, r.state] as const
-        }),
+        seed(target).pipe(
+          Effect.zipRight(
+            update(target, (state) => {
+              const r = admit(state, Date.now(), settingsOf(target))
+              return [r.admission, r.state] as const
+            })
+          )
+        ),
       withPermit: (target, effect) =>
         Effect.acquireUseRelease(
           tryTake(target),

@@ -88,6 +88,31 @@ export const admit = (
   }
 }
 
+/**
+ * The state a process starts from, given the target stream's circuit events: a circuit another
+ * process (or this one before a restart) opened stays open until its `until`. A closed one, or an
+ * opening whose cooldown is over, starts closed (the next failures open it again).
+ */
+export const seedFrom = (
+  events: ReadonlyArray<
+    | {
+        readonly _tag: "CircuitOpened"
+        readonly until: string
+        readonly consecutiveFailures: number
+        readonly lastReason: string
+      }
+    | { readonly _tag: "CircuitClosed" }
+  >,
+  now: number
+): BreakerState => {
+  const last = events.at(-1)
+  if (last?._tag !== "CircuitOpened") return closed
+  const until = Date.parse(last.until)
+  return until > now
+    ? { _tag: "Open", until, consecutive: last.consecutiveFailures, lastReason: last.lastReason }
+    : closed
+}
+
 export type Transition = "opened" | "closed" | "reopened" | undefined
 
 export const onSuccess = (state: BreakerState): { state: BreakerState; transition: Transition } => ({

@@ -31,6 +31,7 @@ targets:
   - { id: hang, channel: postback, url: "http://127.0.0.1:9/h", timeout: 200ms }
   - { id: one, channel: postback, url: "http://127.0.0.1:9/o", concurrency: 1 }
   - { id: later, channel: postback, url: "http://127.0.0.1:9/l", retry: { initialDelay: 1h } }
+  - { id: paused, channel: postback, url: "http://127.0.0.1:9/p" }
   - { id: flaky, channel: postback, url: "http://127.0.0.1:9/f", breaker: { failures: 2, cooldown: 300ms } }
 rules:
   - { id: r, company: "*", product: "*", partner: "*", target: hang }
@@ -119,6 +120,22 @@ describe("per-target concurrency", () => {
     ])
     const [attempted] = await h.events(second, "DispatchAttempted")
     expect(attempted!.durationMs as number).toBeLessThan(1_000)
+  })
+})
+
+describe("the circuit breaker's state across processes", () => {
+  it("starts open for a target whose circuit another process (or a previous run) opened", async () => {
+    const until = new Date(Date.now() + 3_600_000).toISOString()
+    await h.append("target-paused", [
+      { _tag: "CircuitOpened", targetId: "paused", consecutiveFailures: 10, lastReason: "Unauthorized", until }
+    ])
+    behaviour = delivered
+    const before = calls.length
+    const orderKey = await h.plan(40, [{ targetId: "paused", channel: "postback" }])
+    await h.run({ orderKey, targetId: "paused", kind: "conversion" })
+    expect(calls.length).toBe(before)
+    expect(await h.types(orderKey)).toEqual(["OrderNormalized", "DispatchPlanned"])
+    expect((await h.job(orderKey, "paused"))?.runAt.toISOString()).toBe(until)
   })
 })
 

@@ -6,7 +6,8 @@ import {
   closed,
   onFailure,
   onInconclusive,
-  onSuccess
+  onSuccess,
+  seedFrom
 } from "../../src/dispatch/breaker.js"
 
 const settings = { failures: 3, cooldownMs: 60_000, trialTimeoutMs: 120_000 }
@@ -94,5 +95,36 @@ describe("circuit breaker", () => {
 
   it("keeps a closed circuit running for everyone", () => {
     expect(admitAll(closed, 0, 3).admissions).toEqual(["run", "run", "run"])
+  })
+
+  it.each([
+    ["no circuit events: closed", [], closed],
+    [
+      "opened, cooldown still running: open until then",
+      [
+        {
+          _tag: "CircuitOpened",
+          until: "1970-01-01T00:01:40.000Z",
+          consecutiveFailures: 10,
+          lastReason: "Unauthorized"
+        }
+      ],
+      { _tag: "Open", until: 100_000, consecutive: 10, lastReason: "Unauthorized" }
+    ],
+    [
+      "opened, cooldown over: closed",
+      [{ _tag: "CircuitOpened", until: "1970-01-01T00:00:40.000Z", consecutiveFailures: 10, lastReason: "Timeout" }],
+      closed
+    ],
+    [
+      "opened then closed: closed",
+      [
+        { _tag: "CircuitOpened", until: "1970-01-01T00:01:40.000Z", consecutiveFailures: 10, lastReason: "Timeout" },
+        { _tag: "CircuitClosed" }
+      ],
+      closed
+    ]
+  ] as const)("seeds a process's breaker from the target stream: %s", (_, events, expected) => {
+    expect(seedFrom(events, 50_000)).toEqual(expected)
   })
 })

@@ -14,6 +14,7 @@ import { Dispatcher, DispatcherLive } from "../../src/dispatch/Dispatcher.js"
 import type { DispatchJobPayload } from "../../src/dispatch/plan.js"
 import type { CanonicalOrder } from "../../src/events/CanonicalOrder.js"
 import { EventStore } from "../../src/events/EventStore.js"
+import type { AppEvent } from "../../src/events/Events.js"
 import { orderStream } from "../../src/events/streams.js"
 import { AlertingNone } from "../../src/lib/alerting.js"
 import { makeCore } from "../../src/main.js"
@@ -28,6 +29,7 @@ export interface Harness {
     targets: ReadonlyArray<{ targetId: string; channel: Target["channel"] }>
   ) => Promise<string>
   readonly run: (payload: DispatchJobPayload) => Promise<void>
+  readonly append: (streamId: string, events: ReadonlyArray<AppEvent>) => Promise<void>
   readonly types: (orderKey: string) => Promise<ReadonlyArray<string>>
   readonly events: (orderKey: string, type: string) => Promise<ReadonlyArray<Record<string, unknown>>>
   /** The pending graphile-worker job of this dispatch, if any. */
@@ -90,6 +92,12 @@ export const startDispatcher = async (
       return o.orderKey
     },
     run: (payload) => runtime.runPromise(Effect.flatMap(Dispatcher, (d) => d.run(payload))),
+    append: (streamId, events) =>
+      runtime.runPromise(
+        Effect.flatMap(EventStore, (store) =>
+          store.appendMany([{ streamId, expectedVersion: "any", events }], { metadata: { actor: "test" } })
+        ).pipe(Effect.asVoid)
+      ),
     types: async (orderKey) =>
       (
         await sql<Array<{ type: string }>>`
