@@ -26,6 +26,9 @@ export const OrderSearchParams = Schema.Struct({
   status: param(`${ORDER_STATUSES.join(" | ")}; comma-separated for several`),
   dispatchState: param(`${DISPATCH_STATES.join(" | ")}; comma-separated for several`),
   missingTracking: param("true: only orders without any click id or utm; false: only orders with some"),
+  tracking: param(
+    "none (no click id, no utm: missingTracking=true) | inconsistent (utm_source names Google or Meta without its click id) | ok; comma-separated for several"
+  ),
   from: param("Placed at or after: ISO 8601 date or time"),
   to: param("Placed before: ISO 8601 date or time"),
   limit: param(`Page size, 1 to ${MAX_LIMIT} (default 50)`),

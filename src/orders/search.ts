@@ -12,6 +12,8 @@ export const DISPATCH_STATES = [
   "dead_lettered",
   "skipped"
 ] as const
+/** conversionView.ts trackingState: no tracking, utm naming Google/Meta without its click id, fine. */
+export const TRACKING_STATES = ["none", "inconsistent", "ok"] as const
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 500
 
@@ -28,6 +30,7 @@ export interface SearchFilters {
   readonly statuses?: ReadonlyArray<string> | undefined
   readonly dispatchStates?: ReadonlyArray<string> | undefined
   readonly missingTracking?: boolean | undefined
+  readonly trackingStates?: ReadonlyArray<string> | undefined
   /** Placed at or after (inclusive). */
   readonly from?: string | undefined
   /** Placed before (exclusive). */
@@ -43,6 +46,7 @@ export const SEARCH_PARAMS = [
   "status",
   "dispatchState",
   "missingTracking",
+  "tracking",
   "from",
   "to",
   "limit",
@@ -108,6 +112,7 @@ export const parseSearch = (
     const status = yield* single("status")
     const dispatchState = yield* single("dispatchState")
     const missing = yield* single("missingTracking")
+    const tracking = yield* single("tracking")
     const fromText = yield* single("from")
     const toText = yield* single("to")
     const limitText = yield* single("limit")
@@ -131,6 +136,7 @@ export const parseSearch = (
       dispatchStates:
         dispatchState === undefined ? undefined : yield* oneOf("dispatchState", dispatchState, DISPATCH_STATES),
       missingTracking: missing === undefined ? undefined : missing === "true",
+      trackingStates: tracking === undefined ? undefined : yield* oneOf("tracking", tracking, TRACKING_STATES),
       from,
       to,
       limit,

@@ -38,6 +38,25 @@ export const hasAnyTracking = (order: CanonicalOrder | undefined) => {
   return hasClickId(order) || Boolean(order.tracking.fbp || utm.source || utm.medium || utm.campaign)
 }
 
+export type TrackingState = "none" | "inconsistent" | "ok"
+
+const GOOGLE_SOURCE = /^(google|googleads|google_ads|adwords|youtube)$/i
+const META_SOURCE = /^(facebook|fb|instagram|ig|meta)$/i
+
+/**
+ * "none": no click id and no utm at all. "inconsistent": utm_source says Google (or Meta) but the order
+ * has no gclid / gbraid / wbraid (no fbclid / fbc), so that platform cannot attribute the sale: usually
+ * a checkout that drops the click id. "ok" otherwise.
+ */
+export const trackingState = (order: CanonicalOrder | undefined): TrackingState => {
+  if (!hasAnyTracking(order) || order === undefined) return "none"
+  const t = order.tracking
+  const source = t.utm.source?.trim() ?? ""
+  if (GOOGLE_SOURCE.test(source) && !(t.gclid || t.gbraid || t.wbraid)) return "inconsistent"
+  if (META_SOURCE.test(source) && !(t.fbclid || t.fbc)) return "inconsistent"
+  return "ok"
+}
+
 export const summarize = (entries: ReadonlyArray<DispatchEntry>): DispatchSummary => {
   const conversions = entries.filter((e) => e.kind === "conversion")
   if (conversions.length === 0) return "none"
@@ -90,6 +109,7 @@ export const columnsOf = (view: ConversionView) => {
     test: order?.test ?? false,
     has_click_id: hasClickId(order),
     missing_tracking: !hasAnyTracking(order),
+    tracking_state: trackingState(order),
     utm_campaign: order?.tracking.utm.campaign ?? null,
     dispatch_state: summarize(view.dispatch)
   }

@@ -147,6 +147,28 @@ describe("normalization through the worker, per source kind", () => {
     })
   })
 
+  it("an order whose utm_source says google but has no gclid is searchable as inconsistent tracking", async () => {
+    const order = JSON.parse(fixture("generic/order-paid.json")) as Record<string, unknown>
+    const body = JSON.stringify({
+      ...order,
+      id: "WEB-NO-GCLID",
+      tracking: { utm: { source: "google", medium: "cpc", campaign: "de_shopping_omega" } }
+    })
+    await deliver("web", body, { "content-type": "application/json", authorization: `Bearer ${ingest}` })
+    await viewWhere("web:WEB-NO-GCLID", (r) => r.status === "paid")
+    const audit = await createToken(service.databaseUrl, "audit")
+    const search = async (query: string) => {
+      const res = await fetch(`${service.baseUrl}/api/v1/orders?${query}`, {
+        headers: { authorization: `Bearer ${audit.token}` }
+      })
+      expect(res.status).toBe(200)
+      return ((await res.json()) as { orders: Array<{ orderKey: string }> }).orders.map((o) => o.orderKey)
+    }
+    expect(await search("tracking=inconsistent")).toEqual(["web:WEB-NO-GCLID"])
+    expect(await search("missingTracking=true")).not.toContain("web:WEB-NO-GCLID")
+    expect(await search("tracking=ok")).toContain("web:WEB-2024-000815")
+  })
+
   it("a WooCommerce order without currency fails with the reason on the webhook stream", async () => {
     const json = JSON.parse(fixture("woocommerce/order-created-processing.json")) as Record<string, unknown>
     delete json.currency
