@@ -8,6 +8,7 @@ import { EventStore } from "../../src/events/EventStore.js"
 import type { LoggedEvent, OrderLog } from "../../src/orders/log.js"
 import type { OrderSearchResult } from "../../src/orders/summary.js"
 import type { OrderView } from "../../src/orders/view.js"
+import { makeOrder } from "../dispatch/channels/support/orders.js"
 import { appSql, dbLayer } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
@@ -373,5 +374,30 @@ describe("GET /api/v1/orders", () => {
       expect(res.body, query).toEqual({ error: "bad_request", message: expect.stringContaining(words) })
     }
     expect((await getJson(api("/orders"))).status).toBe(401)
+  })
+})
+
+describe("order keys with a slash and a space", () => {
+  it("reach the log and the view percent-encoded", async () => {
+    const key = "shop-de:A/1 2"
+    const order = makeOrder("DE", { orderKey: key, platformOrderId: "A/1 2" })
+    await Effect.runPromise(
+      Effect.flatMap(EventStore, (store) =>
+        store.append(`order-${key}`, "no_stream", [
+          { _tag: "OrderNormalized", webhookId: "wh-slash", order, parserVersion: 1 }
+        ])
+      ).pipe(Effect.provide(dbLayer(service.databaseUrl)))
+    )
+    expect(encodeURIComponent(key)).toBe("shop-de%3AA%2F1%202")
+    const log = await getJson<OrderLog>(api(`/orders/${encodeURIComponent(key)}/events`), audit)
+    expect(log.status).toBe(200)
+    expect(log.body.orderKey).toBe(key)
+    expect(typesOf(log.body.events)).toEqual(["OrderNormalized"])
+    const view = await getJson<OrderView>(api(`/orders/${encodeURIComponent(key)}`), audit)
+    expect(view.status).toBe(200)
+    expect(view.body.orderKey).toBe(key)
+    // Unencoded, the slash splits the path: not this order.
+    const split = await fetch(api("/orders/shop-de:A/1%202/events"), { headers: { authorization: `Bearer ${audit}` } })
+    expect(split.status).toBe(404)
   })
 })
