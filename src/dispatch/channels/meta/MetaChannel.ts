@@ -6,9 +6,9 @@
 //   the event is past Meta's 7-day window (Meta would reject it, and every other event in the request).
 import { Config, Effect, Either, Redacted, Schema } from "effect"
 import { Secrets } from "../../../config/Secrets.js"
-import { durationMillis, type MetaTarget, type SecretRef } from "../../../config/schema.js"
+import type { MetaTarget, SecretRef } from "../../../config/schema.js"
 import { parseJson } from "../../../lib/json.js"
-import { type ChannelAdapter, ChannelError, type ChannelResult, type DispatchInput } from "../../Channel.js"
+import { type ChannelAdapter, ChannelError, type ChannelResult, type DispatchInput, timeoutOf } from "../../Channel.js"
 import { httpCall, retryAfterMs } from "../../http.js"
 import { sha256Hex } from "../identity/normalize.js"
 import { classifyGraphResponse } from "./errors.js"
@@ -19,7 +19,6 @@ export const META_CHANNEL = "meta-capi"
 export const DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 /** The version Meta's Conversions API reference currently documents; a target can pin another. */
 export const DEFAULT_META_API_VERSION = "v25.0"
-const DEFAULT_TIMEOUT_MS = 10_000
 
 const graphBaseUrl = Config.string("META_GRAPH_URL").pipe(Config.withDefault(DEFAULT_GRAPH_URL))
 
@@ -93,7 +92,7 @@ const send = Effect.fn("Meta.send")(function* (input: DispatchInput<MetaTarget>)
     headers: { "content-type": "application/json" },
     body: JSON.stringify(request),
     recordedBody: recordedBody(request),
-    timeoutMs: target.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationMillis(target.timeout),
+    timeoutMs: timeoutOf(target),
     redactQuery: ["access_token"],
     secrets: [token]
   })

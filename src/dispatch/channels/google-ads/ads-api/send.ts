@@ -8,7 +8,7 @@ import type { Hooks, services } from "google-ads-api"
 import type { GoogleAdsTarget } from "../../../../config/schema.js"
 import type { HttpExchange } from "../../../../events/dispatch.js"
 import { ChannelError, type ChannelResult, type DispatchInput } from "../../../Channel.js"
-import { RECORDED_BODY_LIMIT, REDACTED } from "../../../http.js"
+import { RECORDED_BODY_LIMIT, REDACTED, truncateUtf8 } from "../../../http.js"
 import { GOOGLE_CHANNEL } from "../oauth.js"
 import { conversionFacts, matchData, tooRecentRetryAt } from "../plan.js"
 import { loadCredentials, secretValue } from "../secrets.js"
@@ -47,12 +47,8 @@ const grpcUrl = (typeUrl: string, rpc: string) => {
 const recordedResponse = (response: unknown, errors: ReadonlyArray<AdsError>) => {
   const { partial_failure_error: _raw, ...rest } = (response ?? {}) as Record<string, unknown>
   const body = JSON.stringify({ ...rest, ...(errors.length > 0 ? { partial_failure_errors: errors } : {}) })
-  return {
-    status: 200,
-    headers: {},
-    body: body.slice(0, RECORDED_BODY_LIMIT),
-    truncated: body.length > RECORDED_BODY_LIMIT
-  }
+  const { text, truncated } = truncateUtf8(body, RECORDED_BODY_LIMIT)
+  return { status: 200, headers: {}, body: text, truncated }
 }
 
 export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (

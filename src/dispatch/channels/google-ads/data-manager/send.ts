@@ -5,10 +5,10 @@
 // its revenue is gone (only `api: ads-api` can RETRACT the count too). validateOnly requests are
 // recorded as Skipped "validated": nothing was ingested, so turning validateOnly off sends them.
 import { Config, Effect, Either, Schema } from "effect"
-import { durationMillis, type GoogleAdsTarget } from "../../../../config/schema.js"
+import type { GoogleAdsTarget } from "../../../../config/schema.js"
 import type { HttpExchange } from "../../../../events/dispatch.js"
 import { parseJson } from "../../../../lib/json.js"
-import { ChannelError, type ChannelResult, type DispatchInput } from "../../../Channel.js"
+import { ChannelError, type ChannelResult, type DispatchInput, timeoutOf } from "../../../Channel.js"
 import { httpCall, retryAfterMs } from "../../../http.js"
 import { DATA_MANAGER_SCOPE, GOOGLE_CHANNEL, type GoogleTokens } from "../oauth.js"
 import { CLICK_MATURITY_MS, conversionFacts, matchData, tooRecentRetryAt } from "../plan.js"
@@ -19,7 +19,6 @@ import { buildIngestRequest } from "./request.js"
 import { IngestEventsResponse } from "./wire.js"
 
 export const DEFAULT_DATA_MANAGER_URL = "https://datamanager.googleapis.com"
-const DEFAULT_TIMEOUT_MS = 15_000
 
 const baseUrl = Config.string("GOOGLE_DATA_MANAGER_URL").pipe(Config.withDefault(DEFAULT_DATA_MANAGER_URL))
 
@@ -60,7 +59,7 @@ export const sendDataManager = Effect.fn("GoogleAds.dataManager")(function* (
   const request = buildIngestRequest(target, conversion, match.value)
   const credentials = yield* loadCredentials(target)
   const url = `${(yield* Effect.orDie(baseUrl)).replace(/\/+$/, "")}/v1/events:ingest`
-  const timeoutMs = target.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationMillis(target.timeout)
+  const timeoutMs = timeoutOf(target)
   const exchanges: Array<HttpExchange> = []
   const attempt = (fresh: boolean) =>
     Effect.gen(function* () {
