@@ -6,7 +6,7 @@
 // Concurrent confirmations meet on the order stream's expected version; the loser re-reads, sees the
 // winner's request and requests nothing, so a selection confirmed twice at once is sent once.
 // Fails with nothing typed: requests are checked before (request.ts); database failures are defects.
-import { Context, Effect, Layer, Schedule } from "effect"
+import { Config, Context, Effect, Layer, Schedule } from "effect"
 import { ConfigState } from "../../config/ConfigState.js"
 import type { ConfigSnapshot } from "../../config/state.js"
 import { Db } from "../../db/Db.js"
@@ -18,6 +18,7 @@ import { orderStream } from "../../events/streams.js"
 import type { Operator, RedispatchRequest } from "../request.js"
 import type { RedispatchItem, RedispatchReport } from "../schemas.js"
 import { type Evaluated, evaluateOrder } from "./decide.js"
+import { defaultEndpoints } from "./preview.js"
 import { selectOrders } from "./select.js"
 
 export interface RedispatchService {
@@ -55,6 +56,13 @@ export const RedispatchLive = Layer.effect(
     const db = yield* Db
     const store = yield* EventStore
     const config = yield* ConfigState
+    // The same variables the channels read, so the dry run names the URL they would call.
+    const endpoints = {
+      metaGraphUrl: yield* Config.string("META_GRAPH_URL").pipe(Config.withDefault(defaultEndpoints.metaGraphUrl)),
+      googleDataManagerUrl: yield* Config.string("GOOGLE_DATA_MANAGER_URL").pipe(
+        Config.withDefault(defaultEndpoints.googleDataManagerUrl)
+      )
+    }
 
     const candidates = (request: RedispatchRequest) =>
       request.orderKeys !== undefined
@@ -78,6 +86,7 @@ export const RedispatchLive = Layer.effect(
         force: request.force,
         config: snapshot,
         now: new Date(),
+        endpoints,
         ...extra
       })
 

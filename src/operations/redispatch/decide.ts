@@ -9,7 +9,7 @@ import type { DispatchKind } from "../../events/dispatch.js"
 import type { AppEvent } from "../../events/Events.js"
 import type { RedispatchState } from "../request.js"
 import type { RedispatchItem } from "../schemas.js"
-import { previewDispatch } from "./preview.js"
+import { type Endpoints, previewDispatch } from "./preview.js"
 
 export interface DispatchFilter {
   readonly target?: string | undefined
@@ -46,6 +46,7 @@ export interface EvaluateInput {
   readonly force: boolean
   readonly config: ConfigSnapshot
   readonly now: Date
+  readonly endpoints?: Endpoints | undefined
   /** The stream version the operator's selection was made at; requests after it came from elsewhere. */
   readonly baseVersion?: number | undefined
 }
@@ -88,7 +89,8 @@ const decide = (input: EvaluateInput, entry: DispatchEntry, order: ReturnType<ty
     order: order.order,
     kind: entry.kind,
     valueMinor: entry.valueMinor,
-    now: input.now
+    now: input.now,
+    endpoints: input.endpoints
   })
   if (preview._tag === "Skip") return preview
   const forcedResend = entry.status === "succeeded" && target.channel === "postback"

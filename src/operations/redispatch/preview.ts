@@ -1,10 +1,18 @@
-// What one dispatch would send, decided with the channels' own pure planners, so a dry run shows what
-// the dispatcher will really do: the exact postback request (secrets redacted), or for Meta and
-// Google the deduplication key that a resend keeps (Meta event_id = order key, Google transaction id
-// = platform order id), and the reason a channel would skip or refuse it.
+// What one dispatch would send, decided with the channels' own pure planners and request builders, so
+// a dry run shows what the dispatcher will really do: the exact request (postback URL and body, Meta's
+// events body with the hashed user_data, the Data Manager ingest body; secrets redacted, IP address
+// and user agent shown as digests as they are recorded), the deduplication key a resend keeps (Meta
+// event_id = order key, Google transaction id = platform order id), and the reason a channel would
+// skip or refuse it. Google's ads-api builder needs the google-ads-api client and the account's
+// time zone (a network call), so that API gets the summary and dedup key only.
 import type { GoogleAdsTarget, MetaTarget, Target } from "../../config/schema.js"
+import { buildIngestRequest } from "../../dispatch/channels/google-ads/data-manager/request.js"
+import { DEFAULT_DATA_MANAGER_URL } from "../../dispatch/channels/google-ads/data-manager/send.js"
 import { conversionFacts, matchData } from "../../dispatch/channels/google-ads/plan.js"
+import { sha256Hex } from "../../dispatch/channels/identity/normalize.js"
 import { buildPurchase } from "../../dispatch/channels/meta/event.js"
+import { DEFAULT_GRAPH_URL, DEFAULT_META_API_VERSION } from "../../dispatch/channels/meta/MetaChannel.js"
+import type { MetaServerEvent } from "../../dispatch/channels/meta/wire.js"
 import { renderPostback } from "../../dispatch/channels/postback/index.js"
 import type { CanonicalOrder } from "../../events/CanonicalOrder.js"
 import type { DispatchKind } from "../../events/dispatch.js"
@@ -27,7 +35,36 @@ export interface PreviewInput {
   /** Restatement value planned with the dispatch. */
   readonly valueMinor?: number | undefined
   readonly now: Date
+  /** The base URLs the channels read from META_GRAPH_URL / GOOGLE_DATA_MANAGER_URL. */
+  readonly endpoints?: Endpoints | undefined
 }
+
+export interface Endpoints {
+  readonly metaGraphUrl: string
+  readonly googleDataManagerUrl: string
+}
+
+export const defaultEndpoints: Endpoints = {
+  metaGraphUrl: DEFAULT_GRAPH_URL,
+  googleDataManagerUrl: DEFAULT_DATA_MANAGER_URL
+}
+
+const REDACTED = "[redacted]"
+const base = (url: string) => url.replace(/\/+$/, "")
+
+/** As MetaChannel records it: IP address and user agent only as SHA-256 digests. */
+const shownEvent = (event: MetaServerEvent): MetaServerEvent => ({
+  ...event,
+  user_data: {
+    ...event.user_data,
+    ...(event.user_data.client_ip_address === undefined
+      ? {}
+      : { client_ip_address: `sha256:${sha256Hex(event.user_data.client_ip_address)}` }),
+    ...(event.user_data.client_user_agent === undefined
+      ? {}
+      : { client_user_agent: `sha256:${sha256Hex(event.user_data.client_user_agent)}` })
+  }
+})
 
 const money = (amountMinor: number, currency: string) => `${majorUnits(amountMinor, currency)} ${currency}`
 
@@ -59,14 +96,28 @@ const meta = (input: PreviewInput & { readonly target: MetaTarget }): Preview =>
       return skip(`${plan.detail}: the dispatcher would dead-letter it at once`)
     case "Invalid":
       return skip(plan.detail)
-    case "Send":
+    case "Send": {
+      const endpoints = input.endpoints ?? defaultEndpoints
+      const version = input.target.apiVersion ?? DEFAULT_META_API_VERSION
+      // test_event_code is a secret reference resolved at send time: named, not shown.
+      const body = {
+        data: [shownEvent(plan.event)],
+        ...(input.target.testEventCode === undefined ? {} : { test_event_code: REDACTED })
+      }
       return {
         _tag: "Send",
         dedupKey: plan.event.event_id,
+        request: {
+          method: "POST",
+          url: `${base(endpoints.metaGraphUrl)}/${version}/${encodeURIComponent(input.target.pixelId)}/events?access_token=${REDACTED}`,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body)
+        },
         summary:
           `Purchase ${money(input.order.value.amountMinor, input.order.value.currency)} to pixel ${input.target.pixelId}; ` +
           `Meta deduplicates on event_id ${plan.event.event_id}`
       }
+    }
   }
 }
 
@@ -75,11 +126,19 @@ const google = (input: PreviewInput & { readonly target: GoogleAdsTarget }): Pre
   if (kind === "status_change") return skip("google-ads has no status_change adjustments")
   const facts = conversionFacts({ order, target, kind, valueMinor: input.valueMinor, attempt: 1, now: input.now })
   if (facts._tag !== "Ok") return skip(`Google would not get it: ${facts.detail}`)
-  if (kind === "conversion") {
-    const match = matchData(order, target)
-    if (match._tag !== "Ok") return skip(`Google would not get it: ${match.detail}`)
-  }
+  const match = matchData(order, target)
+  if (kind === "conversion" && match._tag !== "Ok") return skip(`Google would not get it: ${match.detail}`)
   const id = facts.value.transactionId
+  const endpoints = input.endpoints ?? defaultEndpoints
+  const request: RequestPreview | undefined =
+    target.api === "data-manager" && match._tag === "Ok"
+      ? {
+          method: "POST",
+          url: `${base(endpoints.googleDataManagerUrl)}/v1/events:ingest`,
+          headers: { authorization: `Bearer ${REDACTED}`, "content-type": "application/json" },
+          body: JSON.stringify(buildIngestRequest(target, facts.value, match.value))
+        }
+      : undefined
   const what =
     kind === "conversion"
       ? `click conversion ${money(facts.value.valueMinor, facts.value.currency)}`
@@ -92,6 +151,7 @@ const google = (input: PreviewInput & { readonly target: GoogleAdsTarget }): Pre
   return {
     _tag: "Send",
     dedupKey: id,
+    ...(request === undefined ? {} : { request }),
     summary:
       `${what} to customer ${target.customerId}, conversion action ${target.conversionActionId} (${target.api}); ` +
       `Google deduplicates on transaction id ${id}`

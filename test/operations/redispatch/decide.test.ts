@@ -1,5 +1,7 @@
 // Given an order's stream and the configuration, when an operator re-dispatches, then per (target,
 // kind) what would be sent (the exact postback request, the dedup key Meta / Google keep) or why not.
+
+import { createHash } from "node:crypto"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Target } from "../../../src/config/schema.js"
@@ -166,6 +168,86 @@ describe("re-dispatch decisions", () => {
       summary: expect.stringContaining("Google deduplicates on transaction id 1001")
     })
     expect(only(items, "awin")?.summary).toContain("postbacks carry no deduplication key")
+  })
+
+  it("forced, shows the exact Meta and Google requests: hashed user data, IP and user agent as digests, secrets redacted", () => {
+    const gclidOrder = {
+      ...order,
+      tracking: { ...order.tracking, gclid: "Cj0KCQjw_redispatch", clickIds: { awc: "1001_1740000000_abc" } }
+    }
+    const events = stream(...delivered("meta-acme"), ...delivered("google-acme")).map((e) =>
+      e.event._tag === "OrderNormalized"
+        ? { ...e, event: { ...e.event, order: { ...gclidOrder, status: "pending" as const } } }
+        : e
+    )
+    const items = when(events, {}, { force: true })
+    const sha = (s: string) => createHash("sha256").update(s).digest("hex")
+
+    const meta = only(items, "meta-acme")!.request!
+    expect(meta).toMatchObject({
+      method: "POST",
+      url: "https://graph.facebook.com/v25.0/1234567890/events?access_token=[redacted]",
+      headers: { "content-type": "application/json" }
+    })
+    const metaBody = JSON.parse(meta.body!) as {
+      data: Array<{
+        event_name: string
+        event_id: string
+        user_data: Record<string, unknown>
+        custom_data: Record<string, unknown>
+      }>
+    }
+    expect(metaBody.data).toHaveLength(1)
+    expect(metaBody.data[0]).toMatchObject({
+      event_name: "Purchase",
+      event_id: ORDER_KEY,
+      user_data: {
+        em: [sha("anna.mueller@example.de")],
+        client_ip_address: `sha256:${sha("203.0.113.7")}`,
+        client_user_agent: `sha256:${sha(order.userAgent!)}`
+      },
+      custom_data: { value: 49.9, currency: "EUR" }
+    })
+    expect(meta.body).not.toMatch(/Mueller|203\.0\.113\.7|Mozilla/)
+
+    const google = only(items, "google-acme")!.request!
+    expect(google).toMatchObject({
+      method: "POST",
+      url: "https://datamanager.googleapis.com/v1/events:ingest",
+      headers: { authorization: "Bearer [redacted]", "content-type": "application/json" }
+    })
+    const googleBody = JSON.parse(google.body!) as Record<string, unknown>
+    expect(googleBody).toMatchObject({
+      destinations: [
+        { operatingAccount: { accountType: "GOOGLE_ADS", accountId: "1234567890" }, productDestinationId: "987654321" }
+      ],
+      events: [
+        {
+          transactionId: "1001",
+          eventSource: "WEB",
+          conversionValue: 49.9,
+          currency: "EUR",
+          adIdentifiers: { gclid: "Cj0KCQjw_redispatch" },
+          userData: { userIdentifiers: expect.arrayContaining([{ emailAddress: sha("anna.mueller@example.de") }]) }
+        }
+      ],
+      encoding: "HEX"
+    })
+    expect(google.body).not.toMatch(/Mueller/)
+
+    // The URLs the channels would call here (META_GRAPH_URL / GOOGLE_DATA_MANAGER_URL).
+    const local = evaluateOrder({
+      orderKey: ORDER_KEY,
+      events,
+      filter: { kind: "conversion", target: "meta-acme" },
+      force: true,
+      config,
+      now: NOW,
+      endpoints: { metaGraphUrl: "http://127.0.0.1:3000/demo/meta/", googleDataManagerUrl: "http://x" }
+    })
+    expect(local[0]?.item.request?.url).toBe(
+      "http://127.0.0.1:3000/demo/meta/v25.0/1234567890/events?access_token=[redacted]"
+    )
   })
 
   it("never requests twice: a pending request, or one made since the selection", () => {
