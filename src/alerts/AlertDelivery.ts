@@ -6,7 +6,7 @@
 // backoff (deliveryPolicy.ts) in the same transaction; a permanent one, or the last attempt, is
 // recorded as not retryable and delivery stops. Idempotent: a settled stream is left alone. Only our
 // own database failing fails the job, and graphile-worker retries it.
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { Db, type DbError } from "../db/Db.js"
 import { AlertDeliveryFailed, AlertSent, AlertSuppressed } from "../events/alerts.js"
@@ -26,6 +26,9 @@ export interface AlertDeliveryService {
 }
 
 export class AlertDelivery extends Context.Tag("app/alerts/AlertDelivery")<AlertDelivery, AlertDeliveryService>() {}
+
+/** Recording AlertSent after Slack accepted: 0.2 s doubling, 7 retries (about 25 s in all). */
+const RECORD_RETRY = Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(7)))
 
 /** Digests were decided when they were raised: they bypass grouping and say how many they cover. */
 const occurrencesOf = (alert: Alert): Option.Option<number> => {
@@ -85,6 +88,10 @@ export const AlertDeliveryLive = Layer.effect(
         .pipe(Effect.either)
       if (posted._tag === "Right") {
         const { channel, ts } = posted.right
+        // Slack has the message now: failing the job here would make graphile-worker post it again.
+        // So the record is retried in place (~25 s of backoff) before the job fails. Residual
+        // at-least-once window: the process dying, or the database staying down longer, between
+        // Slack's answer and this append; Slack offers no idempotency key for chat.postMessage.
         yield* record(alertId, [
           AlertSent.make({
             alertId,
@@ -92,7 +99,12 @@ export const AlertDeliveryLive = Layer.effect(
             ...(ts === undefined ? {} : { ts }),
             occurrences: Option.getOrElse(digest, () => 1)
           })
-        ])
+        ]).pipe(
+          Effect.tapError((error) =>
+            Effect.logWarning(`alert ${alertId} was posted but not recorded yet, retrying: ${error.message}`)
+          ),
+          Effect.retry(RECORD_RETRY)
+        )
         return
       }
       const error = posted.left

@@ -233,4 +233,31 @@ describe("Slack alerts from the pipeline", () => {
     expect(await typesOf(`alert-coverage_digest:${PAID_DAY}`)).toEqual(["AlertRaised", "AlertSent"])
     expect(messagesWith(`Tracking coverage ${PAID_DAY}`)).toHaveLength(1)
   })
+
+  it("posts once when recording AlertSent fails right after Slack accepted the message", async () => {
+    const alertId = "contradicting_tracking:shop-de:4001"
+    // A real database failure, once: the first AlertSent append of this alert is refused.
+    await owner.unsafe(`
+      create sequence alert_sent_refusals;
+      create function refuse_first_alert_sent() returns trigger language plpgsql security definer as $$
+      begin
+        if new.type = 'AlertSent' and new.data->>'alertId' = '${alertId}' and nextval('alert_sent_refusals') = 1 then
+          raise exception 'simulated outage after the post';
+        end if;
+        return new;
+      end $$;
+      create trigger refuse_first_alert_sent before insert on events
+        for each row execute function refuse_first_alert_sent();`)
+    try {
+      await deliver(4001, googleWithoutGclid("de_record_fail"))
+      expect(await untilTypes(`alert-${alertId}`, "AlertSent", 30_000)).toEqual(["AlertRaised", "AlertSent"])
+      const [refusals] = await owner<Array<{ n: string }>>`select last_value::text as n from alert_sent_refusals`
+      expect(refusals!.n).toBe("2")
+      // Long enough for graphile-worker's first retry of a failed job (about 2.7 s).
+      await new Promise((r) => setTimeout(r, 4000))
+      expect(messagesWith("de_record_fail")).toHaveLength(1)
+    } finally {
+      await owner.unsafe("drop trigger refuse_first_alert_sent on events; drop function refuse_first_alert_sent()")
+    }
+  }, 60_000)
 })
