@@ -7,12 +7,13 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
 import { Db } from "../db/Db.js"
 import { DatabaseReady, ProjectionsLive } from "../main.js"
-import { progressLine, rebuildSummary, throttled } from "../operations/progress.js"
+import { rebuildSummary } from "../operations/progress.js"
 import { projectionStatus } from "../operations/projections/status.js"
 import type { Projection } from "../projections/Projection.js"
 import { Projections } from "../projections/Projector.js"
 import { rebuild } from "../projections/rebuild.js"
 import { print, printJson, printTable, usageError } from "./output.js"
+import { terminalProgress } from "./progress.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("print JSON"))
 
@@ -39,26 +40,15 @@ const list = Command.make("list", { json }, ({ json }) =>
   }).pipe(Effect.provide(ProjectionsCliLive))
 ).pipe(Command.withDescription("List projections: active generation, checkpoint position and lag"))
 
-/** One redrawn line on stderr, only when stderr is a terminal (logs and pipes stay clean). */
-const terminalProgress = (name: string) => {
-  if (!process.stderr.isTTY) return { onProgress: undefined, done: () => {} }
-  const started = performance.now()
-  const due = throttled(100)
-  return {
-    onProgress: (p: { readonly done: number; readonly total: number }) => {
-      if (due(p.done >= p.total))
-        process.stderr.write(`\r\x1b[2K${progressLine(name, p.done, p.total, performance.now() - started)}`)
-    },
-    done: () => process.stderr.write("\r\x1b[2K")
-  }
-}
-
 const rebuildOne = (projection: Projection) =>
   Effect.gen(function* () {
     const db = yield* Db
     const progress = terminalProgress(projection.name)
     return yield* Effect.tryPromise({
-      try: () => rebuild(db.sql, projection, progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      try: () => {
+        const draw = progress.onProgress
+        return rebuild(db.sql, projection, draw ? { onProgress: (p) => draw(p.done, p.total) } : {})
+      },
       // RebuildInProgress and database failures alike end the command with their message (exit 1).
       catch: (error) => (error instanceof Error ? error : new Error(String(error)))
     }).pipe(Effect.ensuring(Effect.sync(progress.done)))

@@ -9,6 +9,7 @@ import { type Rendered, renderRedispatch } from "../operations/format.js"
 import { Redispatch } from "../operations/redispatch/Redispatch.js"
 import { RedispatchStates, redispatchRequest } from "../operations/request.js"
 import { cliActor, print, printJson, printTable, usageError } from "./output.js"
+import { withTerminalProgress } from "./progress.js"
 
 export const printRendered = (r: Rendered) =>
   Effect.gen(function* () {
@@ -61,8 +62,10 @@ export const redispatch = Command.make("redispatch", options, (o) =>
       dryRun: !o.yes
     })
     if (Either.isLeft(request)) return yield* usageError(request.left.message)
-    const report = yield* Effect.flatMap(Redispatch, (r) =>
-      r.run(request.right, { actor: cliActor(), origin: "cli:redispatch" })
+    const report = yield* withTerminalProgress("redispatch", "orders", (onProgress) =>
+      Effect.flatMap(Redispatch, (r) =>
+        r.run(request.right, { actor: cliActor(), origin: "cli:redispatch", onProgress })
+      )
     ).pipe(Effect.provide(OperationsCliLive))
     yield* o.json ? printJson(report) : printRendered(renderRedispatch(report))
   })

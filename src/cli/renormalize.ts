@@ -7,6 +7,7 @@ import { renderRenormalize } from "../operations/format.js"
 import { Renormalize } from "../operations/renormalize/Renormalize.js"
 import { RenormalizeStates, renormalizeRequest } from "../operations/request.js"
 import { cliActor, printJson, usageError } from "./output.js"
+import { withTerminalProgress } from "./progress.js"
 import { confirmOptions, OperationsCliLive, printRendered } from "./redispatch.js"
 
 const options = {
@@ -35,8 +36,10 @@ export const renormalize = Command.make("renormalize", options, (o) =>
       dryRun: !o.yes
     })
     if (Either.isLeft(request)) return yield* usageError(request.left.message)
-    const report = yield* Effect.flatMap(Renormalize, (r) =>
-      r.run(request.right, { actor: cliActor(), origin: "cli:renormalize" })
+    const report = yield* withTerminalProgress("renormalize", "webhooks", (onProgress) =>
+      Effect.flatMap(Renormalize, (r) =>
+        r.run(request.right, { actor: cliActor(), origin: "cli:renormalize", onProgress })
+      )
     ).pipe(Effect.provide(OperationsCliLive))
     yield* o.json ? printJson(report) : printRendered(renderRenormalize(report))
   })

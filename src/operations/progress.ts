@@ -12,12 +12,12 @@ export const formatDuration = (ms: number): string => {
   return m < 60 ? `${m} min ${Math.round(s - m * 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`
 }
 
-/** "conversions: 12,000 / 48,000 events (25%), 8,000 events/s, ETA 4.5 s" */
-export const progressLine = (name: string, done: number, total: number, elapsedMs: number): string => {
+/** "conversions: 12,000 / 48,000 events (25%), 8,000 events/s, ETA 4.5 s" (or orders, webhooks, ...) */
+export const progressLine = (name: string, done: number, total: number, elapsedMs: number, unit = "events"): string => {
   const rate = elapsedMs > 0 ? (done * 1_000) / elapsedMs : 0
   const percent = total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 100
   const eta = rate > 0 && total > done ? `, ETA ${formatDuration(((total - done) / rate) * 1_000)}` : ""
-  return `${name}: ${count(done)} / ${count(total)} events (${percent}%), ${count(rate)} events/s${eta}`
+  return `${name}: ${count(done)} / ${count(total)} ${unit} (${percent}%), ${count(rate)} ${unit}/s${eta}`
 }
 
 /** Calls `write` at most every `intervalMs` (and always for the last step), for a terminal that redraws. */

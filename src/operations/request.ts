@@ -12,6 +12,8 @@ export interface Operator {
   readonly actor: string
   /** `api:redispatch`, `cli:renormalize`, ... */
   readonly origin: string
+  /** Called as items are done (the CLI draws it on a terminal); not recorded anywhere. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined
 }
 
 export const RedispatchStates = ["failed", "dead_lettered", "succeeded", "skipped", "pending"] as const

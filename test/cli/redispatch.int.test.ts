@@ -4,7 +4,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it, vi } from "vitest"
 import { config as configCommand } from "../../src/cli/config.js"
 import { redispatch } from "../../src/cli/redispatch.js"
 import type { Sql } from "../../src/db/Db.js"
@@ -113,5 +113,26 @@ describe("s2s redispatch", () => {
     [["--order", ORDER, "--yes", "--dry-run"], "--yes and --dry-run exclude each other"]
   ])("refuses %j as a usage error", async (args, message) => {
     expect(await cli(...args)).toMatchObject({ exitCode: 2, stdout: "", stderr: `error: ${message}` })
+  })
+
+  it("draws its progress on stderr only when stderr is a terminal", async () => {
+    const writes: Array<string> = []
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk))
+      return true
+    })
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, "isTTY")
+    try {
+      expect((await cli("--order", ORDER)).exitCode).toBe(0)
+      expect(writes.join("")).not.toContain("redispatch:")
+      Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true })
+      expect((await cli("--order", ORDER)).exitCode).toBe(0)
+      expect(writes.join("")).toContain("\r\x1b[2Kredispatch: 1 / 1 orders (100%)")
+      expect(writes.at(-1)).toBe("\r\x1b[2K")
+    } finally {
+      write.mockRestore()
+      if (tty) Object.defineProperty(process.stderr, "isTTY", tty)
+      else delete (process.stderr as { isTTY?: boolean }).isTTY
+    }
   })
 })

@@ -10,6 +10,9 @@ describe("progress and summaries", () => {
     expect(progressLine("conversions", 48_000, 48_000, 6_000)).toBe(
       "conversions: 48,000 / 48,000 events (100%), 8,000 events/s"
     )
+    expect(progressLine("redispatch", 50, 200, 1_000, "orders")).toBe(
+      "redispatch: 50 / 200 orders (25%), 50 orders/s, ETA 3.0 s"
+    )
   })
 
   it.each([

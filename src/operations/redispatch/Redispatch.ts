@@ -90,8 +90,14 @@ export const RedispatchLive = Layer.effect(
         ...extra
       })
 
-    const dryRun = (request: RedispatchRequest, snapshot: ConfigSnapshot, orderKeys: ReadonlyArray<string>) =>
+    const dryRun = (
+      request: RedispatchRequest,
+      snapshot: ConfigSnapshot,
+      orderKeys: ReadonlyArray<string>,
+      onProgress: Operator["onProgress"]
+    ) =>
       Effect.gen(function* () {
+        let done = 0
         const items: Array<RedispatchItem> = []
         const notFound: Array<string> = []
         for (const chunk of chunks(orderKeys, READ_CHUNK)) {
@@ -107,6 +113,8 @@ export const RedispatchLive = Layer.effect(
             if (stream === undefined) notFound.push(orderKey)
             else items.push(...evaluate(request, snapshot, orderKey, stream).map((e) => e.item))
           }
+          done += chunk.length
+          onProgress?.(done, orderKeys.length)
         }
         return { items, notFound }
       })
@@ -178,12 +186,17 @@ export const RedispatchLive = Layer.effect(
       const snapshot = yield* config.refresh
       const { orderKeys, truncated } = yield* candidates(request)
       if (request.dryRun) {
-        const { items, notFound } = yield* dryRun(request, snapshot, orderKeys)
+        const { items, notFound } = yield* dryRun(request, snapshot, orderKeys, operator.onProgress)
         return report(request, items, notFound, truncated)
       }
+      let done = 0
       const results = yield* Effect.forEach(
         orderKeys,
-        (orderKey) => Effect.map(confirmOrder(request, operator, snapshot, orderKey), (items) => ({ orderKey, items })),
+        (orderKey) =>
+          Effect.map(confirmOrder(request, operator, snapshot, orderKey), (items) => {
+            operator.onProgress?.(++done, orderKeys.length)
+            return { orderKey, items }
+          }),
         { concurrency: 4 }
       )
       const notFound = results.filter((r) => r.items === undefined).map((r) => r.orderKey)

@@ -109,7 +109,15 @@ export const RenormalizeLive = Layer.effect(
             )
       const found = new Set(existing.map((r) => r.stream_id))
       const notFound = (request.webhookIds ?? []).filter((id) => !found.has(webhookStream(id)))
-      const items = yield* Effect.forEach(webhooks, (w) => one(request, operator, w), { concurrency: 2 })
+      let done = 0
+      const items = yield* Effect.forEach(
+        webhooks,
+        (w) =>
+          Effect.tap(one(request, operator, w), () =>
+            Effect.sync(() => operator.onProgress?.(++done, webhooks.length))
+          ),
+        { concurrency: 2 }
+      )
       if (!request.dryRun)
         yield* Effect.logInfo(
           `re-normalization by ${operator.actor}: ${items.filter((i) => i.action === "requested").length} requested`
