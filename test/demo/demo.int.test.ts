@@ -3,10 +3,12 @@
 // restart must keep demo mode), then `s2s demo`, one order's story with `s2s orders log`, a rebuild of
 // the conversions view, the re-dispatch of the dead letter, and the Slack messages at the sink.
 import { type ChildProcess, execFile, spawn } from "node:child_process"
+import * as fs from "node:fs"
 import { promisify } from "node:util"
 import { beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../../src/db/embedded.js"
 import { appSql, freshDatabase } from "../support/db.js"
+import { startService } from "../support/service.js"
 
 let port: number
 let env: NodeJS.ProcessEnv
@@ -29,7 +31,9 @@ const stop = (child: ChildProcess) =>
     child.kill("SIGTERM")
   })
 
-const s2s = async (...args: Array<string>) => {
+const s2s = (...args: Array<string>) => s2sWith(env, ...args)
+
+const s2sWith = async (env: NodeJS.ProcessEnv, ...args: Array<string>) => {
   try {
     const { stdout, stderr } = await promisify(execFile)("node", ["bin/s2s.js", ...args], { env, encoding: "utf8" })
     return { exitCode: 0, stdout, stderr }
@@ -197,6 +201,25 @@ describe("s2s demo", () => {
 })
 
 describe("s2s demo against a service that does not accept it", () => {
+  it("exits 1 naming the cause when the service is not in demo mode (its webhooks answer 503)", async () => {
+    // The demo's configuration given as an operator's file: no demo mode, so S2S_DEMO_* stay unset.
+    const other = await startService({ config: fs.readFileSync("examples/s2s.yaml", "utf8") })
+    const run = await s2sWith(
+      { ...env, DATABASE_URL: other.databaseUrl },
+      "demo",
+      "--url",
+      other.baseUrl,
+      "--wait",
+      "1"
+    )
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/^ {2}503 Google Ads click/m)
+    expect(run.stderr).toContain("webhook answered HTTP 503")
+    expect(run.stderr).toContain("not running in demo mode")
+    // It stopped at the first refusal.
+    expect(run.stdout).not.toContain("Awin affiliate click")
+  }, 60_000)
+
   it("exits 1 with the cause when nothing listens", async () => {
     const closed = await freePort()
     const run = await s2s("demo", "--url", `http://127.0.0.1:${closed}`, "--wait", "1")
