@@ -9,11 +9,10 @@ import type { GoogleAdsTarget, MetaTarget, Target } from "../../config/schema.js
 import { buildIngestRequest } from "../../dispatch/channels/google-ads/data-manager/request.js"
 import { DEFAULT_DATA_MANAGER_URL } from "../../dispatch/channels/google-ads/data-manager/send.js"
 import { conversionFacts, matchData } from "../../dispatch/channels/google-ads/plan.js"
-import { sha256Hex } from "../../dispatch/channels/identity/normalize.js"
 import { buildPurchase } from "../../dispatch/channels/meta/event.js"
-import { DEFAULT_GRAPH_URL, DEFAULT_META_API_VERSION } from "../../dispatch/channels/meta/MetaChannel.js"
-import type { MetaServerEvent } from "../../dispatch/channels/meta/wire.js"
+import { DEFAULT_GRAPH_URL, DEFAULT_META_API_VERSION, recordedEvent } from "../../dispatch/channels/meta/MetaChannel.js"
 import { renderPostback } from "../../dispatch/channels/postback/index.js"
+import { REDACTED } from "../../dispatch/http.js"
 import type { CanonicalOrder } from "../../events/CanonicalOrder.js"
 import type { DispatchKind } from "../../events/dispatch.js"
 import { majorUnits } from "../../lib/money.js"
@@ -49,22 +48,7 @@ export const defaultEndpoints: Endpoints = {
   googleDataManagerUrl: DEFAULT_DATA_MANAGER_URL
 }
 
-const REDACTED = "[redacted]"
 const base = (url: string) => url.replace(/\/+$/, "")
-
-/** As MetaChannel records it: IP address and user agent only as SHA-256 digests. */
-const shownEvent = (event: MetaServerEvent): MetaServerEvent => ({
-  ...event,
-  user_data: {
-    ...event.user_data,
-    ...(event.user_data.client_ip_address === undefined
-      ? {}
-      : { client_ip_address: `sha256:${sha256Hex(event.user_data.client_ip_address)}` }),
-    ...(event.user_data.client_user_agent === undefined
-      ? {}
-      : { client_user_agent: `sha256:${sha256Hex(event.user_data.client_user_agent)}` })
-  }
-})
 
 const money = (amountMinor: number, currency: string) => `${majorUnits(amountMinor, currency)} ${currency}`
 
@@ -101,7 +85,7 @@ const meta = (input: PreviewInput & { readonly target: MetaTarget }): Preview =>
       const version = input.target.apiVersion ?? DEFAULT_META_API_VERSION
       // test_event_code is a secret reference resolved at send time: named, not shown.
       const body = {
-        data: [shownEvent(plan.event)],
+        data: [recordedEvent(plan.event)],
         ...(input.target.testEventCode === undefined ? {} : { test_event_code: REDACTED })
       }
       return {

@@ -34,23 +34,23 @@ const secret = (ref: SecretRef, target: MetaTarget, field: string) =>
     )
   )
 
-/** The logged copy of the body: the IP address and user agent are recorded only as SHA-256 digests. */
+/** An event as it is recorded (and previewed): the IP address and user agent only as SHA-256 digests. */
+export const recordedEvent = (event: MetaServerEvent): MetaServerEvent => ({
+  ...event,
+  user_data: {
+    ...event.user_data,
+    ...(event.user_data.client_ip_address === undefined
+      ? {}
+      : { client_ip_address: `sha256:${sha256Hex(event.user_data.client_ip_address)}` }),
+    ...(event.user_data.client_user_agent === undefined
+      ? {}
+      : { client_user_agent: `sha256:${sha256Hex(event.user_data.client_user_agent)}` })
+  }
+})
+
+/** The logged copy of the body. */
 const recordedBody = (request: MetaEventsRequest): string =>
-  JSON.stringify({
-    ...request,
-    data: request.data.map((event: MetaServerEvent) => ({
-      ...event,
-      user_data: {
-        ...event.user_data,
-        ...(event.user_data.client_ip_address === undefined
-          ? {}
-          : { client_ip_address: `sha256:${sha256Hex(event.user_data.client_ip_address)}` }),
-        ...(event.user_data.client_user_agent === undefined
-          ? {}
-          : { client_user_agent: `sha256:${sha256Hex(event.user_data.client_user_agent)}` })
-      }
-    }))
-  })
+  JSON.stringify({ ...request, data: request.data.map(recordedEvent) })
 
 const send = Effect.fn("Meta.send")(function* (input: DispatchInput<MetaTarget>) {
   const { order, target } = input
