@@ -4,7 +4,7 @@
 // `maxBatch`. A batch that fails is retried one request at a time, so one bad request cannot fail
 // the innocent ones it was batched with.
 import type { Queryable, Sql } from "../db/Db.js"
-import { type AppEvent, type EventMetadata, encodeEvent } from "../events/Events.js"
+import { type AppEvent, currentVersion, type EventMetadata, encodeEvent } from "../events/Events.js"
 import { type Job, jobSpec } from "../events/store.js"
 import type { WebhookReceived } from "../events/webhook.js"
 
@@ -24,15 +24,21 @@ interface Pending {
   readonly reject: (error: unknown) => void
 }
 
-const duplicateOf = (r: WebhookReceived) => {
+/** A redelivery's event: the first delivery's fields, without what only the first one carries. */
+export const duplicateOf = (r: WebhookReceived) => {
   const { _tag, testMode: _testMode, ...fields } = r
   return { ...fields, _tag: "WebhookDuplicateReceived" as const }
 }
+/** The received event's data keys a duplicate does not carry (see duplicateOf). */
+const DUPLICATE_DROPS = ["testMode"] as const
+const DUPLICATE_VERSION = currentVersion("WebhookDuplicateReceived")
 
 /**
- * Records deliveries with one statement (s2s_record_deliveries, sql/0011): the first delivery of a
- * webhook creates its stream and gets its job; the others are duplicates. One outcome per delivery,
- * in the order given.
+ * Records deliveries with one statement (s2s_record_deliveries, sql/0011 and 0016): the first delivery
+ * of a webhook creates its stream and gets its job; the others are duplicates. One outcome per
+ * delivery, in the order given. Each raw body is sent once: the duplicate event, written only when
+ * the stream already exists, is the received one under its own type minus DUPLICATE_DROPS, built by
+ * the database (the same event as encodeEvent(duplicateOf(received)); GroupCommit.int.test.ts).
  */
 export const commitDeliveries = async (sql: Queryable, deliveries: ReadonlyArray<Delivery>) => {
   const order = deliveries.map((_, i) => i)
@@ -51,7 +57,9 @@ export const commitDeliveries = async (sql: Queryable, deliveries: ReadonlyArray
     return {
       s: d.streamId,
       r: event(d.received, d.metadata),
-      d: event(duplicateOf(d.received), d.metadata),
+      dt: "WebhookDuplicateReceived",
+      dsv: DUPLICATE_VERSION,
+      dx: DUPLICATE_DROPS,
       j: jobSpec(d.job)
     }
   })

@@ -2,12 +2,16 @@ import { randomUUID } from "node:crypto"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
 import { rawBody } from "../../src/ingest/body.js"
-import { type Delivery, makeGroupCommitter } from "../../src/ingest/GroupCommit.js"
-import { appSql, freshDatabase } from "../support/db.js"
+import { encodeEvent } from "../../src/events/Events.js"
+import { commitDeliveries, type Delivery, duplicateOf, makeGroupCommitter } from "../../src/ingest/GroupCommit.js"
+import { appSql, freshDatabase, ownerSql } from "../support/db.js"
 
 let sql: Sql
+let owner: Sql
 beforeAll(async () => {
-  sql = appSql(await freshDatabase())
+  const url = await freshDatabase()
+  sql = appSql(url)
+  owner = ownerSql(url)
 })
 
 const delivery = (id: string, task = "normalize-webhook"): Delivery => ({
@@ -54,5 +58,32 @@ describe("group commit", () => {
     const stored =
       await sql`select stream_id from events where stream_id = any(${[...good, bad].map((i) => `webhook-${i}`)}::text[])`
     expect(stored.map((r) => r.stream_id).sort()).toEqual(good.map((i) => `webhook-${i}`).sort())
+  })
+
+  it("writes a redelivery as the received event under its own type, testMode dropped, body sent once", async () => {
+    const id = randomUUID()
+    const first: Delivery = {
+      ...delivery(id),
+      received: { ...delivery(id).received, topic: "orders/paid", remoteAddress: "203.0.113.9", testMode: true },
+      metadata: { actor: "webhook:s", correlationId: id }
+    }
+    // The same webhook twice in one batch, then once more in a batch of its own.
+    expect(await commitDeliveries(sql, [first, first])).toEqual([{ _tag: "Received" }, { _tag: "Duplicate" }])
+    expect(await commitDeliveries(sql, [first])).toEqual([{ _tag: "Duplicate" }])
+    const rows = await sql<Array<{ type: string; schema_version: number; data: unknown; metadata: unknown }>>`
+      select type, schema_version, data, metadata from events where stream_id = ${`webhook-${id}`} order by stream_version`
+    const received = encodeEvent(first.received)
+    const duplicate = encodeEvent(duplicateOf(first.received))
+    expect(received.data).toHaveProperty("testMode", true)
+    expect(duplicate.data).not.toHaveProperty("testMode")
+    expect(rows).toEqual([
+      { type: received.type, schema_version: received.schemaVersion, data: received.data, metadata: first.metadata },
+      { type: duplicate.type, schema_version: duplicate.schemaVersion, data: duplicate.data, metadata: first.metadata },
+      { type: duplicate.type, schema_version: duplicate.schemaVersion, data: duplicate.data, metadata: first.metadata }
+    ])
+    // One normalization job, for the first delivery only.
+    const byPayload =
+      await owner`select count(*)::int as n from graphile_worker._private_jobs where payload->>'webhookId' = ${id}`
+    expect(byPayload[0]!.n).toBe(1)
   })
 })
