@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
-import { rawBody } from "../../src/ingest/body.js"
 import { encodeEvent } from "../../src/events/Events.js"
+import { rawBody } from "../../src/ingest/body.js"
 import { commitDeliveries, type Delivery, duplicateOf, makeGroupCommitter } from "../../src/ingest/GroupCommit.js"
 import { appSql, freshDatabase, ownerSql } from "../support/db.js"
 
