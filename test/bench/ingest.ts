@@ -1,8 +1,17 @@
 // ingest: signed ~1 KB Shopify webhooks over HTTP into `s2s serve --api-only` (a child process) with
 // N = 8 and 32 concurrent keep-alive clients; a request counts once its 202 came back (raw payload and
 // normalization job committed). Baseline, same run, same database, same concurrency: a bare one-row
-// INSERT of the same body through postgres.js.
+// INSERT of the same body through postgres.js. Two ceilings beside them show where the time goes:
+// the same load against a bare node:http server that answers 202 without a database (the HTTP and
+// load-generator cost on this machine), and the group committer fed in-process by N loops (the
+// database's share, without HTTP or the service).
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { makeSql, type Sql } from "../../src/db/Db.js"
+import { webhookStream } from "../../src/events/streams.js"
+import { rawBody } from "../../src/ingest/body.js"
+import { type Delivery, makeGroupCommitter } from "../../src/ingest/GroupCommit.js"
+import { NORMALIZE_TASK, webhookIdFor } from "../../src/ingest/Ingest.js"
 import { closedLoop, ingestConfig, orderBody, serviceEnv, signed, webhookPool } from "./load.js"
 import { startService } from "./service.js"
 import {
@@ -41,6 +50,69 @@ const baselineLoop = async (sql: Sql, clients: number, body: string, until: () =
     })
   )
   return { ops, latenciesMs, seconds: (performance.now() - started) / 1000 }
+}
+
+/** The bare HTTP server of bareHttp.ts as a child process, with this process's loader (tsx). */
+const startBareHttp = async () => {
+  const file = fileURLToPath(new URL("./bareHttp.ts", import.meta.url))
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, file], {
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once("data", (d: Buffer) => resolve(Number(String(d).trim())))
+    child.once("exit", (code) => reject(new Error(`the bare HTTP server exited (${code})`)))
+  })
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve())
+        child.kill("SIGTERM")
+      })
+  }
+}
+
+/** The delivery the service would build for a signed Shopify webhook (Ingest.ts), without HTTP. */
+const deliveryOf = (body: Buffer, dedupKey: string): Delivery => {
+  const webhookId = webhookIdFor("shop-bench", dedupKey)
+  return {
+    streamId: webhookStream(webhookId),
+    received: {
+      _tag: "WebhookReceived",
+      webhookId,
+      sourceId: "shop-bench",
+      kind: "shopify",
+      topic: "orders/paid",
+      dedupKey,
+      headers: {
+        "content-type": "application/json",
+        "x-shopify-topic": "orders/paid",
+        "x-shopify-webhook-id": dedupKey
+      },
+      receivedAt: new Date().toISOString(),
+      remoteAddress: "127.0.0.1",
+      body: rawBody(body)
+    },
+    job: { task: NORMALIZE_TASK, payload: { webhookId }, jobKey: `normalize:${webhookId}`, maxAttempts: 10 },
+    metadata: { actor: "webhook:shop-bench", correlationId: webhookId }
+  }
+}
+
+/** `clients` loops submitting to one group committer (the service's defaults) until `until()`. */
+const committerLoop = async (sql: Sql, clients: number, body: Buffer, until: () => boolean) => {
+  const committer = makeGroupCommitter(sql, { maxBatch: 200, maxInFlight: 2 })
+  let ops = 0
+  let n = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (!until()) {
+        await committer.submit(deliveryOf(body, `bench-committer-${process.pid}-${++n}`))
+        ops++
+      }
+    })
+  )
+  return ops / ((performance.now() - started) / 1000)
 }
 
 export const ingestBench = async (db: BenchDatabase, options: BenchOptions) => {
@@ -97,6 +169,17 @@ export const ingestBench = async (db: BenchDatabase, options: BenchOptions) => {
         hooks.firstError ||= r.firstError ?? ""
       }
       await pool.close()
+      // The ceilings, each after a warm-up, for half a case's time.
+      const ceilingMs = Math.max(1000, (seconds * 1000) / 2)
+      const bare = await startBareHttp()
+      const barePool = webhookPool(bare.baseUrl, clients)
+      await closedLoop(barePool, clients, next, deadline(500))
+      const bareRun = await closedLoop(barePool, clients, next, deadline(ceilingMs))
+      await barePool.close()
+      await bare.stop()
+      const bytes = Buffer.from(body)
+      await committerLoop(sql, clients, bytes, deadline(500))
+      const committed = await committerLoop(sql, clients, bytes, deadline(ceilingMs))
       await sql.end()
       if (hooks.refused > 0)
         note("ingest", `${clients} clients: ${hooks.refused} requests refused; first: ${hooks.firstError}`)
@@ -134,6 +217,20 @@ export const ingestBench = async (db: BenchDatabase, options: BenchOptions) => {
         unit: "ms",
         baseline: baseLat.p99,
         ratio: lat.p99 / baseLat.p99
+      })
+      record({
+        benchmark: "ingest",
+        case: `ceiling: bare node:http 202, no database, ${clients} clients`,
+        value: bareRun.accepted / bareRun.seconds,
+        unit: "202/s"
+      })
+      record({
+        benchmark: "ingest",
+        case: `ceiling: group commit fed in-process, no HTTP, ${clients} loops`,
+        value: committed,
+        unit: "deliveries/s",
+        baseline,
+        ratio: committed / baseline
       })
       const perRequest = (pct: number) => ((pct / 100) * 1000) / rate
       note(
