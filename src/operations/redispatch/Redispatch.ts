@@ -90,6 +90,12 @@ export const RedispatchLive = Layer.effect(
         ...extra
       })
 
+    // google-ads-api is large: loaded only for a dry run that has ads-api targets to show.
+    const adsLibFor = (snapshot: ConfigSnapshot) =>
+      [...snapshot.targets.values()].some((t) => t.channel === "google-ads" && t.api === "ads-api")
+        ? Effect.promise(() => import("google-ads-api"))
+        : Effect.succeed(undefined)
+
     const dryRun = (
       request: RedispatchRequest,
       snapshot: ConfigSnapshot,
@@ -97,6 +103,7 @@ export const RedispatchLive = Layer.effect(
       onProgress: Operator["onProgress"]
     ) =>
       Effect.gen(function* () {
+        const adsLib = yield* adsLibFor(snapshot)
         let done = 0
         const items: Array<RedispatchItem> = []
         const notFound: Array<string> = []
@@ -111,7 +118,7 @@ export const RedispatchLive = Layer.effect(
           for (const orderKey of chunk) {
             const stream = byStream.get(orderStream(orderKey))
             if (stream === undefined) notFound.push(orderKey)
-            else items.push(...evaluate(request, snapshot, orderKey, stream).map((e) => e.item))
+            else items.push(...evaluate(request, snapshot, orderKey, stream, { adsLib }).map((e) => e.item))
           }
           done += chunk.length
           onProgress?.(done, orderKeys.length)

@@ -3,6 +3,7 @@
 // the dispatcher send, and what. A success is final unless forced; a request already pending (or
 // appended by a concurrent confirmation since `baseVersion`) is never requested twice.
 import type { ConfigSnapshot } from "../../config/state.js"
+import type { AdsLib } from "../../dispatch/channels/google-ads/ads-api/request.js"
 import { loadOrder } from "../../dispatch/Dispatcher.js"
 import { type DispatchEntry, type DispatchStatus, dispatchKey } from "../../dispatch/state.js"
 import type { DispatchKind } from "../../events/dispatch.js"
@@ -47,6 +48,8 @@ export interface EvaluateInput {
   readonly config: ConfigSnapshot
   readonly now: Date
   readonly endpoints?: Endpoints | undefined
+  /** google-ads-api, loaded, so ads-api targets show their exact request (preview.ts). */
+  readonly adsLib?: AdsLib | undefined
   /** The stream version the operator's selection was made at; requests after it came from elsewhere. */
   readonly baseVersion?: number | undefined
 }
@@ -90,7 +93,8 @@ const decide = (input: EvaluateInput, entry: DispatchEntry, order: ReturnType<ty
     kind: entry.kind,
     valueMinor: entry.valueMinor,
     now: input.now,
-    endpoints: input.endpoints
+    endpoints: input.endpoints,
+    adsLib: input.adsLib
   })
   if (preview._tag === "Skip") return preview
   const forcedResend = entry.status === "succeeded" && target.channel === "postback"

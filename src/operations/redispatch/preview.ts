@@ -3,9 +3,18 @@
 // events body with the hashed user_data, the Data Manager ingest body; secrets redacted, IP address
 // and user agent shown as digests as they are recorded), the deduplication key a resend keeps (Meta
 // event_id = order key, Google transaction id = platform order id), and the reason a channel would
-// skip or refuse it. Google's ads-api builder needs the google-ads-api client and the account's
-// time zone (a network call), so that API gets the summary and dedup key only.
+// skip or refuse it. Google's ads-api requests are built with google-ads-api's own classes, so the
+// caller passes the loaded library (`adsLib`); without it that API gets the summary and dedup key
+// only. Adjustments are shown as if sent now (adjustment_date_time is the dispatch time).
 import type { GoogleAdsTarget, MetaTarget, Target } from "../../config/schema.js"
+import {
+  type AdsCall,
+  type AdsLib,
+  adsDateTime,
+  buildAdjustmentRequest,
+  buildClickConversionRequest,
+  recordedAdsRequest
+} from "../../dispatch/channels/google-ads/ads-api/request.js"
 import { buildIngestRequest } from "../../dispatch/channels/google-ads/data-manager/request.js"
 import { DEFAULT_DATA_MANAGER_URL } from "../../dispatch/channels/google-ads/data-manager/send.js"
 import { conversionFacts, matchData } from "../../dispatch/channels/google-ads/plan.js"
@@ -36,6 +45,8 @@ export interface PreviewInput {
   readonly now: Date
   /** The base URLs the channels read from META_GRAPH_URL / GOOGLE_DATA_MANAGER_URL. */
   readonly endpoints?: Endpoints | undefined
+  /** google-ads-api, loaded, to show the exact request of ads-api targets. */
+  readonly adsLib?: AdsLib | undefined
 }
 
 export interface Endpoints {
@@ -114,15 +125,37 @@ const google = (input: PreviewInput & { readonly target: GoogleAdsTarget }): Pre
   if (kind === "conversion" && match._tag !== "Ok") return skip(`Google would not get it: ${match.detail}`)
   const id = facts.value.transactionId
   const endpoints = input.endpoints ?? defaultEndpoints
-  const request: RequestPreview | undefined =
-    target.api === "data-manager" && match._tag === "Ok"
-      ? {
-          method: "POST",
-          url: `${base(endpoints.googleDataManagerUrl)}/v1/events:ingest`,
-          headers: { authorization: `Bearer ${REDACTED}`, "content-type": "application/json" },
-          body: JSON.stringify(buildIngestRequest(target, facts.value, match.value))
-        }
-      : undefined
+  let request: RequestPreview | undefined
+  if (target.api === "data-manager") {
+    if (match._tag === "Ok")
+      request = {
+        method: "POST",
+        url: `${base(endpoints.googleDataManagerUrl)}/v1/events:ingest`,
+        headers: { authorization: `Bearer ${REDACTED}`, "content-type": "application/json" },
+        body: JSON.stringify(buildIngestRequest(target, facts.value, match.value))
+      }
+  } else if (input.adsLib !== undefined) {
+    // As sendAdsApi builds it (ads-api/send.ts), with the same time zone rule.
+    const timeZone = target.timeZone ?? "UTC"
+    try {
+      adsDateTime(facts.value.conversionTime, timeZone)
+    } catch {
+      return skip(`target ${target.id} is misconfigured: timeZone ${timeZone} is not an IANA time zone`)
+    }
+    const call: AdsCall | undefined =
+      kind === "conversion"
+        ? match._tag === "Ok"
+          ? {
+              rpc: "UploadClickConversions",
+              request: buildClickConversionRequest(input.adsLib, target, facts.value, match.value, timeZone)
+            }
+          : undefined
+        : {
+            rpc: "UploadConversionAdjustments",
+            request: buildAdjustmentRequest(input.adsLib, target, kind, facts.value, input.now, timeZone)
+          }
+    if (call !== undefined) request = recordedAdsRequest(target, call)
+  }
   const what =
     kind === "conversion"
       ? `click conversion ${money(facts.value.valueMinor, facts.value.currency)}`

@@ -250,6 +250,53 @@ describe("re-dispatch decisions", () => {
     )
   })
 
+  it("forced, shows the exact Google Ads API request of an ads-api target once the library is given", async () => {
+    const adsLib = await import("google-ads-api")
+    const adsApi = Schema.decodeUnknownSync(Target)({
+      id: "google-acme",
+      channel: "google-ads",
+      api: "ads-api",
+      customerId: "1234567890",
+      conversionActionId: "987654321",
+      credentials: "env:GOOGLE_CREDENTIALS",
+      developerToken: "env:GOOGLE_DEV_TOKEN",
+      timeZone: "Europe/Berlin"
+    })
+    const events = stream(...delivered("google-acme")).map((e) =>
+      e.event._tag === "OrderNormalized"
+        ? {
+            ...e,
+            event: {
+              ...e.event,
+              order: { ...order, status: "pending" as const, tracking: { ...order.tracking, gclid: "Cj0KCQjw_ads" } }
+            }
+          }
+        : e
+    )
+    const adsConfig = { ...config, targets: new Map([["google-acme", adsApi]]) }
+    const [item] = evaluateOrder({
+      orderKey: ORDER_KEY,
+      events,
+      filter: { kind: "conversion", target: "google-acme" },
+      force: true,
+      config: adsConfig,
+      now: NOW,
+      adsLib
+    }).map((e) => e.item)
+    expect(item).toMatchObject({
+      action: "would_send",
+      dedupKey: "1001",
+      request: {
+        method: "POST",
+        url: "grpc://googleads.googleapis.com/google.ads.googleads.v24.services.ConversionUploadService/UploadClickConversions",
+        headers: { "developer-token": "[redacted]" }
+      }
+    })
+    const body = JSON.parse(item!.request!.body!) as { conversions: Array<Record<string, unknown>> }
+    expect(body.conversions[0]).toMatchObject({ gclid: "Cj0KCQjw_ads", order_id: "1001", currency_code: "EUR" })
+    expect(item!.request!.body).not.toMatch(/Mueller/)
+  })
+
   it("never requests twice: a pending request, or one made since the selection", () => {
     const pending = when(stream(...deadLettered("awin"), requested("awin", "token:tok_1")), { target: "awin" })
     expect(pending).toMatchObject([

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { adsDateTime } from "../../../../src/dispatch/channels/google-ads/ads-api/request.js"
+import { previewDispatch } from "../../../../src/operations/redispatch/preview.js"
 import { makeOrder, NOW } from "../support/orders.js"
 import { sha } from "../support/run.js"
 import { adsTarget, sendAds } from "./adsSupport.js"
@@ -63,6 +64,35 @@ describe("Ads API request building", () => {
       for (const secret of ["dev-token-secret", CREDENTIALS.client_secret, CREDENTIALS.refresh_token]) {
         expect(all).not.toContain(secret)
       }
+    })
+  )
+
+  it.effect("a re-dispatch dry run shows the request exactly as the send records it, adjustments included", () =>
+    Effect.gen(function* () {
+      const adsLib = yield* Effect.promise(() => import("google-ads-api"))
+      const order = makeOrder("DE")
+      for (const kind of ["conversion", "retraction", "restatement"] as const) {
+        const valueMinor = kind === "restatement" ? 2990 : undefined
+        const { result } = yield* sendAds(dispatch(order, { target: adsTarget, kind, valueMinor }))
+        const [exchange] = success(result).exchanges
+        const preview = previewDispatch({ target: adsTarget, order, kind, valueMinor, now: NOW, adsLib })
+        expect(preview).toMatchObject({ _tag: "Send", dedupKey: "1001" })
+        expect(preview._tag === "Send" && preview.request).toEqual(exchange!.request)
+        // Without the library: the summary and the dedup key, no request.
+        const summary = previewDispatch({ target: adsTarget, order, kind, valueMinor, now: NOW })
+        expect(summary._tag === "Send" && summary.request).toBeUndefined()
+      }
+      const badZone = previewDispatch({
+        target: { ...adsTarget, timeZone: "Mars/Olympus" },
+        order,
+        kind: "conversion",
+        now: NOW,
+        adsLib
+      })
+      expect(badZone).toEqual({
+        _tag: "Skip",
+        reason: "target google-acme is misconfigured: timeZone Mars/Olympus is not an IANA time zone"
+      })
     })
   )
 

@@ -3,9 +3,14 @@
 // generated protobuf classes so enum values and field names are the library's own.
 import type { common, services } from "google-ads-api"
 import type { GoogleAdsTarget } from "../../../../config/schema.js"
+import { REDACTED } from "../../../http.js"
 import type { ConsentChoice, GoogleConversion, GoogleMatch } from "../plan.js"
 
 export type AdsLib = typeof import("google-ads-api")
+
+export type AdsCall =
+  | { readonly rpc: "UploadClickConversions"; readonly request: services.UploadClickConversionsRequest }
+  | { readonly rpc: "UploadConversionAdjustments"; readonly request: services.UploadConversionAdjustmentsRequest }
 
 /**
  * `yyyy-mm-dd hh:mm:ss+hh:mm` in the account's time zone, as conversion_date_time and
@@ -117,3 +122,27 @@ export const buildAdjustmentRequest = (
       })
     ]
   })
+
+/** The gRPC method a call goes to, as recorded: grpc://googleads.googleapis.com/{package}.{Service}/{Rpc}. */
+const grpcUrl = (call: AdsCall) => {
+  // type.googleapis.com/google.ads.googleads.v24.services.UploadClickConversionsRequest
+  const typeUrl = (call.request.constructor as { getTypeUrl?: () => string }).getTypeUrl?.() ?? ""
+  const pkg = typeUrl.replace(/^.*\//, "").replace(/\.[A-Za-z]+Request$/, "")
+  const service =
+    call.rpc === "UploadClickConversions" ? "ConversionUploadService" : "ConversionAdjustmentUploadService"
+  return `grpc://googleads.googleapis.com/${pkg}.${service}/${call.rpc}`
+}
+
+/**
+ * A call as DispatchAttempted records it and a re-dispatch dry run shows it: the request as sent
+ * (hashed identifiers only), the developer token redacted.
+ */
+export const recordedAdsRequest = (target: GoogleAdsTarget, call: AdsCall) => ({
+  method: "POST",
+  url: grpcUrl(call),
+  headers: {
+    "developer-token": REDACTED,
+    ...(target.loginCustomerId === undefined ? {} : { "login-customer-id": target.loginCustomerId })
+  },
+  body: JSON.stringify(call.request)
+})

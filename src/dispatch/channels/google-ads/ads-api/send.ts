@@ -4,11 +4,11 @@
 // host override, so there is no HTTP to record: each call is recorded as a gRPC exchange with the
 // request as sent (hashes only, developer token redacted) and the decoded response.
 import { Effect, Either } from "effect"
-import type { Hooks, services } from "google-ads-api"
+import type { Hooks } from "google-ads-api"
 import type { GoogleAdsTarget } from "../../../../config/schema.js"
 import type { HttpExchange } from "../../../../events/dispatch.js"
 import { ChannelError, type ChannelResult, type DispatchInput } from "../../../Channel.js"
-import { RECORDED_BODY_LIMIT, REDACTED, truncateUtf8 } from "../../../http.js"
+import { RECORDED_BODY_LIMIT, truncateUtf8 } from "../../../http.js"
 import { GOOGLE_CHANNEL } from "../oauth.js"
 import { conversionFacts, matchData, tooRecentRetryAt } from "../plan.js"
 import { loadCredentials, secretValue } from "../secrets.js"
@@ -21,28 +21,24 @@ import {
   failureErrors,
   partialFailureErrors
 } from "./errors.js"
-import { type AdsLib, adsDateTime, buildAdjustmentRequest, buildClickConversionRequest } from "./request.js"
+import {
+  type AdsCall,
+  type AdsLib,
+  adsDateTime,
+  buildAdjustmentRequest,
+  buildClickConversionRequest,
+  recordedAdsRequest
+} from "./request.js"
 
 export interface AdsApiOptions {
   /** google-ads-api hooks; tests use onServiceStart to capture the request and answer without a network. */
   readonly hooks?: Hooks | undefined
 }
 
-type Call =
-  | { readonly rpc: "UploadClickConversions"; readonly request: services.UploadClickConversionsRequest }
-  | { readonly rpc: "UploadConversionAdjustments"; readonly request: services.UploadConversionAdjustmentsRequest }
-
 const configuration = (detail: string) =>
   new ChannelError({ channel: GOOGLE_CHANNEL, reason: "Configuration", retryable: false, detail, exchanges: [] })
 
 const loadLib = Effect.promise((): Promise<AdsLib> => import("google-ads-api"))
-
-const grpcUrl = (typeUrl: string, rpc: string) => {
-  // type.googleapis.com/google.ads.googleads.v24.services.UploadClickConversionsRequest
-  const pkg = typeUrl.replace(/^.*\//, "").replace(/\.[A-Za-z]+Request$/, "")
-  const service = rpc === "UploadClickConversions" ? "ConversionUploadService" : "ConversionAdjustmentUploadService"
-  return `grpc://googleads.googleapis.com/${pkg}.${service}/${rpc}`
-}
 
 const recordedResponse = (response: unknown, errors: ReadonlyArray<AdsError>) => {
   const { partial_failure_error: _raw, ...rest } = (response ?? {}) as Record<string, unknown>
@@ -73,7 +69,7 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
     catch: () => configuration(`timeZone ${timeZone} is not an IANA time zone (e.g. Europe/Berlin)`)
   })
   const lib = yield* loadLib
-  let call: Call
+  let call: AdsCall
   let notes: ReadonlyArray<string>
   if (input.kind === "conversion") {
     const match = matchData(order, target)
@@ -90,7 +86,6 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
     }
     notes = [input.kind === "retraction" ? "RETRACTION" : `RESTATEMENT to ${conversion.value} ${conversion.currency}`]
   }
-  const request = call.request
   // UTC is exact (the offset is explicit), but Google reports conversions by the account's day.
   if (target.timeZone === undefined) notes = [...notes, "timeZone unset: conversion times sent in UTC"]
 
@@ -135,17 +130,8 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
       ? failureErrors(lib, outcome.left)
       : undefined
   const rowErrors = Either.isRight(outcome) ? partialFailureErrors(lib, outcome.right) : []
-  const typeUrl = (request.constructor as { getTypeUrl?: () => string }).getTypeUrl?.() ?? ""
   const exchange: HttpExchange = {
-    request: {
-      method: "POST",
-      url: grpcUrl(typeUrl, call.rpc),
-      headers: {
-        "developer-token": REDACTED,
-        ...(target.loginCustomerId === undefined ? {} : { "login-customer-id": target.loginCustomerId })
-      },
-      body: JSON.stringify(request)
-    },
+    request: recordedAdsRequest(target, call),
     ...(Either.isRight(outcome) ? { response: recordedResponse(outcome.right, rowErrors) } : {}),
     durationMs,
     ...(Either.isLeft(outcome)
