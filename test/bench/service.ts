@@ -1,9 +1,12 @@
 // The service under test as a separate process (`node bin/s2s.js serve`), so the load generator
 // never shares its event loop: a temp s2s.yaml, a free port, the bench database, LOG_LEVEL=warning.
 // Ready once GET /readyz answers 200; stopped with SIGTERM (graceful), SIGKILL after 30 s.
-// BENCH_SERVICE_NODE_ARGS passes Node flags to it (a CPU profile: "--cpu-prof --cpu-prof-dir=prof"),
-// BENCH_SERVICE_LOG_LEVEL another log level (its output is shown when it fails).
+// It runs with the Node flags the Docker image sets (NODE_OPTIONS in the Dockerfile: the heap cap), so
+// memory and speed are those of the deployed service. BENCH_SERVICE_NODE_ARGS replaces them (a CPU
+// profile: "--cpu-prof --cpu-prof-dir=prof"; "" for none), BENCH_SERVICE_LOG_LEVEL sets another log
+// level (its output is shown when it fails).
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -12,6 +15,15 @@ import { freePort } from "../../src/db/embedded.js"
 import { cleanups, rssMb, sleep } from "./support.js"
 
 const BIN = fileURLToPath(new URL("../../bin/s2s.js", import.meta.url))
+const DOCKERFILE = fileURLToPath(new URL("../../Dockerfile", import.meta.url))
+
+/** The Node flags of the runtime image: NODE_OPTIONS=... in the Dockerfile's ENV line. */
+export const imageNodeArgs = (): ReadonlyArray<string> => {
+  const value = /\bNODE_OPTIONS=("[^"]*"|\S+)/.exec(readFileSync(DOCKERFILE, "utf8"))?.[1]
+  if (value === undefined)
+    throw new Error("the Dockerfile sets no NODE_OPTIONS; the bench runs the service as the image does")
+  return value.replace(/^"|"$/g, "").split(" ").filter(Boolean)
+}
 
 export interface ServiceOptions {
   readonly databaseUrl: string
@@ -20,7 +32,7 @@ export interface ServiceOptions {
   readonly apiOnly?: boolean
   /** Extra environment (secrets, channel URLs); the bench's own environment is inherited. */
   readonly env?: Readonly<Record<string, string>>
-  /** Node flags for the service (default: BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=prof"). */
+  /** Node flags for the service (default: BENCH_SERVICE_NODE_ARGS when set, else the image's NODE_OPTIONS). */
   readonly nodeArgs?: ReadonlyArray<string>
 }
 
@@ -60,7 +72,8 @@ const startOnce = async (options: ServiceOptions): Promise<RunningService> => {
   const file = path.join(dir, "s2s.yaml")
   await fs.writeFile(file, options.config)
   const port = await freePort()
-  const nodeArgs = options.nodeArgs ?? (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean)
+  const fromEnv = process.env.BENCH_SERVICE_NODE_ARGS
+  const nodeArgs = options.nodeArgs ?? (fromEnv === undefined ? imageNodeArgs() : fromEnv.split(" ").filter(Boolean))
   const args = [...nodeArgs, BIN, "serve", ...(options.apiOnly ? ["--api-only"] : []), "--config", file]
   const child = spawn(process.execPath, args, {
     env: {
