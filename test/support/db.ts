@@ -6,6 +6,7 @@ import { afterAll, inject } from "vitest"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
 import { DbLive, makeSql } from "../../src/db/Db.js"
 import { EventStoreLive } from "../../src/events/EventStore.js"
+import { runDatabasePrefix } from "./runPrefix.js"
 
 export const withDatabase = (url: string, database: string) => {
   const u = new URL(url)
@@ -13,18 +14,17 @@ export const withDatabase = (url: string, database: string) => {
   return u.toString()
 }
 
-/** Creates the database now and drops it after the file's tests. */
+/**
+ * Creates a database for this test file, cloned from the run's migrated template. It outlives the
+ * file (services and pools of the file may still hold connections when its hooks end) and is dropped
+ * with all the run's others by the global teardown (globalSetup.ts), after every file has finished.
+ */
 export const freshDatabase = async (): Promise<string> => {
   const adminUrl = inject("pgAdminUrl")
-  const name = `s2s_test_${randomBytes(6).toString("hex")}`
+  const name = `${runDatabasePrefix(inject("pgTemplate"))}${randomBytes(6).toString("hex")}`
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database ${name} template ${inject("pgTemplate")}`)
   await admin.end()
-  afterAll(async () => {
-    const a = postgres(adminUrl, { max: 1, onnotice: () => {} })
-    await a.unsafe(`drop database if exists ${name} with (force)`)
-    await a.end()
-  })
   return withDatabase(adminUrl, name)
 }
 

@@ -7,6 +7,7 @@ import postgres from "postgres"
 import type { TestProject } from "vitest/node"
 import { startEmbedded } from "../../src/db/embedded.js"
 import { migrate } from "../../src/db/Migrator.js"
+import { runDatabasePrefix } from "./runPrefix.js"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -39,6 +40,13 @@ export default async function setup(project: TestProject) {
   project.provide("pgAdminUrl", adminUrl)
   project.provide("pgTemplate", template)
   return async () => {
+    // Every file's database (db.ts freshDatabase), by this run's prefix: another run on the same
+    // server keeps its own. "_" is a LIKE wildcard, so the prefix is matched literally with left().
+    const prefix = runDatabasePrefix(template)
+    const leftovers = await admin<Array<{ datname: string }>>`
+      select datname from pg_database where left(datname, ${prefix.length}) = ${prefix}`.catch(() => [])
+    for (const { datname } of leftovers)
+      await admin.unsafe(`drop database if exists "${datname}" with (force)`).catch(() => undefined)
     await admin.unsafe(`drop database if exists ${template} with (force)`).catch(() => undefined)
     await admin.end({ timeout: 5 })
     await stop()
