@@ -166,10 +166,17 @@ export const buildPurchase = (order: CanonicalOrder, target: MetaTarget, now: Da
   // Required for website events: the page the purchase happened on. The landing URL is the best
   // page-level value an order carries; the shop's own URL (eventSourceUrl) is the fallback.
   const sourceUrl = httpUrl(order.tracking.landingUrl) ?? httpUrl(target.eventSourceUrl)
+  // Both are required for website events; Meta still takes an event without them, but "may not" use
+  // it for optimization, targeting or measurement, so the dispatch's detail says which is missing.
   const notes = [
     ...ids.notes,
     ...(sourceUrl === undefined
       ? ["no event_source_url: the order has no absolute landing URL and the target sets no eventSourceUrl"]
+      : []),
+    ...(userData.client_user_agent === undefined
+      ? [
+          "no client_user_agent: the platform sent no browser user agent (billing platforms such as Stripe do not); Meta may not use the event for optimization"
+        ]
       : [])
   ]
   const event: MetaServerEvent = {

@@ -77,6 +77,17 @@ describe("Meta event_source_url", () => {
     })
   )
 
+  it.effect("no user agent (a billing platform's order): sent without it, and the detail says so", () =>
+    Effect.gen(function* () {
+      const { userAgent: _ua, ...order } = makeOrder("DE")
+      const { event, result } = yield* send(order)
+      expect(event.user_data).not.toHaveProperty("client_user_agent")
+      expect(detail(result)).toContain("no client_user_agent")
+      const withAgent = yield* send(makeOrder("DE"))
+      expect(detail(withAgent.result)).not.toContain("client_user_agent")
+    })
+  )
+
   it.effect("a non-http landing URL is not a source URL", () =>
     Effect.gen(function* () {
       const { event } = yield* send(withTracking({ landingUrl: "javascript:alert(1)" }), {
