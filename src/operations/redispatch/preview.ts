@@ -8,11 +8,10 @@
 // only. Adjustments are shown as if sent now (adjustment_date_time is the dispatch time).
 import type { GoogleAdsTarget, MetaTarget, Target } from "../../config/schema.js"
 import {
-  type AdsCall,
   type AdsLib,
+  adsCall,
   adsDateTime,
-  buildAdjustmentRequest,
-  buildClickConversionRequest,
+  adsTimeZone,
   recordedAdsRequest
 } from "../../dispatch/channels/google-ads/ads-api/request.js"
 import { buildIngestRequest } from "../../dispatch/channels/google-ads/data-manager/request.js"
@@ -136,25 +135,19 @@ const google = (input: PreviewInput & { readonly target: GoogleAdsTarget }): Pre
       }
   } else if (input.adsLib !== undefined) {
     // As sendAdsApi builds it (ads-api/send.ts), with the same time zone rule.
-    const timeZone = target.timeZone ?? "UTC"
+    const timeZone = adsTimeZone(target)
     try {
       adsDateTime(facts.value.conversionTime, timeZone)
     } catch {
       return skip(`target ${target.id} is misconfigured: timeZone ${timeZone} is not an IANA time zone`)
     }
-    const call: AdsCall | undefined =
-      kind === "conversion"
-        ? match._tag === "Ok"
-          ? {
-              rpc: "UploadClickConversions",
-              request: buildClickConversionRequest(input.adsLib, target, facts.value, match.value, timeZone)
-            }
-          : undefined
-        : {
-            rpc: "UploadConversionAdjustments",
-            request: buildAdjustmentRequest(input.adsLib, target, kind, facts.value, input.now, timeZone)
-          }
-    if (call !== undefined) request = recordedAdsRequest(target, call)
+    if (kind !== "conversion")
+      request = recordedAdsRequest(target, adsCall(input.adsLib, target, facts.value, input.now, { kind }))
+    else if (match._tag === "Ok")
+      request = recordedAdsRequest(
+        target,
+        adsCall(input.adsLib, target, facts.value, input.now, { kind: "conversion", match: match.value })
+      )
   }
   const what =
     kind === "conversion"

@@ -123,6 +123,30 @@ export const buildAdjustmentRequest = (
     ]
   })
 
+/** The account's time zone conversion and adjustment times are written in: the target's, else UTC. */
+export const adsTimeZone = (target: GoogleAdsTarget) => target.timeZone ?? "UTC"
+
+/**
+ * The call for one dispatch: a click conversion (with its match data) or an adjustment dated `now`.
+ * Throws RangeError when the target's time zone is unknown (callers check it first).
+ */
+export const adsCall = (
+  lib: AdsLib,
+  target: GoogleAdsTarget,
+  conversion: GoogleConversion,
+  now: Date,
+  of: { readonly kind: "conversion"; readonly match: GoogleMatch } | { readonly kind: "retraction" | "restatement" }
+): AdsCall =>
+  of.kind === "conversion"
+    ? {
+        rpc: "UploadClickConversions",
+        request: buildClickConversionRequest(lib, target, conversion, of.match, adsTimeZone(target))
+      }
+    : {
+        rpc: "UploadConversionAdjustments",
+        request: buildAdjustmentRequest(lib, target, of.kind, conversion, now, adsTimeZone(target))
+      }
+
 /** The gRPC method a call goes to, as recorded: grpc://googleads.googleapis.com/{package}.{Service}/{Rpc}. */
 const grpcUrl = (call: AdsCall) => {
   // type.googleapis.com/google.ads.googleads.v24.services.UploadClickConversionsRequest

@@ -21,14 +21,7 @@ import {
   failureErrors,
   partialFailureErrors
 } from "./errors.js"
-import {
-  type AdsCall,
-  type AdsLib,
-  adsDateTime,
-  buildAdjustmentRequest,
-  buildClickConversionRequest,
-  recordedAdsRequest
-} from "./request.js"
+import { type AdsCall, type AdsLib, adsCall, adsDateTime, adsTimeZone, recordedAdsRequest } from "./request.js"
 
 export interface AdsApiOptions {
   /** google-ads-api hooks; tests use onServiceStart to capture the request and answer without a network. */
@@ -63,7 +56,7 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
   const facts = conversionFacts(input)
   if (facts._tag !== "Ok") return yield* settle(facts)
   const conversion = facts.value
-  const timeZone = target.timeZone ?? "UTC"
+  const timeZone = adsTimeZone(target)
   yield* Effect.try({
     try: () => adsDateTime(conversion.conversionTime, timeZone),
     catch: () => configuration(`timeZone ${timeZone} is not an IANA time zone (e.g. Europe/Berlin)`)
@@ -74,16 +67,10 @@ export const sendAdsApi = Effect.fn("GoogleAds.adsApi")(function* (
   if (input.kind === "conversion") {
     const match = matchData(order, target)
     if (match._tag !== "Ok") return yield* settle(match)
-    call = {
-      rpc: "UploadClickConversions",
-      request: buildClickConversionRequest(lib, target, conversion, match.value, timeZone)
-    }
+    call = adsCall(lib, target, conversion, input.now, { kind: "conversion", match: match.value })
     notes = match.value.notes
   } else {
-    call = {
-      rpc: "UploadConversionAdjustments",
-      request: buildAdjustmentRequest(lib, target, input.kind, conversion, input.now, timeZone)
-    }
+    call = adsCall(lib, target, conversion, input.now, { kind: input.kind })
     notes = [input.kind === "retraction" ? "RETRACTION" : `RESTATEMENT to ${conversion.value} ${conversion.currency}`]
   }
   // UTC is exact (the offset is explicit), but Google reports conversions by the account's day.
