@@ -156,10 +156,13 @@ export const IngestLive = Layer.scoped(
         return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
       })
 
-    const receive = (request: IngestRequest): Effect.Effect<IngestOutcome> =>
-      Effect.gen(function* () {
+    const receive = (request: IngestRequest): Effect.Effect<IngestOutcome> => {
+      // The metric's source label: the id when it is configured, "unknown" for any other path.
+      let label = "unknown"
+      return Effect.gen(function* () {
         const snapshot = yield* config.current
         const source = snapshot.sources.get(request.sourceId)
+        if (source !== undefined) label = source.id
         if (source === undefined || !source.enabled) {
           request.message.resume()
           return refused(404, "unknown_source", `no enabled source with id "${request.sourceId}"`)
@@ -221,28 +224,27 @@ export const IngestLive = Layer.scoped(
       }).pipe(
         Effect.catchAllCause((cause) =>
           Effect.logError("webhook could not be stored; answered 503 so the platform retries", cause).pipe(
+            Effect.annotateLogs({ source: request.sourceId }),
             Effect.as(refused(503, "unavailable", "the webhook could not be stored right now; please retry"))
           )
         ),
         Effect.tap((outcome) =>
-          Effect.flatMap(config.current, (snapshot) =>
-            Effect.sync(() =>
-              webhooksTotal.inc({
-                source: snapshot.sources.has(request.sourceId) ? request.sourceId : "unknown",
-                outcome:
-                  outcome._tag === "Refused"
-                    ? `refused_${outcome.status}`
-                    : outcome._tag === "Accepted"
-                      ? outcome.duplicate
-                        ? "duplicate"
-                        : "accepted"
-                      : "ping"
-              })
-            )
+          Effect.sync(() =>
+            webhooksTotal.inc({
+              source: label,
+              outcome:
+                outcome._tag === "Refused"
+                  ? `refused_${outcome.status}`
+                  : outcome._tag === "Accepted"
+                    ? outcome.duplicate
+                      ? "duplicate"
+                      : "accepted"
+                    : "ping"
+            })
           )
-        ),
-        Effect.withSpan("Ingest.receive")
+        )
       )
+    }
 
     return Ingest.of({ receive })
   })
