@@ -156,13 +156,31 @@ export const IngestLive = Layer.scoped(
         return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
       })
 
-    const receive = (request: IngestRequest): Effect.Effect<IngestOutcome> => {
-      // The metric's source label: the id when it is configured, "unknown" for any other path.
-      let label = "unknown"
-      return Effect.gen(function* () {
-        const snapshot = yield* config.current
+    const receive = (request: IngestRequest): Effect.Effect<IngestOutcome> =>
+      Effect.flatMap(config.current, (snapshot) => {
         const source = snapshot.sources.get(request.sourceId)
-        if (source !== undefined) label = source.id
+        return receiveFrom(request, source).pipe(
+          Effect.tap((outcome) =>
+            Effect.sync(() =>
+              webhooksTotal.inc({
+                // The id when the source is configured (enabled or not), "unknown" for any other path.
+                source: source?.id ?? "unknown",
+                outcome:
+                  outcome._tag === "Refused"
+                    ? `refused_${outcome.status}`
+                    : outcome._tag === "Accepted"
+                      ? outcome.duplicate
+                        ? "duplicate"
+                        : "accepted"
+                      : "ping"
+              })
+            )
+          )
+        )
+      })
+
+    const receiveFrom = (request: IngestRequest, source: Source | undefined): Effect.Effect<IngestOutcome> =>
+      Effect.gen(function* () {
         if (source === undefined || !source.enabled) {
           request.message.resume()
           return refused(404, "unknown_source", `no enabled source with id "${request.sourceId}"`)
@@ -227,24 +245,8 @@ export const IngestLive = Layer.scoped(
             Effect.annotateLogs({ source: request.sourceId }),
             Effect.as(refused(503, "unavailable", "the webhook could not be stored right now; please retry"))
           )
-        ),
-        Effect.tap((outcome) =>
-          Effect.sync(() =>
-            webhooksTotal.inc({
-              source: label,
-              outcome:
-                outcome._tag === "Refused"
-                  ? `refused_${outcome.status}`
-                  : outcome._tag === "Accepted"
-                    ? outcome.duplicate
-                      ? "duplicate"
-                      : "accepted"
-                    : "ping"
-            })
-          )
         )
       )
-    }
 
     return Ingest.of({ receive })
   })
