@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/**/*.int.test.ts", "node_modules/**"],
+          exclude: ["test/**/*.int.test.ts", "test/faults/**", "node_modules/**"],
           testTimeout: 20_000
         }
       },
@@ -19,8 +19,20 @@ export default defineConfig({
         test: {
           name: "int",
           include: ["test/**/*.int.test.ts"],
+          exclude: ["test/faults/**", "node_modules/**"],
           globalSetup: ["test/support/globalSetup.ts"],
           testTimeout: 60_000,
+          hookTimeout: 60_000
+        }
+      },
+      {
+        // Fault injection (kill -9, terminated backends, a restarted server): slow, run by `npm run
+        // test:faults` and .ci/run, not by `npm test`.
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          globalSetup: ["test/support/globalSetup.ts"],
+          testTimeout: 120_000,
           hookTimeout: 60_000
         }
       }
