@@ -11,6 +11,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+COPY web ./web
 RUN node bin/build.js
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime

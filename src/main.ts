@@ -7,6 +7,8 @@ import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertT
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
 import { type Secrets, SecretsLive } from "./config/Secrets.js"
+import { ConsoleApiLive, ConsoleLinksLive, ConsoleStaticLive } from "./console/ConsoleLive.js"
+import { dispatchFacts } from "./console/facts/dispatchFacts.js"
 import { type Database, DatabaseLive } from "./db/Database.js"
 import { DbLive } from "./db/Db.js"
 import { MigrationsLive } from "./db/Migrator.js"
@@ -19,6 +21,7 @@ import { dispatchTask } from "./dispatch/DispatchJob.js"
 import { EventStoreLive } from "./events/EventStore.js"
 import { Api } from "./http/Api.js"
 import { AuthenticationLive } from "./http/Auth.js"
+import { DocsAssetsLive } from "./http/docsAssets.js"
 import { HealthHttpLive } from "./http/HealthHttp.js"
 import { HttpLive } from "./http/Http.js"
 import { WorkerHealthLive } from "./http/WorkerHealth.js"
@@ -52,12 +55,12 @@ export const makeCore = <E, R>(database: Layer.Layer<Database, E, R>) =>
   )
 export const CoreLive = makeCore(DatabaseLive)
 
-export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries, conversions])
+export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries, conversions, dispatchFacts])
 
 /** The pipeline's services (normalization, routing, dispatch, alerting). */
 export const PipelineLive = Layer.mergeAll(NormalizerLive, DispatcherLive).pipe(
   Layer.provideMerge(Layer.mergeAll(ChannelsLive, BreakersLive)),
-  Layer.provideMerge(AlertsLive)
+  Layer.provideMerge(AlertsLive.pipe(Layer.provide(ConsoleLinksLive)))
 )
 
 export const TasksLive = tasksLayer<Normalizer | Dispatcher | Secrets | AlertDelivery | AlertDigests>([
@@ -85,13 +88,15 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
     ProjectionsHttpLive,
     OperationsHttpLive,
     OrdersHttpLive,
-    RulesHttpLive
+    RulesHttpLive,
+    // suspended: configValidators is defined below.
+    Layer.suspend(() => ConsoleApiLive(configValidators))
   ]),
   Layer.provide([IngestLive, AuthenticationLive, OperationsLive])
 )
 
 export const HttpServiceLive = HttpLive.pipe(
-  Layer.provide(Layer.merge(ApiLive, DemoSinkLive)),
+  Layer.provide(Layer.mergeAll(ApiLive, DemoSinkLive, ConsoleStaticLive, DocsAssetsLive)),
   Layer.provide(IngestFrontLive.pipe(Layer.provide(IngestLive)))
 )
 

@@ -13,6 +13,7 @@ import { AlertDeliveryFailed, AlertSent, AlertSuppressed } from "../events/alert
 import { EventStore, type Job } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { alertStream } from "../events/streams.js"
+import { OrderLinks } from "../lib/orderLinks.js"
 import type { Alert } from "./alert.js"
 import { nextDelivery } from "./deliveryPolicy.js"
 import { groupWindowMs, RepeatDigest } from "./grouping.js"
@@ -54,6 +55,7 @@ export const AlertDeliveryLive = Layer.effect(
     const store = yield* EventStore
     const config = yield* ConfigState
     const slack = yield* SlackNotifier
+    const links = yield* Effect.serviceOption(OrderLinks)
 
     const record = (alertId: string, events: ReadonlyArray<AppEvent>, jobs: ReadonlyArray<Job> = []) =>
       store
@@ -83,9 +85,8 @@ export const AlertDeliveryLive = Layer.effect(
         )
         if (claimed !== "post") return yield* Effect.logDebug(`alert ${alertId}: ${claimed}`)
       }
-      const posted = yield* slack
-        .post(destination, messageFor(alert, { publicUrl: snapshot.alerts?.publicUrl }))
-        .pipe(Effect.either)
+      const orderLink = Option.isNone(links) ? undefined : yield* links.value.linker(snapshot.alerts?.publicUrl)
+      const posted = yield* slack.post(destination, messageFor(alert, { orderLink })).pipe(Effect.either)
       if (posted._tag === "Right") {
         const { channel, ts } = posted.right
         // Slack has the message now: failing the job here would make graphile-worker post it again.

@@ -8,8 +8,8 @@ import { type Block, context, fields, header, message, type SlackMessage, sectio
 import { bold, code, escapeMrkdwn, orderLogReference, plain, utcMinute } from "./mrkdwn.js"
 
 export interface MessageOptions {
-  /** alerts.publicUrl: links to the order log API when set. */
-  readonly publicUrl?: string | undefined
+  /** The order's read-only console page (a signed link), when the service has a public URL. */
+  readonly orderLink?: ((orderKey: string) => string | undefined) | undefined
 }
 
 export const PROBLEM_LABELS: Record<AlertProblem, string> = {
@@ -88,7 +88,7 @@ const hintBlock = (alert: Alert): ReadonlyArray<Block> => {
 const quote = (text: string | undefined): string => (text === undefined ? "" : `\n>${plain(text, 500)}`)
 
 const footer = (alert: Alert, options: MessageOptions): ReadonlyArray<Block> =>
-  alert.orderKey === undefined ? [] : [context(orderLogReference(alert.orderKey, options.publicUrl))]
+  alert.orderKey === undefined ? [] : [context(orderLogReference(alert.orderKey, options.orderLink?.(alert.orderKey)))]
 
 const orderRef = (alert: Alert): string => {
   const value = orderValue(alert)

@@ -38,13 +38,13 @@ export const normalizePublicUrl = (publicUrl: string | undefined): string | unde
   return trimmed !== undefined && /^https?:\/\/[^\s]+$/i.test(trimmed) ? trimmed : undefined
 }
 
-/** Where to read the order's full log: the API link when the service has a public URL, and always the CLI. */
-export const orderLogReference = (orderKey: string, publicUrl: string | undefined): string => {
-  const base = normalizePublicUrl(publicUrl)
+/**
+ * Where to read the order's full log: a link to its read-only console page when the service has a
+ * public URL (`url`, signed and expiring: console/links), and always the CLI command.
+ */
+export const orderLogReference = (orderKey: string, url: string | undefined): string => {
   const cli = code(`s2s orders log ${shellArg(orderKey)}`, 300)
-  return base === undefined
-    ? `Order log: ${cli}`
-    : `Order log: ${link(`${base}/api/v1/orders/${encodeURIComponent(orderKey)}/events`, orderKey)} · ${cli}`
+  return url === undefined ? `Order log: ${cli}` : `Order log: ${link(url, orderKey)} · ${cli}`
 }
 
 const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")

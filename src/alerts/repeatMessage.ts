@@ -38,6 +38,6 @@ export const repeatDigestMessage = (digest: RepeatDigest, options: MessageOption
     ...samples,
     ...(digest.firstOrderKey === undefined
       ? []
-      : [context(`First alert: ${orderLogReference(digest.firstOrderKey, options.publicUrl)}`)])
+      : [context(`First alert: ${orderLogReference(digest.firstOrderKey, options.orderLink?.(digest.firstOrderKey))}`)])
   ])
 }

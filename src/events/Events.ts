@@ -3,6 +3,7 @@
 import { Schema, SchemaAST } from "effect"
 import { alertEvents } from "./alerts.js"
 import { configEvents } from "./config.js"
+import { consoleEvents } from "./console.js"
 import { dispatchEvents } from "./dispatch.js"
 import { orderEvents } from "./order.js"
 import { privacyEvents } from "./privacy.js"
@@ -14,7 +15,8 @@ export const AppEvent = Schema.Union(
   ...orderEvents,
   ...dispatchEvents,
   ...alertEvents,
-  ...privacyEvents
+  ...privacyEvents,
+  ...consoleEvents
 )
 export type AppEvent = typeof AppEvent.Type
 

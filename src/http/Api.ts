@@ -2,6 +2,7 @@
 // Handlers live with their stage (ingest/, orders/, rules/, ...); http/Http.ts serves it.
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { ConsoleGroup, ConsolePublicGroup } from "../console/api/ConsoleApi.js"
 import { OperationsGroup } from "../operations/OperationsApi.js"
 import { OrdersGroup } from "../orders/OrdersApi.js"
 import { RulesGroup } from "../rules/RulesApi.js"
@@ -76,6 +77,8 @@ export const Api = HttpApi.make("s2s")
   .add(OperationsGroup)
   .add(OrdersGroup)
   .add(RulesGroup)
+  .add(ConsolePublicGroup)
+  .add(ConsoleGroup)
   .addError(BadRequest)
   .annotate(OpenApi.Title, "s2s conversion tracking")
   .annotate(

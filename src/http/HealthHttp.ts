@@ -1,17 +1,14 @@
 // /healthz (the process is up), /readyz (the database answers and every bundled migration is
-// applied), /metrics (Prometheus), /docs (the OpenAPI document; Swagger UI for browsers).
+// applied), /metrics (Prometheus), /docs (the OpenAPI document; for browsers Swagger UI, served from
+// the package itself: docsAssets.ts).
 import { HttpApiBuilder, HttpServerResponse, OpenApi } from "@effect/platform"
 import { Effect } from "effect"
 import { Db, type DbService } from "../db/Db.js"
 import { pendingMigrations } from "../db/Migrator.js"
 import { Api } from "./Api.js"
+import { docsPage } from "./docsAssets.js"
 import { unavailable } from "./errors.js"
 import { metricsContentType, renderMetrics } from "./metrics.js"
-
-const swaggerPage = `<!doctype html><html><head><meta charset="utf-8"><title>s2s API</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: "/docs?format=json", dom_id: "#ui" })</script></body></html>`
 
 /** Ready: the database answers and every bundled migration is applied (also served by WorkerHealth). */
 export const readiness = (db: DbService) =>
@@ -41,7 +38,9 @@ export const HealthHttpLive = HttpApiBuilder.group(Api, "health", (handlers) =>
       .handleRaw("docs", ({ request }) =>
         Effect.sync(() => {
           const wantsHtml = !request.url.includes("format=json") && (request.headers.accept ?? "").includes("text/html")
-          return wantsHtml ? HttpServerResponse.html(swaggerPage) : HttpServerResponse.unsafeJson(spec)
+          return wantsHtml
+            ? HttpServerResponse.text(docsPage, { contentType: "text/html; charset=utf-8" })
+            : HttpServerResponse.unsafeJson(spec)
         })
       )
   })

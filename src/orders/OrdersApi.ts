@@ -20,6 +20,12 @@ const param = (description: string) =>
 
 /** Documentation of the query string; the handler validates the raw parameters (search.ts). */
 export const OrderSearchParams = Schema.Struct({
+  orderKey: param("Order keys starting with this, e.g. shop-de:10 (an exact key matches itself)"),
+  email: param(
+    "SHA-256 (64 hex digits) of the customer's e-mail, ASCII whitespace trimmed and A-Z lower-cased; the address is never sent"
+  ),
+  clickId: param("A click id of the order, exact: gclid, gbraid, wbraid, fbclid, fbc or an affiliate's (awc, ...)"),
+  target: param("Orders routed to this target id"),
   company: param("Brand id (exact)"),
   partner: param("Partner id (exact)"),
   market: param("Country, ISO 3166-1 alpha-2"),

@@ -87,6 +87,8 @@ export const maskEvent = (event: AppEvent): AppEvent => {
     case "DispatchFailed":
     case "DispatchDeadLettered":
       return { ...event, message: maskText(event.message) }
+    case "PersonalDataRevealed":
+      return { ...event, reason: maskText(event.reason) }
     case "AlertRaised":
       return {
         ...event,

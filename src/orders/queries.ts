@@ -47,6 +47,11 @@ export interface SummaryRow {
   readonly updated_at: Date
 }
 
+// Keys starting with a prefix, as a range the primary key answers (order_key is collate "C": byte
+// order, and U+10FFFF sorts after every character that can follow the prefix).
+const prefixRange = (sql: Queryable, prefix: string) =>
+  sql`and order_key >= ${prefix} and order_key < ${`${prefix}\u{10FFFF}`}`
+
 /**
  * Newest first, in the order of the search indexes (placed_at desc, which puts orders without details
  * first), then order key desc; keyset pagination on that pair.
@@ -68,6 +73,10 @@ export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<Readonly
            paid_at, test, has_click_id, missing_tracking, utm_campaign, dispatch_state, updated_at
     from conversions
     where generation = (select active_generation from projections where name = 'conversions')
+      ${f.orderKey === undefined ? sql`` : prefixRange(sql, f.orderKey)}
+      ${f.emailSha256 === undefined ? sql`` : sql`and s2s_email_key(doc) = ${f.emailSha256}`}
+      ${f.clickId === undefined ? sql`` : sql`and s2s_click_ids(doc) @> array[${f.clickId}::text]`}
+      ${f.target === undefined ? sql`` : sql`and (doc -> 'dispatch') @> ${JSON.stringify([{ targetId: f.target }])}::jsonb`}
       ${f.company === undefined ? sql`` : sql`and company = ${f.company}`}
       ${f.partner === undefined ? sql`` : sql`and partner = ${f.partner}`}
       ${f.market === undefined ? sql`` : sql`and market = ${f.market}`}

@@ -24,6 +24,14 @@ export interface Cursor {
 }
 
 export interface SearchFilters {
+  /** Order keys starting with this (an exact key matches itself). */
+  readonly orderKey?: string | undefined
+  /** SHA-256 (hex) of the customer's e-mail, trimmed and lower-cased: the address itself never travels. */
+  readonly emailSha256?: string | undefined
+  /** Any click id of the order (gclid, gbraid, wbraid, fbclid, fbc or an affiliate's), exact. */
+  readonly clickId?: string | undefined
+  /** Orders routed to this target. */
+  readonly target?: string | undefined
   readonly company?: string | undefined
   readonly partner?: string | undefined
   readonly market?: string | undefined
@@ -40,6 +48,10 @@ export interface SearchFilters {
 }
 
 export const SEARCH_PARAMS = [
+  "orderKey",
+  "email",
+  "clickId",
+  "target",
   "company",
   "partner",
   "market",
@@ -106,6 +118,10 @@ export const parseSearch = (
       if (typeof value !== "string") return Either.left(`${name} is given more than once`)
       return Either.right(value.trim() === "" ? undefined : value.trim())
     }
+    const orderKey = yield* single("orderKey")
+    const email = yield* single("email")
+    const clickId = yield* single("clickId")
+    const target = yield* single("target")
     const company = yield* single("company")
     const partner = yield* single("partner")
     const market = yield* single("market")
@@ -117,6 +133,10 @@ export const parseSearch = (
     const toText = yield* single("to")
     const limitText = yield* single("limit")
     const cursorText = yield* single("cursor")
+    if (email !== undefined && !/^[0-9a-f]{64}$/i.test(email))
+      return yield* Either.left(
+        "email must be the SHA-256 (64 hex digits) of the address, trimmed and lower-cased: the address itself is not sent"
+      )
     if (missing !== undefined && missing !== "true" && missing !== "false")
       return yield* Either.left(`missingTracking must be true or false (got "${missing}")`)
     const from = fromText === undefined ? undefined : yield* time("from", fromText)
@@ -129,6 +149,10 @@ export const parseSearch = (
     if (cursorText !== undefined && after === undefined)
       return yield* Either.left("cursor is not one this API returned (pass nextCursor from the previous page as is)")
     return {
+      orderKey,
+      emailSha256: email?.toLowerCase(),
+      clickId,
+      target,
       company,
       partner,
       market: market?.toUpperCase(),

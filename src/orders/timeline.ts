@@ -8,6 +8,8 @@ import { amountText } from "../lib/money.js"
 export type Stage = "ingest" | "normalize" | "route" | "dispatch" | "alert" | "operator" | "other"
 
 export interface TimelineRow {
+  /** Global position of the event the row describes (one event may give several rows). */
+  readonly position: number
   readonly at: string
   readonly stage: Stage
   readonly what: string
@@ -29,7 +31,7 @@ const hostPath = (url: string) => {
   }
 }
 
-type Step = Omit<TimelineRow, "at" | "duration"> & { readonly duration?: string }
+type Step = Omit<TimelineRow, "position" | "at" | "duration"> & { readonly duration?: string }
 
 const describe = (
   event: AppEvent,
@@ -208,6 +210,8 @@ const describe = (
           "erased"
         )
       ]
+    case "PersonalDataRevealed":
+      return [step("operator", `personal data revealed to ${event.actor} in the console: ${event.reason}`, "revealed")]
     default:
       return [step("other", event._tag, "")]
   }
@@ -223,6 +227,7 @@ export const timeline = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<Ti
     const at = e.recordedAt.getTime()
     if (e.event._tag === "WebhookReceived") receivedAt.set(e.event.webhookId, at)
     return describe(e.event, { receivedAt }, at).map((s) => ({
+      position: e.position,
       at: e.recordedAt.toISOString(),
       stage: byOperator(e.metadata) ? "operator" : s.stage,
       what: s.what,

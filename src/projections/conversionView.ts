@@ -43,6 +43,20 @@ export type TrackingState = "none" | "inconsistent" | "ok"
 const GOOGLE_SOURCE = /^(google|googleads|google_ads|adwords|youtube)$/i
 const META_SOURCE = /^(facebook|fb|instagram|ig|meta)$/i
 
+const CLICK_KEYS = ["gclid", "gbraid", "wbraid", "fbclid", "fbc", "fbp"] as const
+const present = (value: string | undefined) => value !== undefined && value.trim() !== ""
+
+/** Names of the identifiers the order carries with a value: Google's and Meta's, then affiliate ones sorted. */
+export const clickKeys = (order: CanonicalOrder | undefined): ReadonlyArray<string> =>
+  order === undefined
+    ? []
+    : [
+        ...CLICK_KEYS.filter((k) => present(order.tracking[k])),
+        ...Object.keys(order.tracking.clickIds)
+          .filter((k) => present(order.tracking.clickIds[k]))
+          .sort()
+      ]
+
 /**
  * "none": no click id and no utm at all. "inconsistent": utm_source says Google (or Meta) but the order
  * has no gclid / gbraid / wbraid (no fbclid / fbc), so that platform cannot attribute the sale: usually
@@ -111,6 +125,8 @@ export const columnsOf = (view: ConversionView) => {
     missing_tracking: !hasAnyTracking(order),
     tracking_state: trackingState(order),
     utm_campaign: order?.tracking.utm.campaign ?? null,
-    dispatch_state: summarize(view.dispatch)
+    dispatch_state: summarize(view.dispatch),
+    click_keys: clickKeys(order) as Array<string>,
+    consent: order?.consent.adUserData ?? null
   }
 }

@@ -57,7 +57,7 @@ export const conversions: Projection = {
         currency = excluded.currency, placed_at = excluded.placed_at, paid_at = excluded.paid_at,
         ignored_reason = excluded.ignored_reason, test = excluded.test, has_click_id = excluded.has_click_id,
         missing_tracking = excluded.missing_tracking, tracking_state = excluded.tracking_state,
-        utm_campaign = excluded.utm_campaign,
+        utm_campaign = excluded.utm_campaign, click_keys = excluded.click_keys, consent = excluded.consent,
         dispatch_state = excluded.dispatch_state, doc = excluded.doc, updated_at = excluded.updated_at,
         last_position = excluded.last_position`
   }

@@ -6,9 +6,13 @@ import { decide, due, emptyGrouping, repeatDigestAlert } from "../../src/alerts/
 import { messageFor } from "../../src/alerts/index.js"
 import { formatMoney } from "../../src/alerts/messages.js"
 import { alertsForOrder } from "../../src/alerts/trackingPolicy.js"
+import { signedOrderLink } from "../../src/console/links/signedLink.js"
 import { CUSTOMER_EMAIL, makeOrder, NOW, partners } from "./support/orders.js"
 
-const PUBLIC = { publicUrl: "https://s2s.acme.example/" }
+// What the console's OrderLinks gives the message: a signed, expiring link to the read-only order page.
+const KEY = new Uint8Array(32).fill(7)
+const PUBLIC = { orderLink: (key: string) => signedOrderLink(KEY, "https://s2s.acme.example", key, 1_800_000_000) }
+const LINK_1001 = signedOrderLink(KEY, "https://s2s.acme.example", "shop-de:1001", 1_800_000_000)
 
 const googleOrder = makeOrder({
   fbp: "fb.1.1700000000000.123",
@@ -69,14 +73,17 @@ describe("contradicting tracking message, field by field", () => {
     ])
   })
 
-  it("gives a probable cause and the order log as link and CLI command", () => {
+  it("gives a probable cause and the order log as a signed console link and the CLI command", () => {
     expect(texts(message.blocks[3])[0]).toMatch(/^:bulb: The visit is tagged as Google Ads/)
+    expect(LINK_1001).toMatch(
+      /^https:\/\/s2s\.acme\.example\/console\/link\?order=shop-de%3A1001&exp=1800000000&sig=[\w-]{43}$/
+    )
     expect(texts(message.blocks[4])).toEqual([
-      "Order log: <https://s2s.acme.example/api/v1/orders/shop-de%3A1001/events|shop-de:1001> · `s2s orders log shop-de:1001`"
+      `Order log: <${LINK_1001}|shop-de:1001> · \`s2s orders log shop-de:1001\``
     ])
   })
 
-  it("without alerts.publicUrl only the CLI form is given", () => {
+  it("without a public URL only the CLI form is given", () => {
     const plain = messageFor(only(alertsForOrder(googleOrder, { partners, now: NOW })))
     expect(texts(plain.blocks[4])).toEqual(["Order log: `s2s orders log shop-de:1001`"])
   })
@@ -235,7 +242,7 @@ describe("repeat digest message", () => {
       "Examples: `shop-de:2`, `shop-de:3`, `shop-de:4`, `shop-de:5`, `shop-de:6` and 3 more"
     ])
     expect(texts(message.blocks[4])[0]).toContain(
-      "First alert: Order log: <https://s2s.acme.example/api/v1/orders/shop-de%3A1"
+      "First alert: Order log: <https://s2s.acme.example/console/link?order=shop-de%3A1&exp=1800000000&sig="
     )
   })
 
@@ -286,7 +293,7 @@ describe("safety of user-derived text", () => {
       for (const pii of ["Anna", "Müller", "23456789", "203.0.113.7", "Frankfurt"]) expect(text).not.toContain(pii)
       // The only links are our own order-log links.
       expect([...text.matchAll(/<([^>|]+)\|/g)].map((m) => m[1])).toEqual(
-        [...text.matchAll(/<([^>|]+)\|/g)].map(() => "https://s2s.acme.example/api/v1/orders/shop-de%3A1001/events")
+        [...text.matchAll(/<([^>|]+)\|/g)].map(() => LINK_1001)
       )
     }
   )

@@ -43,11 +43,13 @@ describe("mrkdwn", () => {
     expect(shellArg("it's")).toBe("'it'\\''s'")
   })
 
-  it("refers to the order log by API link and CLI", () => {
-    expect(orderLogReference("shop-de:#1001", "https://s2s.example//")).toBe(
-      "Order log: <https://s2s.example/api/v1/orders/shop-de%3A%231001/events|shop-de:#1001> · `s2s orders log 'shop-de:#1001'`"
+  it("refers to the order log by its console link and CLI", () => {
+    expect(
+      orderLogReference("shop-de:#1001", "https://s2s.example/console/link?order=shop-de%3A%231001&exp=1&sig=x")
+    ).toBe(
+      "Order log: <https://s2s.example/console/link?order=shop-de%3A%231001&exp=1&sig=x|shop-de:#1001> · `s2s orders log 'shop-de:#1001'`"
     )
-    expect(orderLogReference("shop-de:1001", "not a url")).toBe("Order log: `s2s orders log shop-de:1001`")
+    expect(orderLogReference("shop-de:1001", undefined)).toBe("Order log: `s2s orders log shop-de:1001`")
   })
 
   it.each([

@@ -1,0 +1,200 @@
+// Needs attention: what an operator must act on, each with its action (dry run first, then confirm):
+// dispatches in a terminal state (given up, rejected; a new state listed by the server shows here on its
+// own), webhooks whose normalization failed, targets whose circuit breaker is open.
+import { Link } from "wouter-preact"
+import type { Attention } from "../../src/console/attention/schema.ts"
+import { get } from "../api.ts"
+import { Operation } from "../components/Operation.tsx"
+import { Badge, Empty, ErrorNote, Loading, Page } from "../components/ui.tsx"
+import { count, dateTime } from "../format.ts"
+import { useApi } from "../hooks.ts"
+
+const orderLink = (key: string) => <Link href={`/order?key=${encodeURIComponent(key)}`}>{key}</Link>
+
+export const AttentionPage = () => {
+  const loaded = useApi(() => get<Attention>("/attention"), [])
+  const data = loaded.data
+  return (
+    <Page
+      title="Needs attention"
+      actions={
+        <button type="button" onClick={loaded.reload} disabled={loaded.loading}>
+          Refresh
+        </button>
+      }
+    >
+      <ErrorNote error={loaded.error} />
+      {data === undefined ? (
+        loaded.loading ? (
+          <Loading />
+        ) : null
+      ) : (
+        <>
+          <section aria-labelledby="dispatches-h">
+            <h2 id="dispatches-h">Dispatches</h2>
+            <ul class="inline-list">
+              {data.states.map((s) => (
+                <li key={s.status}>
+                  <Badge value={s.status} /> {count(s.count)} {s.label}{" "}
+                  {s.count === 0 ? null : (
+                    <Operation
+                      kind="redispatch"
+                      label={`Re-dispatch all ${s.status.replace(/_/g, " ")}…`}
+                      body={{ state: s.redispatchState, reason: "re-dispatch from the console" }}
+                      onDone={loaded.reload}
+                    />
+                  )}
+                </li>
+              ))}
+            </ul>
+            {data.dispatches.length === 0 ? (
+              <Empty>No dispatch needs an operator.</Empty>
+            ) : (
+              <table class="table">
+                <caption class="sr-only">Dispatches that need an operator, latest attempt first</caption>
+                <thead>
+                  <tr>
+                    {["Order", "Target", "State", "Attempts", "Last attempt", "Why", "Action"].map((h) => (
+                      <th key={h} scope="col">
+                        {h}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.dispatches.map((d) => (
+                    <tr key={`${d.orderKey}|${d.targetId}|${d.kind}`}>
+                      <td>{orderLink(d.orderKey)}</td>
+                      <td>
+                        {d.targetId}{" "}
+                        <span class="muted">
+                          ({d.channel}
+                          {d.kind === "conversion" ? "" : `, ${d.kind}`})
+                        </span>
+                      </td>
+                      <td>
+                        <Badge value={d.status} />
+                      </td>
+                      <td class="num">{d.attempts}</td>
+                      <td>{dateTime(d.lastAttemptAt)}</td>
+                      <td class="break">{[d.lastReason, d.lastMessage].filter((x) => x !== null).join(": ") || "–"}</td>
+                      <td>
+                        <Operation
+                          kind="redispatch"
+                          label="Re-dispatch…"
+                          body={{
+                            orderKeys: [d.orderKey],
+                            target: d.targetId,
+                            kind: d.kind,
+                            state: d.redispatchState,
+                            reason: "re-dispatch from the console"
+                          }}
+                          onDone={loaded.reload}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <section aria-labelledby="failures-h">
+            <h2 id="failures-h">Normalization failures</h2>
+            {data.normalizationFailures.length === 0 ? (
+              <Empty>Every webhook normalized.</Empty>
+            ) : (
+              <>
+                <p>
+                  <Operation
+                    kind="renormalize"
+                    label="Re-normalize all failed…"
+                    body={{ state: "failed", reason: "re-normalization from the console" }}
+                    onDone={loaded.reload}
+                  />
+                  {data.normalizationFailuresTruncated ? <span class="muted"> (the newest are listed)</span> : null}
+                </p>
+                <table class="table">
+                  <caption class="sr-only">Webhooks whose last normalization failed, newest first</caption>
+                  <thead>
+                    <tr>
+                      {["Webhook", "Source", "Failed", "Reason", "Action"].map((h) => (
+                        <th key={h} scope="col">
+                          {h}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.normalizationFailures.map((f) => (
+                      <tr key={f.webhookId}>
+                        <td>
+                          <code>{f.webhookId}</code>
+                        </td>
+                        <td>{f.sourceId}</td>
+                        <td>{dateTime(f.failedAt)}</td>
+                        <td class="break">
+                          {f.reason}
+                          {f.path === null ? "" : ` at ${f.path}`}
+                        </td>
+                        <td>
+                          <Operation
+                            kind="renormalize"
+                            label="Re-normalize…"
+                            body={{ webhookIds: [f.webhookId], reason: "re-normalization from the console" }}
+                            onDone={loaded.reload}
+                          />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+          </section>
+          <section aria-labelledby="breakers-h">
+            <h2 id="breakers-h">Open circuit breakers</h2>
+            {data.breakers.length === 0 ? (
+              <Empty>No target is paused.</Empty>
+            ) : (
+              <table class="table">
+                <caption class="sr-only">Targets paused by their circuit breaker</caption>
+                <thead>
+                  <tr>
+                    {["Target", "Failures in a row", "Opened", "Paused until", "Last reason", "Action"].map((h) => (
+                      <th key={h} scope="col">
+                        {h}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.breakers.map((b) => (
+                    <tr key={b.targetId}>
+                      <td>{b.targetId}</td>
+                      <td class="num">{b.consecutiveFailures}</td>
+                      <td>{dateTime(b.openedAt)}</td>
+                      <td>{dateTime(b.until)}</td>
+                      <td class="break">{b.lastReason}</td>
+                      <td>
+                        <Operation
+                          kind="redispatch"
+                          label="Re-dispatch its dead letters…"
+                          body={{
+                            target: b.targetId,
+                            state: "dead_lettered",
+                            reason: "re-dispatch after the target recovered"
+                          }}
+                          onDone={loaded.reload}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        </>
+      )}
+    </Page>
+  )
+}
