@@ -76,7 +76,7 @@ export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<Readonly
       ${f.orderKey === undefined ? sql`` : prefixRange(sql, f.orderKey)}
       ${f.emailSha256 === undefined ? sql`` : sql`and s2s_email_key(doc) = ${f.emailSha256}`}
       ${f.clickId === undefined ? sql`` : sql`and s2s_click_ids(doc) @> array[${f.clickId}::text]`}
-      ${f.target === undefined ? sql`` : sql`and (doc -> 'dispatch') @> ${JSON.stringify([{ targetId: f.target }])}::jsonb`}
+      ${f.target === undefined ? sql`` : sql`and (doc -> 'dispatch') @> ${sql.json([{ targetId: f.target }])}`}
       ${f.company === undefined ? sql`` : sql`and company = ${f.company}`}
       ${f.partner === undefined ? sql`` : sql`and partner = ${f.partner}`}
       ${f.market === undefined ? sql`` : sql`and market = ${f.market}`}

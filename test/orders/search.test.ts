@@ -14,6 +14,22 @@ const error = (params: Record<string, string | ReadonlyArray<string>>) => {
 }
 
 describe("parsing the search's query string", () => {
+  it("reads the console's filters: order key prefix, e-mail digest, click id, target", () => {
+    const digest = "4160864A2E1E29EAAD93D2E8B7CB6E53DFE9B1D98C77868C587F180D8E00D16A"
+    expect(ok({ orderKey: "shop-de:10", email: digest, clickId: " Cj0KCQ ", target: "awin" })).toMatchObject({
+      orderKey: "shop-de:10",
+      emailSha256: digest.toLowerCase(),
+      clickId: "Cj0KCQ",
+      target: "awin"
+    })
+  })
+
+  it("refuses an e-mail address in place of its SHA-256: the address never travels", () => {
+    expect(error({ email: "lena@example.de" })).toBe(
+      "email must be the SHA-256 (64 hex digits) of the address, trimmed and lower-cased: the address itself is not sent"
+    )
+  })
+
   it("defaults to the newest 50 of everything", () => {
     expect(ok({})).toEqual({
       company: undefined,

@@ -12,7 +12,7 @@ const ACTIVE = (sql: Queryable) => sql`(select active_generation from projection
 
 const anyState = (sql: Queryable, states: ReadonlyArray<AttentionState>) =>
   states
-    .map((s) => sql`(c.doc -> 'dispatch') @> ${JSON.stringify([{ status: s.status }])}::jsonb`)
+    .map((s) => sql`(c.doc -> 'dispatch') @> ${sql.json([{ status: s.status }])}`)
     .reduce((all, next) => sql`${all} or ${next}`)
 
 interface EntryRow {

@@ -1,0 +1,8 @@
+// Types of bin/build.js for the TypeScript code that calls it (the tests that need the console built).
+export declare const root: string
+export declare const bundle: string
+export declare const consoleDir: string
+export declare const isStale: () => boolean
+export declare const isConsoleStale: () => boolean
+export declare const build: () => Promise<void>
+export declare const buildConsole: () => Promise<{ js: string; css: string; files: Array<string> }>
