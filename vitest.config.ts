@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/**/*.int.test.ts", "test/faults/**", "node_modules/**"],
+          exclude: ["test/**/*.int.test.ts", "test/faults/**", "test/e2e/**", "node_modules/**"],
           testTimeout: 20_000
         }
       },
@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: "int",
           include: ["test/**/*.int.test.ts"],
-          exclude: ["test/faults/**", "node_modules/**"],
+          exclude: ["test/faults/**", "test/e2e/**", "node_modules/**"],
           globalSetup: ["test/support/globalSetup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000
@@ -34,6 +34,18 @@ export default defineConfig({
           globalSetup: ["test/support/globalSetup.ts"],
           testTimeout: 120_000,
           hookTimeout: 60_000
+        }
+      },
+      {
+        // The web console in a real browser (the system's Chromium, driven by playwright-core): one
+        // service and one browser for the file. Run by `npm run test:e2e` and .ci/run, not `npm test`:
+        // a fresh machine has no Chromium.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/support/globalSetup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 240_000
         }
       }
     ]

@@ -29,7 +29,7 @@ export const Dialog = (props: { title: string; onClose: () => void; children: Co
     >
       <div class="dialog-head">
         <h2 id={id.current}>{props.title}</h2>
-        <button type="button" class="button-quiet" onClick={props.onClose} aria-label="Close">
+        <button type="button" class="button-quiet" onClick={props.onClose} aria-label="Close dialog">
           ✕
         </button>
       </div>

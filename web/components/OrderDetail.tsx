@@ -13,6 +13,13 @@ const Row = (props: { label: string; children: ComponentChildren }) => (
   </>
 )
 
+const show = (value: unknown) =>
+  typeof value === "object" && value !== null
+    ? Object.entries(value)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(", ")
+    : String(value)
+
 const clean = (record: Record<string, unknown> | null | undefined) =>
   Object.entries(record ?? {}).filter(
     ([, v]) =>
@@ -58,7 +65,7 @@ export const OrderDetailView = (props: {
           <dl class="facts">
             {clean(tracking as unknown as Record<string, unknown>).map(([k, v]) => (
               <Row key={k} label={k}>
-                <span class="break">{typeof v === "object" ? JSON.stringify(v) : String(v)}</span>
+                <span class="break">{show(v)}</span>
               </Row>
             ))}
             <Row label="Consent">

@@ -62,8 +62,11 @@ const TONES: Record<string, string> = {
   requested: "info"
 }
 
+const toneOf = (value: string) =>
+  TONES[value] ?? (/^HTTP 2/.test(value) ? "ok" : /^HTTP [45]/.test(value) || value === "error" ? "bad" : "plain")
+
 export const Badge = (props: { value: string }) => (
-  <span class={`badge badge-${TONES[props.value] ?? "plain"}`}>{props.value.replace(/_/g, " ")}</span>
+  <span class={`badge badge-${toneOf(props.value)}`}>{props.value.replace(/_/g, " ")}</span>
 )
 
 // A scrollable region must be reachable by keyboard (WCAG 2.1.1), hence the tab stop and the name.
