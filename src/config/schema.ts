@@ -269,7 +269,7 @@ export const Alerts = Schema.Struct({
       digestHour: Schema.optional(Schema.Int.pipe(Schema.between(0, 23)))
     })
   ),
-  /** Base URL used in alert links to an order's log. */
+  /** Base URL of alert links to an order's console page when S2S_PUBLIC_URL is unset. */
   publicUrl: Schema.optional(Schema.String)
 })
 export type Alerts = typeof Alerts.Type

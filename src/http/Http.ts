@@ -19,7 +19,14 @@ export const routeLabel = (url: string) => {
   if (/^\/api\/v1\/orders\/[^/]+\/events$/.test(path)) return "/api/v1/orders/:orderKey/events"
   if (/^\/api\/v1\/orders\/[^/]+$/.test(path)) return "/api/v1/orders/:orderKey"
   if (/^\/api\/v1\/projections\/[^/]+\/rebuild$/.test(path)) return "/api/v1/projections/:name/rebuild"
-  return /^\/(healthz|readyz|metrics|docs|api\/v1\/[a-z]+(\/explain)?)$/.test(path) ? path : "other"
+  if (path.startsWith("/console/"))
+    return path.startsWith("/console/api/")
+      ? "/console/api"
+      : path.startsWith("/console/assets/")
+        ? "/console/assets"
+        : "/console"
+  if (path.startsWith("/docs/assets/")) return "/docs/assets"
+  return /^\/(healthz|readyz|metrics|docs|console|api\/v1\/[a-z]+(\/explain)?)$/.test(path) ? path : "other"
 }
 
 const observed = <E, R>(app: Effect.Effect<import("@effect/platform").HttpServerResponse.HttpServerResponse, E, R>) =>

@@ -7,7 +7,10 @@
 //   latency   fixed rate, webhook -> last dispatch p50/p99    (--rate default 100/s, --seconds default 60)
 //   rebuild   conversions projection from a generated log     (--events, default 1,000,000)
 //   soak      events through the pipeline, RSS sampled        (--soak-events, default 30,000)
+//   console   each console page's API calls and browser render, demo data and generated orders
+//                                                              (--orders, default 100,000)
 import { appendBench } from "./append.js"
+import { consoleBench } from "./console.js"
 import { ingestBench } from "./ingest.js"
 import { latencyBench } from "./latency.js"
 import { pipelineBench } from "./pipeline.js"
@@ -42,7 +45,8 @@ const benches: Record<string, (db: BenchDatabase, options: BenchOptions) => Prom
   pipeline: pipelineBench,
   latency: latencyBench,
   rebuild: rebuildBench,
-  soak: soakBench
+  soak: soakBench,
+  console: consoleBench
 }
 
 const selected = names.length > 0 ? names : Object.keys(benches)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { ALREADY_RECORDED, evolveFact, type FactRow } from "../../src/console/facts/dispatchFacts.js"
+import { ALREADY_RECORDED, evolveFacts, type OrderFacts } from "../../src/console/facts/dispatchFacts.js"
 import type { RecordedEvent } from "../../src/events/EventStore.js"
 import type { AppEvent } from "../../src/events/Events.js"
 
@@ -15,16 +15,22 @@ const at = (event: AppEvent, time = "2026-11-25T10:00:00Z"): RecordedEvent => ({
   recordedAt: new Date(time)
 })
 
-const attempt = (
-  n: number,
-  status: number,
-  body: unknown,
-  kind: "conversion" | "retraction" = "conversion"
-): AppEvent => ({
-  _tag: "DispatchAttempted",
+const ref = { orderKey: "shop-de:1", targetId: "meta", kind: "conversion" as const }
+
+const planned: AppEvent = {
+  _tag: "DispatchPlanned",
   orderKey: "shop-de:1",
-  targetId: "meta",
-  kind,
+  targets: [
+    { targetId: "meta", channel: "meta-capi", ruleId: "meta-all", kind: "conversion" },
+    { targetId: "awin", channel: "postback", ruleId: "awin-all", kind: "conversion" }
+  ],
+  decisions: [],
+  trigger: "paid"
+}
+
+const attempt = (n: number, status: number, body: unknown): AppEvent => ({
+  _tag: "DispatchAttempted",
+  ...ref,
   attempt: n,
   channel: "meta-capi",
   trigger: "scheduled",
@@ -45,57 +51,79 @@ const attempt = (
 
 const succeeded = (alreadyRecorded = false): AppEvent => ({
   _tag: "DispatchSucceeded",
-  orderKey: "shop-de:1",
-  targetId: "meta",
-  kind: "conversion",
+  ...ref,
   attempt: 2,
   dedupKey: "shop-de:1",
   alreadyRecorded
 })
 
-const fold = (events: ReadonlyArray<RecordedEvent>) =>
-  events.reduce<FactRow | undefined>((row, e) => evolveFact(row, e), undefined)
+const fold = (events: ReadonlyArray<AppEvent>) =>
+  events.reduce<OrderFacts>((facts, e) => evolveFacts(facts, at(e)), new Map())
 
 describe("dispatch facts", () => {
-  it("keep the last request's identifiers and count attempts; acknowledged only once it succeeded", () => {
-    const failed = fold([at(attempt(1, 503, { error: {} }))])
-    expect(failed).toMatchObject({
-      dispatch_key: "shop-de:1|meta",
-      attempts: 1,
-      identifiers: ["email", "ip"],
-      acknowledged: false,
-      acknowledgement: null
-    })
-    const done = fold([
-      at(attempt(1, 503, { error: {} })),
-      at(attempt(2, 200, { events_received: 1 }), "2026-11-25T10:05:00Z"),
-      at(succeeded(), "2026-11-25T10:05:00Z")
+  it("start with the plan, one per target, in the dispatcher's own states", () => {
+    const facts = fold([planned])
+    expect([...facts.values()].map((f) => [f.entry.targetId, f.entry.status, f.acknowledged])).toEqual([
+      ["meta", "planned", false],
+      ["awin", "planned", false]
     ])
-    expect(done).toMatchObject({
-      channel: "meta-capi",
-      attempts: 2,
+  })
+
+  it("keep the last request's identifiers; acknowledged only when it succeeded with the platform's word", () => {
+    const failed = fold([
+      planned,
+      attempt(1, 503, { error: {} }),
+      {
+        _tag: "DispatchFailed",
+        ...ref,
+        attempt: 1,
+        reason: "ServerError",
+        retryable: true,
+        message: "HTTP 503 for anna@example.de"
+      }
+    ])
+    const meta = failed.get("meta|conversion")!
+    expect(meta).toMatchObject({ identifiers: ["email", "ip"], acknowledged: false, acknowledgement: null })
+    expect(meta.entry).toMatchObject({ status: "retrying", attempts: 1, lastReason: "ServerError" })
+    // Partners' messages can quote a customer: never kept here.
+    expect(JSON.stringify(meta)).not.toContain("anna@example.de")
+    const done = fold([planned, attempt(1, 503, {}), attempt(2, 200, { events_received: 1 }), succeeded()])
+    expect(done.get("meta|conversion")).toMatchObject({
       acknowledgement: "events_received=1",
       acknowledged: true,
-      succeeded_at: new Date("2026-11-25T10:05:00Z"),
-      last_attempt_at: new Date("2026-11-25T10:05:00Z")
+      entry: { status: "succeeded", attempts: 2 }
     })
+    expect(done.get("awin|conversion")?.entry.status).toBe("planned")
   })
 
   it("count a success without the platform's word as delivered, not acknowledged", () => {
-    expect(fold([at(attempt(1, 200, { unexpected: true })), at(succeeded())])).toMatchObject({
+    expect(fold([planned, attempt(1, 200, { unexpected: true }), succeeded()]).get("meta|conversion")).toMatchObject({
       acknowledged: false,
-      succeeded_at: expect.any(Date)
+      entry: { status: "succeeded" }
     })
   })
 
   it("take 'already recorded by the destination' as its acknowledgement", () => {
-    expect(fold([at(attempt(1, 200, {})), at(succeeded(true))])).toMatchObject({
+    expect(fold([planned, attempt(1, 200, {}), succeeded(true)]).get("meta|conversion")).toMatchObject({
       acknowledged: true,
       acknowledgement: ALREADY_RECORDED
     })
   })
 
-  it("leave adjustments (retractions, restatements) out", () => {
-    expect(fold([at(attempt(1, 200, { events_received: 1 }, "retraction"))])).toBeUndefined()
+  it("follow dead letters and operator requests as the dispatcher does", () => {
+    const dead = fold([
+      planned,
+      attempt(1, 500, {}),
+      { _tag: "DispatchDeadLettered", ...ref, attempts: 1, reason: "ServerError", message: "down" }
+    ])
+    expect(dead.get("meta|conversion")?.entry.status).toBe("dead_lettered")
+    const again = evolveFacts(
+      dead,
+      at({ _tag: "DispatchRequested", ...ref, reason: "partner back", actor: "token:tok_1", force: false })
+    )
+    expect(again.get("meta|conversion")?.entry).toMatchObject({
+      status: "planned",
+      requested: { actor: "token:tok_1" }
+    })
   })
 })

@@ -101,10 +101,10 @@ beforeAll(async () => {
   brokenWebhook = ((await accepted.json()) as { webhookId: string }).webhookId
   await eventually(async () => {
     const [row] = await sql<Array<{ n: number }>>`
-      select count(*)::int as n from dispatch_facts where succeeded_at is not null or target_id = 'awin'`
+      select count(*)::int as n from dispatch_facts where status in ('succeeded', 'dead_lettered')`
     const delivered = await sql`select 1 from conversions where dispatch_state = 'delivered'`
     const dead = await sql`select 1 from conversions where doc -> 'dispatch' @> '[{"status": "dead_lettered"}]'`
-    return row!.n >= 4 && delivered.length === 2 && dead.length === 1 ? true : undefined
+    return row!.n === 4 && delivered.length === 2 && dead.length === 1 ? true : undefined
   }, 30_000)
 })
 

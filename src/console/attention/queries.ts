@@ -1,6 +1,6 @@
-// The needs-attention lists, each answered from an index: dispatches by state through the GIN index
-// on the conversions view's dispatch entries (sql/0051), normalization failures through their partial
-// index on events (sql/0053), breakers from the target streams. Newest first, a page at most.
+// The needs-attention lists, each answered from an index: dispatches by state from dispatch_facts
+// (sql/0052), normalization failures through their partial index on events (sql/0053), breakers from
+// the target streams. Newest first, a page at most.
 import type { Queryable } from "../../db/Db.js"
 import { maskText } from "../../orders/mask.js"
 import type { AttentionDispatch, NormalizationFailure, OpenBreaker } from "./schema.js"
@@ -8,29 +8,26 @@ import type { AttentionState } from "./states.js"
 
 export const PAGE = 200
 
-const ACTIVE = (sql: Queryable) => sql`(select active_generation from projections where name = 'conversions')`
+const active = (sql: Queryable, name: string) => sql`(select active_generation from projections where name = ${name})`
 
-const anyState = (sql: Queryable, states: ReadonlyArray<AttentionState>) =>
-  states
-    .map((s) => sql`(c.doc -> 'dispatch') @> ${sql.json([{ status: s.status }])}`)
-    .reduce((all, next) => sql`${all} or ${next}`)
-
-interface EntryRow {
+interface FactRow {
   readonly order_key: string
+  readonly target_id: string
+  readonly kind: string
+  readonly channel: string
+  readonly status: string
+  readonly attempts: number
+  readonly last_attempt_at: Date | null
+  readonly last_reason: string | null
+  readonly last_message: string | null
   readonly company: string | null
   readonly placed_at: Date | null
-  readonly entry: {
-    readonly targetId: string
-    readonly kind: string
-    readonly channel: string
-    readonly status: string
-    readonly attempts: number
-    readonly lastAttemptAt?: string
-    readonly lastReason?: string
-    readonly lastMessage?: string
-  }
 }
 
+/**
+ * The dispatches in the given states, latest change first, from dispatch_facts by its state index;
+ * the page's rows then read the partner's last message from the conversions view (the facts keep none).
+ */
 export const attentionDispatches = async (
   sql: Queryable,
   states: ReadonlyArray<AttentionState>
@@ -40,18 +37,21 @@ export const attentionDispatches = async (
 }> => {
   if (states.length === 0) return { dispatches: [], counts: new Map() }
   const statuses = states.map((s) => s.status as string)
-  const matching = () => sql`
-    from conversions c cross join lateral jsonb_array_elements(c.doc -> 'dispatch') d(entry)
-    where c.generation = ${ACTIVE(sql)} and (${anyState(sql, states)})
-      and d.entry ->> 'status' = any(${statuses}::text[])`
   const [rows, counts] = await Promise.all([
-    sql<Array<EntryRow>>`
-      select c.order_key, c.company, c.placed_at, d.entry ${matching()}
-      order by d.entry ->> 'lastAttemptAt' desc nulls last, c.order_key
-      limit ${PAGE}`,
-    sql<
-      Array<{ status: string; n: number }>
-    >`select d.entry ->> 'status' as status, count(*)::int as n ${matching()} group by 1`
+    sql<Array<FactRow>>`
+      select f.order_key, f.target_id, f.kind, f.channel, f.status, f.attempts, f.last_attempt_at,
+             f.entry ->> 'lastReason' as last_reason, c.company, c.placed_at,
+             (select d ->> 'lastMessage' from jsonb_array_elements(c.doc -> 'dispatch') d
+              where d ->> 'targetId' = f.target_id and d ->> 'kind' = f.kind limit 1) as last_message
+      from (select * from dispatch_facts
+            where generation = ${active(sql, "dispatch_facts")} and status = any(${statuses}::text[])
+            order by updated_at desc limit ${PAGE}) f
+      left join conversions c on c.generation = ${active(sql, "conversions")} and c.order_key = f.order_key
+      order by f.updated_at desc, f.dispatch_key`,
+    sql<Array<{ status: string; n: number }>>`
+      select status, count(*)::int as n from dispatch_facts
+      where generation = ${active(sql, "dispatch_facts")} and status = any(${statuses}::text[])
+      group by status`
   ])
   const redispatchOf = new Map(states.map((s) => [s.status as string, s.redispatch as string]))
   return {
@@ -59,15 +59,15 @@ export const attentionDispatches = async (
       orderKey: r.order_key,
       company: r.company,
       placedAt: r.placed_at?.toISOString() ?? null,
-      targetId: r.entry.targetId,
-      kind: r.entry.kind,
-      channel: r.entry.channel,
-      status: r.entry.status,
-      redispatchState: redispatchOf.get(r.entry.status) ?? r.entry.status,
-      attempts: r.entry.attempts,
-      lastAttemptAt: r.entry.lastAttemptAt ?? null,
-      lastReason: r.entry.lastReason ?? null,
-      lastMessage: r.entry.lastMessage === undefined ? null : maskText(r.entry.lastMessage)
+      targetId: r.target_id,
+      kind: r.kind,
+      channel: r.channel,
+      status: r.status,
+      redispatchState: redispatchOf.get(r.status) ?? r.status,
+      attempts: r.attempts,
+      lastAttemptAt: r.last_attempt_at?.toISOString() ?? null,
+      lastReason: r.last_reason,
+      lastMessage: r.last_message === null ? null : maskText(r.last_message)
     })),
     counts: new Map(counts.map((c) => [c.status, c.n]))
   }
