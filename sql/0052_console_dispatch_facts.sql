@@ -1,6 +1,7 @@
--- The dispatch facts read model (src/console/facts/): one row per dispatch (order, target, kind), folded
--- from the dispatch events with the dispatcher's own state machine (dispatch/state.ts), plus what the
--- platform answered and which identifiers went out. The console reads it for needs attention (by
+-- The dispatch facts read model (src/console/facts/): one row per dispatch (order, target, kind), its
+-- state folded from the dispatch events with the dispatcher's own state machine (dispatch/state.ts),
+-- plus what the platform answered and which identifiers went out. Narrow on purpose (coverage scans
+-- the rows of a date range). The console reads it for needs attention (by
 -- state), coverage (eligible, delivered, acknowledged by the platform) and match quality (shares of
 -- e-mail, phone, click id, IP and user agent per target), without reading any order's document.
 -- Names of identifiers only, never their values; partners' messages are not kept (they can quote a
@@ -16,8 +17,8 @@ create table dispatch_facts (
   -- dispatch/state.ts DispatchStatus: planned, retrying, succeeded, failed, dead_lettered, skipped, ...
   status text not null,
   attempts integer not null,
-  -- The dispatcher's state of this dispatch (DispatchEntry without lastMessage), to fold the next event.
-  entry jsonb not null,
+  -- The failure reason of the last attempt (ServerError, Rejected, ...), while it is not delivered.
+  last_reason text,
   -- Names of the identifiers in the last request: email, phone, address, external_id, click_id,
   -- browser_id, ip, user_agent.
   identifiers text[] not null default '{}',
@@ -31,5 +32,7 @@ create table dispatch_facts (
 );
 create index dispatch_facts_order on dispatch_facts (generation, order_key);
 create index dispatch_facts_status on dispatch_facts (generation, status, updated_at desc);
+-- Coverage reads the dispatches of the orders paid in a range: none changed before the order was paid.
+create index dispatch_facts_time on dispatch_facts (generation, updated_at);
 
 grant select, insert, update, delete on dispatch_facts to s2s_app;

@@ -63,7 +63,7 @@ const fold = (events: ReadonlyArray<AppEvent>) =>
 describe("dispatch facts", () => {
   it("start with the plan, one per target, in the dispatcher's own states", () => {
     const facts = fold([planned])
-    expect([...facts.values()].map((f) => [f.entry.targetId, f.entry.status, f.acknowledged])).toEqual([
+    expect([...facts.values()].map((f) => [f.targetId, f.status, f.acknowledged])).toEqual([
       ["meta", "planned", false],
       ["awin", "planned", false]
     ])
@@ -84,22 +84,23 @@ describe("dispatch facts", () => {
     ])
     const meta = failed.get("meta|conversion")!
     expect(meta).toMatchObject({ identifiers: ["email", "ip"], acknowledged: false, acknowledgement: null })
-    expect(meta.entry).toMatchObject({ status: "retrying", attempts: 1, lastReason: "ServerError" })
+    expect(meta).toMatchObject({ status: "retrying", attempts: 1, lastReason: "ServerError" })
     // Partners' messages can quote a customer: never kept here.
     expect(JSON.stringify(meta)).not.toContain("anna@example.de")
     const done = fold([planned, attempt(1, 503, {}), attempt(2, 200, { events_received: 1 }), succeeded()])
     expect(done.get("meta|conversion")).toMatchObject({
       acknowledgement: "events_received=1",
       acknowledged: true,
-      entry: { status: "succeeded", attempts: 2 }
+      status: "succeeded",
+      attempts: 2
     })
-    expect(done.get("awin|conversion")?.entry.status).toBe("planned")
+    expect(done.get("awin|conversion")?.status).toBe("planned")
   })
 
   it("count a success without the platform's word as delivered, not acknowledged", () => {
     expect(fold([planned, attempt(1, 200, { unexpected: true }), succeeded()]).get("meta|conversion")).toMatchObject({
       acknowledged: false,
-      entry: { status: "succeeded" }
+      status: "succeeded"
     })
   })
 
@@ -116,14 +117,25 @@ describe("dispatch facts", () => {
       attempt(1, 500, {}),
       { _tag: "DispatchDeadLettered", ...ref, attempts: 1, reason: "ServerError", message: "down" }
     ])
-    expect(dead.get("meta|conversion")?.entry.status).toBe("dead_lettered")
+    expect(dead.get("meta|conversion")?.status).toBe("dead_lettered")
     const again = evolveFacts(
       dead,
       at({ _tag: "DispatchRequested", ...ref, reason: "partner back", actor: "token:tok_1", force: false })
     )
-    expect(again.get("meta|conversion")?.entry).toMatchObject({
+    expect(again.get("meta|conversion")).toMatchObject({ status: "planned", attempts: 1 })
+    // A success stays final without force, as for the dispatcher.
+    const done = fold([planned, attempt(1, 200, { events_received: 1 }), succeeded()])
+    const request = (force: boolean): AppEvent => ({
+      _tag: "DispatchRequested",
+      ...ref,
+      reason: "again",
+      actor: "token:tok_1",
+      force
+    })
+    expect(evolveFacts(done, at(request(false)))).toBe(done)
+    expect(evolveFacts(done, at(request(true))).get("meta|conversion")).toMatchObject({
       status: "planned",
-      requested: { actor: "token:tok_1" }
+      acknowledged: false
     })
   })
 })

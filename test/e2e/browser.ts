@@ -68,6 +68,19 @@ export const seriousViolations = async (page: Page): Promise<ReadonlyArray<Viola
   return page.evaluate<ReadonlyArray<Violation>>(RUN_AXE)
 }
 
+/**
+ * Script errors and console errors of a page (CSP violations included), except the browser's own
+ * note on every non-2xx response: refusals (401 before log-in, 403 for an audit token) are expected.
+ */
+export const watchErrors = (page: Page) => {
+  const errors: Array<string> = []
+  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`))
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) errors.push(message.text())
+  })
+  return () => errors
+}
+
 /** The full page under test-results/; with S2S_SCREENSHOTS=docs also `docs` (the viewport, or `part`). */
 export const screenshot = async (page: Page, name: string, docs?: string, part?: Locator) => {
   mkdirSync(SCREENSHOTS, { recursive: true })

@@ -11,7 +11,7 @@ import { freePort } from "../../src/db/embedded.js"
 import { createToken, RAW_PII } from "../orders/support.js"
 import { freshDatabase } from "../support/db.js"
 import { eventually } from "../support/fakeServer.js"
-import { type Browser, launch, screenshot, seriousViolations } from "./browser.js"
+import { type Browser, launch, screenshot, seriousViolations, watchErrors } from "./browser.js"
 
 const DEAD_LETTER = "shop-de:7384345"
 const GOOGLE_ORDER = "shop-de:7384341"
@@ -82,8 +82,10 @@ const expectAccessible = async (page: Page, name: string) => {
 
 describe("an operator", () => {
   let page: Page
+  let errors: () => ReadonlyArray<string>
   beforeAll(async () => {
     page = await operator.context.newPage()
+    errors = watchErrors(page)
   })
 
   it("logs in with an API token and gets an HttpOnly session cookie", async () => {
@@ -190,6 +192,10 @@ describe("an operator", () => {
     await expectAccessible(page, "queue")
     await screenshot(page, "queue")
   })
+
+  it("saw no script error and no Content-Security-Policy violation on any page", () => {
+    expect(errors()).toEqual([])
+  })
 })
 
 describe("a marketer with the Slack alert's link", () => {
@@ -203,6 +209,7 @@ describe("a marketer with the Slack alert's link", () => {
     const marketer = await launch()
     try {
       const page = await marketer.context.newPage()
+      const errors = watchErrors(page)
       await page.goto(link!.replace(/&amp;/g, "&"))
       await page.getByRole("heading", { level: 1, name: `Order ${DEAD_LETTER}` }).waitFor()
       await expect.poll(() => page.getByText(/Read-only view from a signed link, personal data masked/).count()).toBe(1)
@@ -213,6 +220,7 @@ describe("a marketer with the Slack alert's link", () => {
       expect(await page.getByRole("button", { name: /Re-dispatch|Reveal/ }).count()).toBe(0)
       await expectAccessible(page, "signed link")
       await screenshot(page, "signed-link")
+      expect(errors()).toEqual([])
       // The same link with another order is refused.
       await page.goto(
         link!.replace(/&amp;/g, "&").replace(encodeURIComponent(DEAD_LETTER), encodeURIComponent(GOOGLE_ORDER))

@@ -40,7 +40,7 @@ export const attentionDispatches = async (
   const [rows, counts] = await Promise.all([
     sql<Array<FactRow>>`
       select f.order_key, f.target_id, f.kind, f.channel, f.status, f.attempts, f.last_attempt_at,
-             f.entry ->> 'lastReason' as last_reason, c.company, c.placed_at,
+             f.last_reason, c.company, c.placed_at,
              (select d ->> 'lastMessage' from jsonb_array_elements(c.doc -> 'dispatch') d
               where d ->> 'targetId' = f.target_id and d ->> 'kind' = f.kind limit 1) as last_message
       from (select * from dispatch_facts

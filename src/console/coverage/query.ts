@@ -1,11 +1,18 @@
 // The coverage page's reads, all bounded by the paid day (the conversions_paid_day index, sql/0051)
 // and answered from the conversions view's columns and dispatch_facts (sql/0052); an order's document
-// is read only for the landing pages that lost a click id. Each runs without JIT: these are short
-// aggregations the planner overestimates, and compiling them costs more than running them.
-import type { Queryable, Sql } from "../../db/Db.js"
+// is read only for the landing pages that lost a click id. Each runs without JIT (console/sql.ts).
+import type { Queryable } from "../../db/Db.js"
 import type { CoverageFilters } from "./schema.js"
 
 const active = (sql: Queryable, name: string) => sql`(select active_generation from projections where name = ${name})`
+
+/**
+ * A dispatch changes only after its order is paid, so the dispatches of the orders paid in the range
+ * all changed since its start (a day earlier, for a shop clock ahead of ours): the facts read scale
+ * with the range, not with the history (dispatch_facts_time).
+ */
+const changedSince = (sql: Queryable, f: CoverageFilters) =>
+  sql`x.updated_at >= ${new Date(f.from.getTime() - 86_400_000)}`
 
 /** The paid, real orders in the range, with the optional filters. */
 const paidOrders = (sql: Queryable, f: CoverageFilters) => sql`
@@ -18,13 +25,6 @@ const paidOrders = (sql: Queryable, f: CoverageFilters) => sql`
     ${f.company === undefined ? sql`` : sql`and c.company = ${f.company}`}
     ${f.market === undefined ? sql`` : sql`and c.market = ${f.market}`}
     ${f.partner === undefined ? sql`` : sql`and c.partner = ${f.partner}`}`
-
-/** `f` in a transaction of its own without JIT (see the header). */
-export const withoutJit = <A>(sql: Sql, f: (tx: Queryable) => Promise<A>) =>
-  sql.begin(async (tx) => {
-    await tx`set local jit = off`
-    return f(tx)
-  }) as Promise<A>
 
 export interface FunnelGroup {
   readonly day: string
@@ -51,7 +51,7 @@ export const funnelGroups = (sql: Queryable, f: CoverageFilters) => sql<Array<Fu
            bool_and(x.status in ('succeeded', 'skipped')) as settled,
            bool_and(x.acknowledged or x.status = 'skipped') as acknowledged
     from dispatch_facts x join orders o on o.order_key = x.order_key
-    where x.generation = ${active(sql, "dispatch_facts")} and x.kind = 'conversion'
+    where x.generation = ${active(sql, "dispatch_facts")} and x.kind = 'conversion' and ${changedSince(sql, f)}
     group by x.order_key)
   select o.day, o.company, o.market, o.partner, o.click_keys,
          coalesce(x.eligible, false) as eligible,
@@ -112,4 +112,5 @@ export const matchRows = (sql: Queryable, f: CoverageFilters) => sql<Array<Match
          count(*) filter (where o.consent = 'denied')::int as denied
   from dispatch_facts x join orders o on o.order_key = x.order_key
   where x.generation = ${active(sql, "dispatch_facts")} and x.kind = 'conversion' and x.last_attempt_at is not null
+    and ${changedSince(sql, f)}
   group by x.target_id order by x.target_id`

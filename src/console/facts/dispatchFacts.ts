@@ -1,17 +1,33 @@
 // The dispatch facts projection: every dispatch event -> one row per (order, target, kind) in
-// dispatch_facts (sql/0052), its state folded with the dispatcher's own evolveDispatch (so a state the
-// dispatcher adds shows here as it is), plus the identifiers the last request carried and whether
-// the platform acknowledged it. Batched like the conversions projection: the rows of the orders a
-// batch touches are loaded once, folded in memory and upserted in one statement.
+// dispatch_facts (sql/0052): its state as the dispatcher's own evolveDispatch folds it (so a state the
+// dispatcher adds shows here as it is), the identifiers the last request carried and whether the
+// platform acknowledged it. The state machine's next status depends only on the previous status, so a
+// row keeps just that (and the counters the console shows), not the dispatcher's whole entry. Batched
+// like the conversions projection: the rows of the orders a batch touches are loaded once, folded in
+// memory and upserted in one statement.
 import type { Queryable } from "../../db/Db.js"
-import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch } from "../../dispatch/state.js"
+import {
+  type DispatchEntry,
+  type DispatchState,
+  type DispatchStatus,
+  dispatchKey,
+  evolveDispatch
+} from "../../dispatch/state.js"
+import type { DispatchKind } from "../../events/dispatch.js"
 import type { RecordedEvent } from "../../events/EventStore.js"
 import type { EventType } from "../../events/Events.js"
 import type { Projection } from "../../projections/Projection.js"
 import { acknowledgement, identifiersSent } from "./exchange.js"
 
 export interface Fact {
-  readonly entry: DispatchEntry
+  readonly targetId: string
+  readonly kind: DispatchKind
+  readonly channel: string
+  readonly status: DispatchStatus
+  readonly attempts: number
+  readonly lastAttemptAt: string | undefined
+  /** Why the last attempt failed; kept while the dispatch is not delivered. */
+  readonly lastReason: string | undefined
   readonly identifiers: ReadonlyArray<string>
   readonly acknowledgement: string | null
   readonly acknowledged: boolean
@@ -33,51 +49,85 @@ const EVENTS: ReadonlyArray<EventType> = [
   "DispatchRequested"
 ]
 
+const entryOf = (f: Fact): DispatchEntry => ({
+  targetId: f.targetId,
+  kind: f.kind,
+  channel: f.channel,
+  ruleId: "",
+  status: f.status,
+  attempts: f.attempts,
+  lastAttemptAt: f.lastAttemptAt,
+  lastReason: f.lastReason
+})
+
 /** One event folded into an order's facts (pure). */
 export const evolveFacts = (facts: OrderFacts, e: RecordedEvent): OrderFacts => {
-  const at = e.recordedAt.toISOString()
-  const before: DispatchState = new Map([...facts].map(([k, f]) => [k, f.entry]))
-  const after = evolveDispatch(before, e.event, at)
+  const before: DispatchState = new Map([...facts].map(([k, f]) => [k, entryOf(f)]))
+  const after = evolveDispatch(before, e.event, e.recordedAt.toISOString())
   if (after === before) return facts
   const event = e.event
   const next = new Map(facts)
   for (const [key, entry] of after) {
     if (before.get(key) === entry) continue
-    const { lastMessage: _kept, ...stored } = entry
-    const fact: Fact = next.get(key) ?? {
-      entry: stored,
-      identifiers: [],
-      acknowledgement: null,
-      acknowledged: false,
+    const fact = next.get(key)
+    let updated: Fact = {
+      targetId: entry.targetId,
+      kind: entry.kind,
+      channel: entry.channel,
+      status: entry.status,
+      attempts: entry.attempts,
+      lastAttemptAt: entry.lastAttemptAt,
+      lastReason: entry.lastReason,
+      identifiers: fact?.identifiers ?? [],
+      acknowledgement: fact?.acknowledgement ?? null,
+      acknowledged: entry.status === "succeeded" && (fact?.acknowledged ?? false),
       updatedAt: e.recordedAt
     }
-    let updated: Fact = { ...fact, entry: stored, updatedAt: e.recordedAt }
     if (event._tag === "DispatchAttempted") {
       const last = event.exchanges.at(-1)
       updated = {
         ...updated,
-        identifiers: last?.request.body === undefined ? fact.identifiers : identifiersSent(last),
+        identifiers: last?.request.body === undefined ? updated.identifiers : identifiersSent(last),
         acknowledgement: acknowledgement(event.channel, last) ?? null,
         acknowledged: false
       }
     } else if (event._tag === "DispatchSucceeded") {
-      const ack = event.alreadyRecorded ? (fact.acknowledgement ?? ALREADY_RECORDED) : fact.acknowledgement
+      const ack = event.alreadyRecorded ? (updated.acknowledgement ?? ALREADY_RECORDED) : updated.acknowledgement
       updated = { ...updated, acknowledgement: ack, acknowledged: ack !== null }
-    } else if (entry.status !== "succeeded") updated = { ...updated, acknowledged: false }
+    }
     next.set(key, updated)
   }
   return next
 }
 
 interface FactRow {
-  readonly dispatch_key: string
   readonly order_key: string
-  readonly entry: DispatchEntry
+  readonly target_id: string
+  readonly kind: DispatchKind
+  readonly channel: string
+  readonly status: DispatchStatus
+  readonly attempts: number
+  readonly last_attempt_at: Date | null
+  readonly last_reason: string | null
   readonly identifiers: ReadonlyArray<string>
   readonly acknowledgement: string | null
   readonly acknowledged: boolean
   readonly updated_at: Date
 }
+
+const factOf = (r: FactRow): Fact => ({
+  targetId: r.target_id,
+  kind: r.kind,
+  channel: r.channel,
+  status: r.status,
+  attempts: r.attempts,
+  lastAttemptAt: r.last_attempt_at?.toISOString(),
+  lastReason: r.last_reason ?? undefined,
+  identifiers: r.identifiers,
+  acknowledgement: r.acknowledgement,
+  acknowledged: r.acknowledged,
+  updatedAt: r.updated_at
+})
 
 export const dispatchFacts: Projection = {
   name: "dispatch_facts",
@@ -90,23 +140,17 @@ export const dispatchFacts: Projection = {
     if (relevant.length === 0) return
     const orderKeys = [...new Set(relevant.map((e) => e.streamId.slice("order-".length)))]
     const rows = await tx<Array<FactRow>>`
-      select dispatch_key, order_key, entry, identifiers, acknowledgement, acknowledged, updated_at
+      select order_key, target_id, kind, channel, status, attempts, last_attempt_at, last_reason, identifiers,
+             acknowledgement, acknowledged, updated_at
       from dispatch_facts where generation = ${generation} and order_key = any(${orderKeys}::text[])`
-    const byOrder = new Map<string, OrderFacts>(orderKeys.map((k) => [k, new Map()]))
-    for (const r of rows)
-      (byOrder.get(r.order_key) as Map<string, Fact>).set(dispatchKey(r.entry.targetId, r.entry.kind), {
-        entry: r.entry,
-        identifiers: r.identifiers,
-        acknowledgement: r.acknowledgement,
-        acknowledged: r.acknowledged,
-        updatedAt: r.updated_at
-      })
-    const loaded = new Map([...byOrder].map(([k, facts]) => [k, new Map(facts)]))
+    const loaded = new Map<string, Map<string, Fact>>(orderKeys.map((k) => [k, new Map()]))
+    for (const r of rows) loaded.get(r.order_key)?.set(dispatchKey(r.target_id, r.kind), factOf(r))
+    const folded = new Map<string, OrderFacts>(loaded)
     for (const e of relevant) {
       const key = e.streamId.slice("order-".length)
-      byOrder.set(key, evolveFacts(byOrder.get(key) ?? new Map(), e))
+      folded.set(key, evolveFacts(folded.get(key) ?? new Map(), e))
     }
-    const values = [...byOrder].flatMap(([orderKey, facts]) =>
+    const values = [...folded].flatMap(([orderKey, facts]) =>
       [...facts].flatMap(([key, f]) =>
         loaded.get(orderKey)?.get(key) === f
           ? []
@@ -115,16 +159,16 @@ export const dispatchFacts: Projection = {
                 generation,
                 dispatch_key: `${orderKey}|${key}`,
                 order_key: orderKey,
-                target_id: f.entry.targetId,
-                kind: f.entry.kind,
-                channel: f.entry.channel,
-                status: f.entry.status,
-                attempts: f.entry.attempts,
-                entry: f.entry as unknown as string,
+                target_id: f.targetId,
+                kind: f.kind,
+                channel: f.channel,
+                status: f.status,
+                attempts: f.attempts,
+                last_reason: f.status === "succeeded" ? null : (f.lastReason ?? null),
                 identifiers: f.identifiers as Array<string>,
                 acknowledgement: f.acknowledgement,
                 acknowledged: f.acknowledged,
-                last_attempt_at: f.entry.lastAttemptAt ?? null,
+                last_attempt_at: f.lastAttemptAt ?? null,
                 updated_at: f.updatedAt
               }
             ]
@@ -134,9 +178,9 @@ export const dispatchFacts: Projection = {
     await tx`
       insert into dispatch_facts ${tx(values)}
       on conflict (generation, dispatch_key) do update set
-        channel = excluded.channel, status = excluded.status, attempts = excluded.attempts, entry = excluded.entry,
-        identifiers = excluded.identifiers, acknowledgement = excluded.acknowledgement,
-        acknowledged = excluded.acknowledged, last_attempt_at = excluded.last_attempt_at,
-        updated_at = excluded.updated_at`
+        channel = excluded.channel, status = excluded.status, attempts = excluded.attempts,
+        last_reason = excluded.last_reason, identifiers = excluded.identifiers,
+        acknowledgement = excluded.acknowledgement, acknowledged = excluded.acknowledged,
+        last_attempt_at = excluded.last_attempt_at, updated_at = excluded.updated_at`
   }
 }

@@ -26,6 +26,7 @@ import { queueHealth } from "../queue/health.js"
 import { whatIfPage } from "../rules/page.js"
 import { CurrentUser, requireScope, SESSION_COOKIE } from "../session/ConsoleAuth.js"
 import { actorOf, Sessions } from "../session/Sessions.js"
+import { withoutJit } from "../sql.js"
 import { sessionInfo } from "./PublicHttp.js"
 
 const orderKeyOf = (orderKey: string | undefined) =>
@@ -52,7 +53,7 @@ export const ConsoleHttpLive = (validators: ReadonlyArray<ConfigValidator>) =>
       const loadFilters = () =>
         Effect.gen(function* () {
           const snapshot = yield* config.current
-          return yield* db.run("Console.filters", (sql) => filterOptions(sql, snapshot))
+          return yield* db.run("Console.filters", (sql) => withoutJit(sql, (tx) => filterOptions(tx, snapshot)))
         })
       return handlers
         .handle("session", () =>

@@ -36,7 +36,8 @@ export const ConsolePublicHttpLive = HttpApiBuilder.group(Api, "consolePublic", 
       .handle("login", ({ payload }) =>
         Effect.gen(function* () {
           const request = yield* HttpServerRequest.HttpServerRequest
-          if (!sameOrigin(request)) return yield* Effect.fail(csrfRejected("the log-in comes from another origin"))
+          if (!sameOrigin(request, settings.publicUrl))
+            return yield* Effect.fail(csrfRejected("the log-in comes from another origin"))
           const outcome = yield* sessions.login(payload.token).pipe(Effect.orDie)
           if (outcome._tag === "Refused")
             return yield* Effect.fail(

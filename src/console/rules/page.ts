@@ -6,6 +6,7 @@ import { ConfigState } from "../../config/ConfigState.js"
 import { type ConfigValidator, parseConfig } from "../../config/load.js"
 import { Db } from "../../db/Db.js"
 import { badRequest } from "../../http/errors.js"
+import { withoutJit } from "../sql.js"
 import { recentOrders } from "./recentOrders.js"
 import { whatIf } from "./whatIf.js"
 
@@ -20,7 +21,7 @@ export const whatIfPage = Effect.fn("Console.whatIf")(function* (
   const current = yield* (yield* ConfigState).refresh.pipe(Effect.orDie)
   const since = new Date(Date.now() - (body.days ?? DEFAULT_DAYS) * 86_400_000)
   const { orders, truncated } = yield* (yield* Db)
-    .run("Console.whatIf", (sql) => recentOrders(sql, since))
+    .run("Console.whatIf", (sql) => withoutJit(sql, (tx) => recentOrders(tx, since)))
     .pipe(Effect.orDie)
   return whatIf({ ...current, targets: [...current.targets.values()] }, parsed.right, orders, { since, truncated })
 })

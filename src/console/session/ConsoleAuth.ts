@@ -9,6 +9,7 @@ import { Context, Effect, Layer, Redacted, Schema } from "effect"
 import { type Forbidden, forbidden, Unauthorized, unauthorized } from "../../http/errors.js"
 import { allows, type Scope } from "../../tokens/Tokens.js"
 import { CsrfRejected, csrfRejected } from "../api/errors.js"
+import { ConsoleConfig } from "../config.js"
 import { ConsoleKey } from "../links/ConsoleKey.js"
 import { checkCsrf } from "../links/signedLink.js"
 import { type ConsoleUser, Sessions } from "./Sessions.js"
@@ -28,12 +29,17 @@ export class ConsoleAuth extends HttpApiMiddleware.Tag<ConsoleAuth>()("app/conso
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
 
-/** A browser's Origin, when it sends one, names this host (a proxy in front keeps the Host header). */
-export const sameOrigin = (request: HttpServerRequest.HttpServerRequest): boolean => {
+/**
+ * A browser's Origin, when it sends one, names this host (as the request or a proxy in front names it:
+ * Host, X-Forwarded-Host) or the service's public URL.
+ */
+export const sameOrigin = (request: HttpServerRequest.HttpServerRequest, publicUrl: string | undefined): boolean => {
   const origin = request.headers.origin
   if (origin === undefined || origin === "") return true
   try {
-    return new URL(origin).host === (request.headers["x-forwarded-host"] ?? request.headers.host)
+    const host = new URL(origin).host
+    const hosts = [request.headers.host, request.headers["x-forwarded-host"], publicUrl && new URL(publicUrl).host]
+    return hosts.includes(host)
   } catch {
     return false
   }
@@ -44,6 +50,7 @@ export const ConsoleAuthLive = Layer.effect(
   Effect.gen(function* () {
     const sessions = yield* Sessions
     const keys = yield* ConsoleKey
+    const { publicUrl } = yield* ConsoleConfig
     return ConsoleAuth.of({
       session: (cookie) =>
         Effect.gen(function* () {
@@ -52,7 +59,8 @@ export const ConsoleAuthLive = Layer.effect(
             return yield* Effect.fail(unauthorized("log in to the console: the session is missing, expired or ended"))
           const request = yield* HttpServerRequest.HttpServerRequest
           if (!SAFE_METHODS.has(request.method)) {
-            if (!sameOrigin(request)) return yield* Effect.fail(csrfRejected("the request comes from another origin"))
+            if (!sameOrigin(request, publicUrl))
+              return yield* Effect.fail(csrfRejected("the request comes from another origin"))
             if (!checkCsrf(yield* keys.key, user.sessionId, request.headers[CSRF_HEADER]))
               return yield* Effect.fail(
                 csrfRejected(`the ${CSRF_HEADER} header is missing or does not match the session; reload the page`)
