@@ -50,7 +50,8 @@ describe("s2s projections", () => {
       "NAME              GENERATION   CHECKPOINT  LAG EVENTS  LAG SECONDS  REBUILDING",
       "----------------  -----------  ----------  ----------  -----------  ----------",
       "stream_summaries  not started  -           -           -",
-      "conversions       not started  -           -           -"
+      "conversions       not started  -           -           -",
+      "dispatch_facts    not started  -           -           -"
     ])
   })
 
@@ -75,7 +76,8 @@ describe("s2s projections", () => {
     const reports = JSON.parse(run.stdout) as Array<Record<string, unknown>>
     expect(reports.map((r) => [r.projection, r.fromGeneration, r.toGeneration, r.rows, r.added, r.changed])).toEqual([
       ["stream_summaries", 1, 2, 3, 3, 0],
-      ["conversions", 2, 3, 3, 0, 0]
+      ["conversions", 2, 3, 3, 0, 0],
+      ["dispatch_facts", 1, 2, 3, 3, 0]
     ])
   })
 
@@ -100,14 +102,23 @@ describe("s2s projections", () => {
         eventsApplied: 6,
         lagEvents: 0,
         lagSeconds: 0
+      },
+      {
+        name: "dispatch_facts",
+        activeGeneration: 2,
+        rebuildingGeneration: null,
+        checkpoint: last!.p,
+        eventsApplied: 3,
+        lagEvents: 0,
+        lagSeconds: 0
       }
     ])
   })
 
   it.each([
-    [[], "give one projection NAME or --all (known: stream_summaries, conversions)"],
-    [["conversions", "--all"], "give one projection NAME or --all (known: stream_summaries, conversions)"],
-    [["orders"], 'no projection "orders" (known: stream_summaries, conversions)']
+    [[], "give one projection NAME or --all (known: stream_summaries, conversions, dispatch_facts)"],
+    [["conversions", "--all"], "give one projection NAME or --all (known: stream_summaries, conversions, dispatch_facts)"],
+    [["orders"], 'no projection "orders" (known: stream_summaries, conversions, dispatch_facts)']
   ])("refuses rebuild %j as a usage error", async (args, message) => {
     const run = await cli("rebuild", ...args)
     expect(run).toMatchObject({ exitCode: 2, stderr: `error: ${message}` })

@@ -93,7 +93,7 @@ export const Operation = (props: { kind: Kind; label: string; body: Record<strin
       </button>
       {!open ? null : (
         <Dialog
-          title={`${props.label}: ${report === undefined || report.dryRun ? "dry run" : "done"}`}
+          title={`${props.label.replace(/…$/, "")}: ${report === undefined || report.dryRun ? "dry run" : "done"}`}
           onClose={() => setOpen(false)}
         >
           <ErrorNote error={error} />

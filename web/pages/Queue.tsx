@@ -49,7 +49,7 @@ export const QueuePage = () => {
           <div class="stats">
             <Stat label="Jobs waiting" value={count(waiting)} />
             <Stat label="Oldest waiting" value={seconds(oldest)} />
-            <Stat label="Finished last minute" value={count(lastMinute)} />
+            <Stat label="Finished, last full minute" value={count(lastMinute)} />
             <Stat label="Failed (out of attempts)" value={count(failed)} />
             <Stat label="Workers running jobs" value={count(data.workers.length)} />
           </div>
