@@ -117,7 +117,10 @@ describe("s2s projections", () => {
 
   it.each([
     [[], "give one projection NAME or --all (known: stream_summaries, conversions, dispatch_facts)"],
-    [["conversions", "--all"], "give one projection NAME or --all (known: stream_summaries, conversions, dispatch_facts)"],
+    [
+      ["conversions", "--all"],
+      "give one projection NAME or --all (known: stream_summaries, conversions, dispatch_facts)"
+    ],
     [["orders"], 'no projection "orders" (known: stream_summaries, conversions, dispatch_facts)']
   ])("refuses rebuild %j as a usage error", async (args, message) => {
     const run = await cli("rebuild", ...args)

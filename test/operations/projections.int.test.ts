@@ -115,7 +115,10 @@ describe("POST /api/v1/projections/{name}/rebuild", () => {
     })
     expect(await rebuild("orders")).toEqual({
       status: 404,
-      body: { error: "not_found", message: 'no projection "orders" (known: stream_summaries, conversions, dispatch_facts)' }
+      body: {
+        error: "not_found",
+        message: 'no projection "orders" (known: stream_summaries, conversions, dispatch_facts)'
+      }
     })
   })
 })

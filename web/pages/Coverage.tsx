@@ -8,6 +8,7 @@ import type { FilterOptions } from "../../src/console/api/schemas.ts"
 import type { Coverage, Funnel } from "../../src/console/coverage/schema.ts"
 import { get } from "../api.ts"
 import { Chart } from "../components/Chart.tsx"
+import { Lost, MatchQualityTable } from "../components/CoverageParts.tsx"
 import { Empty, ErrorNote, Field, Loading, Page, Stat } from "../components/ui.tsx"
 import { count, share } from "../format.ts"
 import { useApi } from "../hooks.ts"
@@ -33,37 +34,6 @@ const Select = (props: { name: string; label: string; value: string; options: Re
       ))}
     </select>
   </Field>
-)
-
-const Lost = (props: { title: string; what: string; rows: Coverage["lostCampaigns"] }) => (
-  <section class="card" aria-label={props.title}>
-    <h3>{props.title}</h3>
-    {props.rows.length === 0 ? (
-      <Empty>None: every partner's orders carried its click id.</Empty>
-    ) : (
-      <table class="table table-compact">
-        <caption class="sr-only">{props.title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Partner</th>
-            <th scope="col">{props.what}</th>
-            <th scope="col" class="num">
-              Orders
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((r) => (
-            <tr key={`${r.partner}|${r.name}`}>
-              <td>{r.partner}</td>
-              <td class="break">{r.name ?? <span class="muted">none</span>}</td>
-              <td class="num">{count(r.orders)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    )}
-  </section>
 )
 
 export const CoveragePage = () => {
@@ -199,64 +169,7 @@ export const CoveragePage = () => {
             <Lost title="Campaigns" what="utm_campaign" rows={data.lostCampaigns} />
             <Lost title="Landing pages" what="Landing page" rows={data.lostLandingPages} />
           </div>
-          <section aria-labelledby="match-h">
-            <h2 id="match-h">Match quality per target</h2>
-            {data.matchQuality.length === 0 ? (
-              <Empty>No conversion was sent for these orders.</Empty>
-            ) : (
-              <table class="table">
-                <caption class="sr-only">
-                  Share of conversions sent with each identifier, and the consent they were sent under
-                </caption>
-                <thead>
-                  <tr>
-                    {[
-                      "Target",
-                      "Sent",
-                      "E-mail",
-                      "Phone",
-                      "Address",
-                      "Click id",
-                      "IP",
-                      "User agent",
-                      "Consent granted",
-                      "denied",
-                      "unknown"
-                    ].map((h) => (
-                      <th key={h} scope="col">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.matchQuality.map((m) => (
-                    <tr key={m.targetId}>
-                      <td>
-                        {m.targetId} <span class="muted">({m.channel})</span>
-                      </td>
-                      <td class="num">{count(m.sent)}</td>
-                      {[
-                        m.email,
-                        m.phone,
-                        m.address,
-                        m.clickId,
-                        m.ip,
-                        m.userAgent,
-                        m.consentGranted,
-                        m.consentDenied,
-                        m.consentUnknown
-                      ].map((v, i) => (
-                        <td key={i} class="num">
-                          {share(v, m.sent)}
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
+          <MatchQualityTable rows={data.matchQuality} />
         </>
       )}
     </Page>
