@@ -254,12 +254,13 @@ export const consoleBench = async (db: BenchDatabase, options: BenchOptions) => 
     BENCH_META: "x",
     BENCH_GOOGLE: '{"client_id":"a","client_secret":"b","refresh_token":"c"}'
   }
-  const { writeFileSync, mkdtempSync } = await import("node:fs")
-  const { join } = await import("node:path")
+  const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs")
+  const { join, dirname } = await import("node:path")
   const { tmpdir } = await import("node:os")
   const file = join(mkdtempSync(join(tmpdir(), "s2s-console-bench-")), "s2s.yaml")
   writeFileSync(file, BENCH_CONFIG)
   const big = await serve(bigUrl, ["--api-only", "--config", file], env)
+  cleanups.add(async () => rmSync(dirname(file), { recursive: true, force: true }))
   try {
     const middle = Math.floor(orders / 2)
     const pages = pagesFor(
