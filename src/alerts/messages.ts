@@ -144,15 +144,23 @@ const dispatchSkipped = (alert: Alert, options: MessageOptions): SlackMessage =>
   ])
 }
 
+/** What the dead letter's cause (its alert details) says happened. */
+const GIVEN_UP_LEAD = (attempts: string): Record<string, string> => ({
+  attempts: `failed ${attempts} times, every attempt its retry policy allows`,
+  horizon: `failed ${attempts} times until the retry horizon ran out`,
+  window: `was given up after ${attempts} attempt(s): the order is past the destination's time window`,
+  unknown: `failed ${attempts} times and was given up`
+})
+
 const dispatchFailure = (alert: Alert, options: MessageOptions, given: "up" | "rejected"): SlackMessage => {
   const reason = detailText(alert.details, "reason") ?? "unknown"
   const attempts = detailText(alert.details, "attempts") ?? "?"
   const status = detailText(alert.details, "status")
   const target = alert.targetId ?? "?"
+  const cause = detailText(alert.details, "cause")
   const lead =
     given === "up"
-      ? `Sending order ${orderRef(alert)} to ${bold(target)} failed ${plain(attempts)} times until the retry ` +
-        `horizon ran out (${code(reason, 60)}).`
+      ? `Sending order ${orderRef(alert)} to ${bold(target)} ${GIVEN_UP_LEAD(plain(attempts))[cause ?? "unknown"] ?? GIVEN_UP_LEAD(plain(attempts)).unknown} (${code(reason, 60)}).`
       : `${bold(target)} rejected order ${orderRef(alert)} (${code(reason, 60)}${status === undefined ? "" : `, HTTP ${plain(status)}`}); ` +
         "it will not be retried."
   return message(plain(alert.summary, 500), [

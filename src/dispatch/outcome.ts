@@ -98,8 +98,10 @@ export const attemptRecord = (
             targetId,
             kind,
             attempts: attempt,
-            reason: `${error.reason}: ${decision.reason}`,
-            message: error.detail
+            reason: error.reason,
+            message: error.detail,
+            cause: decision.cause,
+            detail: decision.reason
           }
         ]
       }

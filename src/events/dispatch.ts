@@ -119,9 +119,28 @@ export const DispatchDeadLettered = Schema.TaggedStruct("DispatchDeadLettered", 
   targetId: Schema.String,
   kind: DispatchKind,
   attempts: Schema.Int,
+  /** The last failure's reason (ServerError, Transport, ...); older events add why it was given up. */
   reason: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  /** Why it was given up (events before this field: see deadLetterCause). */
+  cause: Schema.optional(Schema.Literal("attempts", "horizon", "window")),
+  /** The same in words, e.g. "the next attempt would fall after the retry horizon (72 h)". */
+  detail: Schema.optional(Schema.String)
 })
+
+/** Why a dispatch was given up; older events only said it inside `reason`. */
+export const deadLetterCause = (event: {
+  readonly reason: string
+  readonly cause?: "attempts" | "horizon" | "window" | undefined
+}): "attempts" | "horizon" | "window" | undefined =>
+  event.cause ??
+  (/retry horizon/.test(event.reason)
+    ? "horizon"
+    : /gave up after \d+ attempts/.test(event.reason)
+      ? "attempts"
+      : /time window/.test(event.reason)
+        ? "window"
+        : undefined)
 
 export const DispatchRequested = Schema.TaggedStruct("DispatchRequested", {
   orderKey: Schema.String,

@@ -1,6 +1,8 @@
 // `s2s orders log`: an order's events as a readable timeline, one line per step: when, which stage
 // (ingest, normalize, route, dispatch, alert, operator), what happened, for which target, with what
 // outcome and how long it took. Pure; the CLI prints it as a table. Details stay in `--json`.
+
+import { deadLetterCause } from "../events/dispatch.js"
 import type { RecordedEvent } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { amountText } from "../lib/money.js"
@@ -16,7 +18,17 @@ export interface TimelineRow {
   readonly duration: string
 }
 
-const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`)
+/** A duration in the unit that reads best: 177 ms, 12.5 s, 4 min, 3.2 h, 2.1 d. */
+export const span = (n: number) =>
+  n < 1_000
+    ? `${Math.round(n)} ms`
+    : n < 60_000
+      ? `${(n / 1_000).toFixed(1)} s`
+      : n < 3_600_000
+        ? `${Math.round(n / 60_000)} min`
+        : n < 86_400_000
+          ? `${(n / 3_600_000).toFixed(1)} h`
+          : `${(n / 86_400_000).toFixed(1)} d`
 const kb = (bytes: number) => (bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${bytes} B`)
 const kindSuffix = (kind: string) => (kind === "conversion" ? "" : ` (${kind})`)
 
@@ -29,11 +41,34 @@ const hostPath = (url: string) => {
   }
 }
 
+/** Why a dispatch was given up, in words: its attempt budget, its horizon or the destination's window. */
+export const givenUp = (event: {
+  readonly attempts: number
+  readonly reason: string
+  readonly message: string
+  readonly cause?: "attempts" | "horizon" | "window" | undefined
+  readonly detail?: string | undefined
+}) => {
+  const tries = `${event.attempts} attempt${event.attempts === 1 ? "" : "s"}`
+  // Older events carry the cause inside `reason` ("ServerError: gave up after 2 attempts").
+  const last = event.cause === undefined ? event.reason.split(":")[0] : event.reason
+  switch (deadLetterCause(event)) {
+    case "attempts":
+      return `all ${tries} the retry policy allows failed; last error ${last}: ${event.message}`
+    case "horizon":
+      return `${tries} failed and ${event.detail ?? "the next one would fall after the retry horizon"}; last error ${last}: ${event.message}`
+    case "window":
+      return `past the destination's time window after ${tries}; last error ${last}: ${event.message}`
+    default:
+      return `after ${tries}: ${event.reason}: ${event.message}`
+  }
+}
+
 type Step = Omit<TimelineRow, "at" | "duration"> & { readonly duration?: string }
 
 const describe = (
   event: AppEvent,
-  context: { readonly receivedAt: Map<string, number> },
+  context: { readonly receivedAt: Map<string, number>; readonly requestedAt: Map<string, number> },
   at: number
 ): ReadonlyArray<Step> => {
   const step = (stage: Stage, what: string, status: string, target = "", duration?: string): Step => ({
@@ -57,15 +92,22 @@ const describe = (
     case "WebhookRejected":
       return [step("ingest", `webhook ${event.webhookId} rejected: ${event.reason}`, "rejected")]
     case "WebhookNormalized": {
+      // Not the job's duration: how long after the webhook's receipt (or the operator's re-run request)
+      // its normalization was recorded, queue time included.
+      const requested = context.requestedAt.get(event.webhookId)
       const received = context.receivedAt.get(event.webhookId)
+      const when =
+        requested !== undefined
+          ? ` ${span(at - requested)} after the re-run request`
+          : received !== undefined
+            ? ` ${span(at - received)} after receipt`
+            : ""
       const changes = event.eventTypes.length === 0 ? "" : `: ${event.eventTypes.join(", ")}`
       return [
         step(
           "normalize",
-          `webhook ${event.webhookId} normalized (parser v${event.parserVersion})${changes}${event.detail ? ` (${event.detail})` : ""}`,
-          event.outcome,
-          "",
-          received === undefined ? undefined : ms(at - received)
+          `webhook ${event.webhookId} ${requested === undefined ? "normalized" : "re-normalized"}${when} (parser v${event.parserVersion})${changes}${event.detail ? ` (${event.detail})` : ""}`,
+          event.outcome
         )
       ]
     }
@@ -137,7 +179,7 @@ const describe = (
           `attempt ${event.attempt}${kindSuffix(event.kind)}${trigger}: ${call}`,
           outcome,
           event.targetId,
-          ms(event.durationMs)
+          span(event.durationMs)
         )
       ]
     }
@@ -150,15 +192,23 @@ const describe = (
           event.targetId
         )
       ]
-    case "DispatchFailed":
+    case "DispatchFailed": {
+      // A retryable failure with no next attempt is the one a dead letter follows: it was not retried.
+      const retrying = event.retryable && event.nextAttemptAt !== undefined
+      const next = retrying
+        ? `; next attempt ${event.nextAttemptAt}`
+        : event.retryable
+          ? "; not retried (given up, see below)"
+          : "; permanent, not retried"
       return [
         step(
           "dispatch",
-          `attempt ${event.attempt}${kindSuffix(event.kind)} failed: ${event.reason}: ${event.message}${event.nextAttemptAt ? `; next attempt ${event.nextAttemptAt}` : ""}`,
-          event.retryable ? "retrying" : "failed",
+          `attempt ${event.attempt}${kindSuffix(event.kind)} failed: ${event.reason}: ${event.message}${next}`,
+          retrying ? "retrying" : "failed",
           event.targetId
         )
       ]
+    }
     case "DispatchSkipped":
       return [
         step(
@@ -169,14 +219,7 @@ const describe = (
         )
       ]
     case "DispatchDeadLettered":
-      return [
-        step(
-          "dispatch",
-          `dead-lettered${kindSuffix(event.kind)} after ${event.attempts} attempt(s): ${event.reason}: ${event.message}`,
-          "dead_lettered",
-          event.targetId
-        )
-      ]
+      return [step("dispatch", `given up${kindSuffix(event.kind)}: ${givenUp(event)}`, "dead_lettered", event.targetId)]
     case "DispatchRequested":
       return [
         step(
@@ -219,10 +262,14 @@ const byOperator = (metadata: RecordedEvent["metadata"]) =>
 
 export const timeline = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<TimelineRow> => {
   const receivedAt = new Map<string, number>()
+  const requestedAt = new Map<string, number>()
   return events.flatMap((e) => {
     const at = e.recordedAt.getTime()
     if (e.event._tag === "WebhookReceived") receivedAt.set(e.event.webhookId, at)
-    return describe(e.event, { receivedAt }, at).map((s) => ({
+    if (e.event._tag === "RenormalizationRequested") requestedAt.set(e.event.webhookId, at)
+    const rows = describe(e.event, { receivedAt, requestedAt }, at)
+    if (e.event._tag === "WebhookNormalized") requestedAt.delete(e.event.webhookId)
+    return rows.map((s) => ({
       at: e.recordedAt.toISOString(),
       stage: byOperator(e.metadata) ? "operator" : s.stage,
       what: s.what,
