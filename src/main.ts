@@ -28,6 +28,7 @@ import { IngestHttpLive } from "./ingest/IngestHttp.js"
 import { tasksLayer, WorkerCrontab, WorkerLive } from "./jobs/Worker.js"
 import { AlertingNone } from "./lib/alerting.js"
 import { type Normalizer, NormalizerLive, normalizeTask } from "./normalize/NormalizeJob.js"
+import { validatePartnerConditions } from "./normalize/partnerKeys.js"
 import { OperationsHttpLive } from "./operations/OperationsHttp.js"
 import { RedispatchLive } from "./operations/redispatch/Redispatch.js"
 import { RenormalizeLive } from "./operations/renormalize/Renormalize.js"
@@ -112,7 +113,8 @@ export const configValidators: ReadonlyArray<ConfigValidator> = [
       target.channel === "postback"
         ? validatePostbackTarget(target).map((message) => ({ path: ["targets", i], message }))
         : []
-    )
+    ),
+  validatePartnerConditions
 ]
 
 /** `before` runs first (the config bootstrap), so sources exist before the first webhook is accepted. */

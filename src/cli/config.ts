@@ -8,6 +8,9 @@ const applyConfig = {
   file: Args.file({ name: "FILE", exists: "yes" }),
   check: Options.boolean("check").pipe(
     Options.withDescription("validate, list the changes and missing env vars, apply nothing")
+  ),
+  allowMissingEnv: Options.boolean("allow-missing-env").pipe(
+    Options.withDescription("apply although env:NAME variables are unset here (set where the service runs)")
   )
 }
 export type ApplyInput = Input<typeof applyConfig>

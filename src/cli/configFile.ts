@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { Effect, Either } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { planConfigChanges } from "../config/diff.js"
-import { ConfigError, type ConfigValidator, loadConfigFile } from "../config/load.js"
+import { ConfigError, type ConfigValidator, loadConfigFile, secretReferences } from "../config/load.js"
 import { Db } from "../db/Db.js"
 import { enterDemoMode, SINK_PLACEHOLDER, sinkUrl } from "../demo/demoMode.js"
 import { fromRoot } from "../lib/paths.js"
@@ -84,6 +84,18 @@ export const applyAtStart = (
       }
     }
     if (demo) enterDemoMode()
+    // The service still starts (other sources and targets work); the ones named answer 503 or fail.
+    const unset = [
+      ...new Set(
+        secretReferences(file)
+          .filter((r) => !process.env[r.name])
+          .map((r) => r.name)
+      )
+    ]
+    if (unset.length > 0)
+      yield* Effect.logWarning(
+        `environment variable(s) not set: ${unset.join(", ")}; what uses them fails until they are set (webhooks answer 503)`
+      )
     const source = demo ? BUNDLED_SOURCE : `config-file:${path.basename(choice.path)}`
     const result = yield* state.apply(file, { actor, source })
     yield* Effect.logInfo(

@@ -60,6 +60,7 @@ export const renderRenormalize = (r: RenormalizeReport): Rendered => ({
     i.action === "skipped" ? `${i.after} (${i.reason ?? ""})` : i.after
   ]),
   footer: [
+    ...(r.explanation === undefined ? [] : [r.explanation]),
     ...(r.notFound.length > 0 ? [`no such webhook: ${r.notFound.join(", ")}`] : []),
     ...(r.truncated ? ["more webhooks matched than one run handles: narrow the filters and run again"] : []),
     r.dryRun

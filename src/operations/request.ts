@@ -44,6 +44,8 @@ export interface RenormalizeRequest extends TimeRange {
   readonly webhookIds?: ReadonlyArray<string> | undefined
   readonly sourceId?: string | undefined
   readonly state: RenormalizeState
+  /** The state was not asked for (the default): a report that selects nothing says so. */
+  readonly stateDefaulted: boolean
   readonly reason: string
   readonly dryRun: boolean
 }
@@ -145,6 +147,7 @@ export const renormalizeRequest = (input: RenormalizeInput): Either.Either<Renor
       webhookIds,
       sourceId,
       state,
+      stateDefaulted: input.state === undefined,
       reason: input.reason?.trim() || "operator re-normalization",
       dryRun: input.dryRun ?? true
     }

@@ -93,6 +93,10 @@ export type RenormalizeItem = typeof RenormalizeItem.Type
 
 export const RenormalizeReport = Schema.Struct({
   dryRun: Schema.Boolean,
+  /** The state the selection used (failed unless asked otherwise, or webhooks named one by one). */
+  state: Schema.Literal(...RenormalizeStates),
+  /** When nothing was selected: why, and what to run instead. */
+  explanation: Schema.optional(Schema.String),
   selected: Schema.Int,
   /** Would change (dry run) or were requested. */
   changes: Schema.Int,

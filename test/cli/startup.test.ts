@@ -37,7 +37,10 @@ describe("the CLI's start-up", () => {
     expect(ours).toContain("src/cli/app.ts")
     expect(
       ours.filter(
-        (i) => !/^src\/(cli\.ts|cli\/[^/]+\.ts|lib\/(logging|shutdown)\.ts|events\/dispatch\.ts|operations\/request\.ts)$/.test(i)
+        (i) =>
+          !/^src\/(cli\.ts|cli\/[^/]+\.ts|lib\/(logging|shutdown)\.ts|events\/dispatch\.ts|operations\/request\.ts)$/.test(
+            i
+          )
       )
     ).toEqual([])
     expect(ours).not.toContain("src/main.ts")

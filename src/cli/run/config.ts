@@ -9,21 +9,39 @@ import { readConfig } from "../configFile.js"
 import { cliActor, print, printJson } from "../output.js"
 import { stages, withCore } from "../stages.js"
 
-export const apply = ({ file, check }: ApplyInput) =>
+/** One line per missing variable, each named once with everyone who uses it. */
+const missingVariables = (config: Parameters<typeof secretReferences>[0]) => {
+  const byName = new Map<string, Array<string>>()
+  for (const r of secretReferences(config))
+    if (!process.env[r.name]) byName.set(r.name, [...(byName.get(r.name) ?? []), r.usedBy])
+  return [...byName].map(([name, users]) => `${name} (used by ${[...new Set(users)].join(", ")})`)
+}
+
+export const apply = ({ file, check, allowMissingEnv }: ApplyInput) =>
   Effect.gen(function* () {
     const config = yield* readConfig(file, (yield* stages).configValidators)
     const state = yield* ConfigState
-    const missing = secretReferences(config).filter((r) => !process.env[r.name])
-    for (const m of missing)
-      yield* Console.error(`warning: environment variable ${m.name} (used by ${m.usedBy}) is not set`)
+    const missing = missingVariables(config)
     if (check) {
       const planned = planConfigChanges(yield* state.refresh, config)
       yield* print(`${file} is valid`)
       if (planned.length === 0) yield* print("no changes: the configuration is current")
       for (const a of planned) yield* print(`would record ${a.events.map((e) => e._tag).join(", ")} on ${a.streamId}`)
+      for (const m of missing) yield* Console.error(`error: environment variable ${m} is not set`)
       if (missing.length > 0) return yield* Effect.fail(new Error(`${missing.length} environment variable(s) missing`))
       return
     }
+    // A source or target whose secret is unset answers 503 (webhooks) or fails every dispatch: refuse
+    // to record it, unless this shell is knowingly not the service's environment.
+    if (missing.length > 0 && !allowMissingEnv)
+      return yield* Effect.fail(
+        new Error(
+          `environment variable(s) not set: ${missing.join("; ")}. Nothing was applied. Set them (the service ` +
+            "reads them when it uses the source or target), or add --allow-missing-env if they are set only " +
+            "where the service runs"
+        )
+      )
+    for (const m of missing) yield* Console.error(`warning: environment variable ${m} is not set here`)
     const result = yield* state.apply(config, { actor: cliActor(), source: `config-file:${file}` })
     if (result.events === 0) yield* print("no changes: the configuration is current")
     else {
