@@ -32,6 +32,7 @@ import { validatePartnerConditions } from "./normalize/partnerKeys.js"
 import { OperationsHttpLive } from "./operations/OperationsHttp.js"
 import { RedispatchLive } from "./operations/redispatch/Redispatch.js"
 import { RenormalizeLive } from "./operations/renormalize/Renormalize.js"
+import { ReplanLive } from "./operations/replan/Replan.js"
 import { OrdersHttpLive } from "./orders/OrdersHttp.js"
 import { conversions } from "./projections/conversions.js"
 import { ProjectionsHttpLive } from "./projections/ProjectionsHttp.js"
@@ -73,7 +74,7 @@ export const CrontabLive = Layer.succeed(WorkerCrontab, [...alertCrontab])
  * Operator actions (re-dispatch, re-normalization), for the API and the CLI. Their Normalizer only
  * dry-runs (confirmations enqueue the normalize job), so it never raises alerts.
  */
-export const OperationsLive = Layer.mergeAll(RedispatchLive, RenormalizeLive).pipe(
+export const OperationsLive = Layer.mergeAll(RedispatchLive, RenormalizeLive, ReplanLive).pipe(
   // fresh: layers are memoized by reference, so the worker's Normalizer would otherwise be this one,
   // built without alerting.
   Layer.provide(Layer.fresh(NormalizerLive).pipe(Layer.provide(AlertingNone)))

@@ -16,6 +16,7 @@ import { orders } from "./orders.js"
 import { projections } from "./projections.js"
 import { redispatch } from "./redispatch.js"
 import { renormalize } from "./renormalize.js"
+import { replan } from "./replan.js"
 import { rules } from "./rules.js"
 import { migrate, serve, worker } from "./serve.js"
 import { tokens } from "./tokens.js"
@@ -31,6 +32,7 @@ const commands = [
   projections,
   redispatch,
   renormalize,
+  replan,
   erase,
   demo,
   orders,

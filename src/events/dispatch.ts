@@ -24,7 +24,10 @@ export const DispatchPlanned = Schema.TaggedStruct("DispatchPlanned", {
   orderKey: Schema.String,
   targets: Schema.Array(PlannedTarget),
   decisions: Schema.Array(RuleDecision),
-  trigger: Schema.Literal("paid", "refund", "cancellation", "operator")
+  trigger: Schema.Literal("paid", "refund", "cancellation", "operator"),
+  /** trigger operator (s2s replan): why, and who asked. */
+  reason: Schema.optional(Schema.String),
+  actor: Schema.optional(Schema.String)
 })
 
 export const HttpExchange = Schema.Struct({

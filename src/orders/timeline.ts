@@ -164,7 +164,16 @@ const describe = (
           step("route", `no target (${event.decisions.length} rule(s) checked, trigger ${event.trigger})`, "unrouted")
         ]
       return event.targets.map((t) =>
-        step("route", `${t.kind} via rule ${t.ruleId} (${t.channel}, trigger ${event.trigger})`, "planned", t.targetId)
+        step(
+          "route",
+          `${t.kind} via rule ${t.ruleId} (${t.channel}, ${
+            event.trigger === "operator"
+              ? `replanned${event.actor ? ` by ${event.actor}` : ""}${event.reason ? `: ${event.reason}` : ""}`
+              : `trigger ${event.trigger}`
+          })`,
+          "planned",
+          t.targetId
+        )
       )
     case "DispatchAttempted": {
       const last = event.exchanges.at(-1)
