@@ -12,6 +12,7 @@ import { demo } from "./demo.js"
 import { erase } from "./erase.js"
 import { commandHelp, type Flag, resolvePath } from "./help.js"
 import { renderHelp } from "./helpText.js"
+import { importCommand } from "./import.js"
 import { orders } from "./orders.js"
 import { projections } from "./projections.js"
 import { redispatch } from "./redispatch.js"
@@ -33,6 +34,7 @@ const commands = [
   redispatch,
   renormalize,
   replan,
+  importCommand,
   erase,
   demo,
   orders,

@@ -33,6 +33,8 @@ export interface DispatchEntry {
   readonly requested?: { readonly force: boolean; readonly reason: string; readonly actor: string } | undefined
   /** Attempts made before the last operator request: the retry budget counts from there. */
   readonly budgetFrom?: number | undefined
+  /** Sent by the system s2s replaced (s2s import dispatched): delivered, never sent from here. */
+  readonly imported?: { readonly sentAt: string; readonly reference?: string | undefined } | undefined
 }
 
 export type DispatchState = ReadonlyMap<string, DispatchEntry>
@@ -123,6 +125,15 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
         lastReason: event.reason,
         lastMessage: event.detail,
         requested: undefined
+      }))
+    case "DispatchImported":
+      // Delivered before s2s took over; a plan that comes later keeps it (a conversion is planned once).
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: "succeeded",
+        succeededAt: e.succeededAt ?? event.sentAt,
+        dedupKey: e.dedupKey ?? event.reference,
+        imported: { sentAt: event.sentAt, reference: event.reference }
       }))
     case "DispatchRequested":
       // Without force a success stays final and the request leaves no trace on it. Otherwise the

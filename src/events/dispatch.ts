@@ -154,6 +154,21 @@ export const DispatchRequested = Schema.TaggedStruct("DispatchRequested", {
   force: Schema.Boolean
 })
 
+/**
+ * A conversion the system s2s replaces already sent (s2s import dispatched, at cutover): the pair
+ * counts as delivered, so it is never sent again, also when the order's webhook arrives later.
+ */
+export const DispatchImported = Schema.TaggedStruct("DispatchImported", {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  /** When the previous system sent it (ISO 8601). */
+  sentAt: Schema.String,
+  /** The previous system's reference for it (its id, the partner's confirmation), if any. */
+  reference: Schema.optional(Schema.String),
+  actor: Schema.String
+})
+
 /** Per-target circuit breaker, on the stream target-{id}. */
 export const CircuitOpened = Schema.TaggedStruct("CircuitOpened", {
   targetId: Schema.String,
@@ -171,6 +186,7 @@ export const dispatchEvents = [
   DispatchSkipped,
   DispatchDeadLettered,
   DispatchRequested,
+  DispatchImported,
   CircuitOpened,
   CircuitClosed
 ] as const

@@ -9,8 +9,8 @@ import { Context, Effect, Layer, Schedule, Schema } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { ConfigSnapshot } from "../config/state.js"
 import { Db, type DbError } from "../db/Db.js"
-import { mergePlans, type Plan, planAdjustments, planConversion } from "../dispatch/plan.js"
-import { type DispatchState, evolveDispatch } from "../dispatch/state.js"
+import { type DispatchJobPayload, mergePlans, type Plan, planAdjustments, planConversion } from "../dispatch/plan.js"
+import { type DispatchState, dispatchKey, evolveDispatch } from "../dispatch/state.js"
 import { EventStore, type PendingAppend, type RecordedEvent, WrongExpectedVersion } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { orderStream, webhookStream } from "../events/streams.js"
@@ -163,8 +163,15 @@ export const NormalizerLive = Layer.effect(
         const becameEligible = !isEligible(before) && isEligible(after)
         const adjustment = adjustmentFor(before, after)
         const dispatch = dispatchStateOf(orderEvents)
-        const conversionPlan =
-          becameEligible && after.order ? planConversion(after.order, snapshot) : { events: [], jobs: [] }
+        const routed = becameEligible && after.order ? planConversion(after.order, snapshot) : { events: [], jobs: [] }
+        // A pair imported at cutover (s2s import dispatched) was sent by the previous system: no job.
+        const conversionPlan = {
+          events: routed.events,
+          jobs: routed.jobs.filter((j) => {
+            const payload = j.payload as DispatchJobPayload
+            return !dispatch.has(dispatchKey(payload.targetId, payload.kind))
+          })
+        }
         // Adjustments see the conversions just planned too (a refund that arrived with the payment).
         const planned = conversionPlan.events.reduce((s, e) => evolveDispatch(s, e, new Date().toISOString()), dispatch)
         const plan = mergePlans(

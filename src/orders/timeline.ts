@@ -229,6 +229,15 @@ const describe = (
       ]
     case "DispatchDeadLettered":
       return [step("dispatch", `given up${kindSuffix(event.kind)}: ${givenUp(event)}`, "dead_lettered", event.targetId)]
+    case "DispatchImported":
+      return [
+        step(
+          "operator",
+          `${event.kind} already sent by the previous system at ${event.sentAt}${event.reference ? ` (ref ${event.reference})` : ""}; imported by ${event.actor}, never sent from here`,
+          "imported",
+          event.targetId
+        )
+      ]
     case "DispatchRequested":
       return [
         step(

@@ -17,7 +17,8 @@ const ORDER_EVENTS: ReadonlyArray<EventType> = [
   "DispatchFailed",
   "DispatchSkipped",
   "DispatchDeadLettered",
-  "DispatchRequested"
+  "DispatchRequested",
+  "DispatchImported"
 ]
 
 export const conversions: Projection = {
