@@ -76,10 +76,22 @@ export const TrackingField = Schema.Literal(
 )
 export type TrackingField = typeof TrackingField.Type
 
+/**
+ * A brand, or for a billing account several brands share, a map from products (sku, product or price
+ * id; exact or glob) to brands, "*" the default (normalize/company.ts).
+ */
+export const SourceCompany = Schema.Union(
+  Id,
+  Schema.Record({ key: Schema.String.pipe(Schema.minLength(1)), value: Id }).pipe(
+    Schema.filter((map) => Object.keys(map).length > 0 || "a company map names at least one product")
+  )
+)
+export type SourceCompany = typeof SourceCompany.Type
+
 export const Source = Schema.Struct({
   id: Id,
   kind: SourceKind,
-  company: Id,
+  company: SourceCompany,
   market: Schema.optional(Country),
   /** Shop currency, when the platform does not say (presentment vs shop currency). */
   currency: Schema.optional(Currency),

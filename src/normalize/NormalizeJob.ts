@@ -189,7 +189,9 @@ export const NormalizerLive = Layer.effect(
           outcome: events.length === 0 ? "unchanged" : ignored ? "ignored" : "changed",
           eventTypes: events.map((e) => e._tag),
           parserVersion: outcome.parserVersion,
-          ...(outcome.billingKey ? { billingKey: outcome.billingKey } : {})
+          ...(outcome.billingKey ? { billingKey: outcome.billingKey } : {}),
+          // Recorded where the order's log shows it: how a shared billing account's order got its brand.
+          ...(outcome.companyNote ? { detail: outcome.companyNote } : {})
         }
         const alerts = yield* alerting.raise({
           events: orderAppend,
