@@ -20,7 +20,8 @@ export const PROBLEM_LABELS: Record<AlertProblem, string> = {
   dispatch_rejected: "conversion rejected",
   circuit_open: "target paused",
   coverage_digest: "tracking coverage",
-  repeat_digest: "repeats"
+  repeat_digest: "repeats",
+  weekly_report: "weekly outcome report"
 }
 
 /** "49.90 EUR", "1200 JPY": the currency's own number of decimals. */

@@ -18,6 +18,7 @@ import { projections } from "./projections.js"
 import { redispatch } from "./redispatch.js"
 import { renormalize } from "./renormalize.js"
 import { replan } from "./replan.js"
+import { report } from "./report.js"
 import { rules } from "./rules.js"
 import { migrate, serve, worker } from "./serve.js"
 import { tokens } from "./tokens.js"
@@ -35,6 +36,7 @@ const commands = [
   renormalize,
   replan,
   importCommand,
+  report,
   erase,
   demo,
   orders,

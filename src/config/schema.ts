@@ -278,7 +278,16 @@ export const Alerts = Schema.Struct({
       /** Repeats of the same problem within this window are counted into one digest. */
       groupWindow: Schema.optional(DurationText),
       /** UTC hour of the daily coverage digest. */
-      digestHour: Schema.optional(Schema.Int.pipe(Schema.between(0, 23)))
+      digestHour: Schema.optional(Schema.Int.pipe(Schema.between(0, 23))),
+      /** The weekly outcome summary (s2s report's figures for the last 7 days): on this weekday, from this UTC hour. */
+      weeklyReport: Schema.optional(
+        Schema.Struct({
+          day: Schema.optional(
+            Schema.Literal("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+          ),
+          hour: Schema.optional(Schema.Int.pipe(Schema.between(0, 23)))
+        })
+      )
     })
   ),
   /** Base URL used in alert links to an order's log. */

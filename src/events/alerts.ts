@@ -10,7 +10,8 @@ export const AlertProblem = Schema.Literal(
   "dispatch_rejected",
   "circuit_open",
   "coverage_digest",
-  "repeat_digest"
+  "repeat_digest",
+  "weekly_report"
 )
 export type AlertProblem = typeof AlertProblem.Type
 
