@@ -4,7 +4,8 @@
 // to `commands` below.
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Cause, Console, Effect, Layer } from "effect"
+import { Cause, Console, Effect, Layer, Logger } from "effect"
+import { type ErrorReporter, reportingLogger } from "../lib/errorReporting.js"
 import { LoggingLive } from "../lib/logging.js"
 import { takeActorOption } from "./actor.js"
 import { config } from "./config.js"
@@ -23,7 +24,7 @@ import { rules } from "./rules.js"
 import { migrate, serve, worker } from "./serve.js"
 import { tokens } from "./tokens.js"
 
-const VERSION = "0.1.0"
+export const VERSION = "0.1.0"
 
 const commands = [
   serve,
@@ -107,7 +108,7 @@ export const plan = (words: ReadonlyArray<string>, color: boolean, width: number
   }
 }
 
-export const main = (argv: ReadonlyArray<string>) => {
+export const main = (argv: ReadonlyArray<string>, reporter?: ErrorReporter) => {
   const words = takeActorOption(argv.slice(2))
   const color = useColor(process.stdout, process.env)
   const width = process.stdout.isTTY ? Math.min(process.stdout.columns ?? 100, 120) : 100
@@ -123,15 +124,22 @@ export const main = (argv: ReadonlyArray<string>) => {
               Cause.isInterruptedOnly(cause)
                 ? Effect.void
                 : Console.error(`error: ${errorMessage(cause)}`).pipe(
+                    Effect.tap(() => reporter?.captureException(Cause.squash(cause), `s2s ${words[0] ?? ""} failed`)),
                     Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))
                   )
             )
           )
   return program.pipe(
     (effect) => (color ? effect : plain(effect)),
+    // What is still in flight to Sentry goes before the process exits.
+    Effect.ensuring(reporter === undefined ? Effect.void : Effect.promise(() => reporter.flush(2_000))),
     // Long-running commands log their progress; one-shot commands only warnings, so stdout stays theirs.
     Effect.provide(
-      Layer.merge(NodeContext.layer, LoggingLive(["serve", "worker"].includes(words[0] ?? "") ? "info" : "warning"))
+      Layer.mergeAll(
+        NodeContext.layer,
+        LoggingLive(["serve", "worker"].includes(words[0] ?? "") ? "info" : "warning"),
+        reporter === undefined ? Layer.empty : Logger.add(reportingLogger(reporter))
+      )
     )
   )
 }
