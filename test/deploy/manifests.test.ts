@@ -40,8 +40,12 @@ const manifests: Array<Manifest> = kustomization.resources.flatMap((file) =>
     return doc.toJS() as Manifest
   })
 )
-const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name)
-const podSpec = (m: Manifest | undefined) => (m?.spec as { template: { spec: IPodSpec } }).template.spec
+const find = (kind: string, name: string): Manifest => {
+  const found = manifests.find((m) => m.kind === kind && m.metadata.name === name)
+  if (found === undefined) throw new Error(`no ${kind} ${name} in ${DIR}`)
+  return found
+}
+const podSpec = (m: Manifest) => (m.spec as { template: { spec: IPodSpec } }).template.spec
 
 describe("deploy/kubernetes", () => {
   it("lists every manifest in kustomization.yaml, and each is valid against its schema", () => {
@@ -85,25 +89,25 @@ describe("deploy/kubernetes", () => {
 
   it("points the disruption budgets, the Service and the scaler at the Deployments' pods", () => {
     const labels = (name: string) =>
-      (find("Deployment", name)?.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+      (find("Deployment", name).spec as { template: { metadata: { labels: Record<string, string> } } }).template
         .metadata.labels
     const selects = (selector: Record<string, string>, name: string) =>
       Object.entries(selector).every(([k, v]) => labels(name)[k] === v)
     const pdb = (name: string) =>
-      (find("PodDisruptionBudget", name)?.spec as { selector: { matchLabels: Record<string, string> } }).selector
+      (find("PodDisruptionBudget", name).spec as { selector: { matchLabels: Record<string, string> } }).selector
         .matchLabels
     expect(selects(pdb("s2s-api"), "s2s-api")).toBe(true)
     expect(selects(pdb("s2s-worker"), "s2s-worker")).toBe(true)
-    expect(
-      selects((find("Service", "s2s-api")?.spec as { selector: Record<string, string> }).selector, "s2s-api")
-    ).toBe(true)
-    const scaled = find("ScaledObject", "s2s-worker")?.spec as {
+    expect(selects((find("Service", "s2s-api").spec as { selector: Record<string, string> }).selector, "s2s-api")).toBe(
+      true
+    )
+    const scaled = find("ScaledObject", "s2s-worker").spec as {
       scaleTargetRef: { name: string }
       triggers: Array<{ type: string; metadata: Record<string, string>; authenticationRef: { name: string } }>
     }
     expect(scaled.scaleTargetRef.name).toBe("s2s-worker")
     expect(scaled.triggers[0]).toMatchObject({ type: "postgresql", authenticationRef: { name: "s2s-postgres" } })
     expect(scaled.triggers[0]!.metadata.query).toContain("s2s_job_counts()")
-    expect(find("TriggerAuthentication", "s2s-postgres")).toBeDefined()
+    expect(find("TriggerAuthentication", "s2s-postgres").kind).toBe("TriggerAuthentication")
   })
 })
