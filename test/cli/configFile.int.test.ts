@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Layer } from "effect"
-import { beforeEach, describe, expect, it } from "vitest"
+import { afterAll, beforeEach, describe, expect, it } from "vitest"
 import { applyAtStart, BUNDLED_CONFIG, BUNDLED_SOURCE, chooseConfigFile, readConfig } from "../../src/cli/configFile.js"
 import { ConfigState, ConfigStateLive } from "../../src/config/ConfigState.js"
 import type { Db } from "../../src/db/Db.js"
@@ -34,6 +34,7 @@ const inDatabase = <A, E>(url: string, effect: Effect.Effect<A, E, ConfigState |
 
 // A directory without s2s.yaml: a checkout may well have one (examples/s2s.yaml suggests creating it).
 const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-nocfg-"))
+afterAll(() => fs.rmSync(emptyDir, { recursive: true, force: true }))
 
 const plainStart = (url: string, cwd = emptyDir) =>
   inDatabase(url, applyAtStart(undefined, configValidators, "test", cwd))
@@ -55,6 +56,7 @@ describe("a start without ./s2s.yaml", () => {
       explicit: false
     })
     expect(chooseConfigFile("other.yaml", dir)).toEqual({ _tag: "File", path: "other.yaml", explicit: true })
+    fs.rmSync(dir, { recursive: true, force: true })
   })
 
   it("applies the bundled demo in demo mode, under its own source, and stays in demo mode on restart", async () => {

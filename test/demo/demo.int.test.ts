@@ -7,7 +7,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../../src/db/embedded.js"
 import { fromRoot } from "../../src/lib/paths.js"
 import { appSql, freshDatabase } from "../support/db.js"
@@ -20,6 +20,7 @@ let databaseUrl: string
 // applies the bundled demo configuration.
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-demo-"))
 const bin = fromRoot("bin", "s2s.js")
+afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }))
 
 const start = async () => {
   const child = spawn("node", [bin, "serve"], { env, stdio: "ignore", cwd })

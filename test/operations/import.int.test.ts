@@ -5,7 +5,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { importCommand } from "../../src/cli/import.js"
 import { replan as replanCommand } from "../../src/cli/replan.js"
 import type { Sql } from "../../src/db/Db.js"
@@ -21,6 +21,7 @@ let partner: FakeServer
 let service: RunningService
 let sql: Sql
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-import-"))
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const configYaml = () => `
 sources:

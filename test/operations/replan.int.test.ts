@@ -62,9 +62,13 @@ const projected = (orderKey: string) =>
     return rows.length > 0 ? true : undefined
   })
 const applyFile = async (yaml: string) => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s2s-rp-")), "s2s.yaml")
-  fs.writeFileSync(file, yaml)
-  return runCli(configCommand, ["apply", file], service.databaseUrl, env)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-rp-"))
+  fs.writeFileSync(path.join(dir, "s2s.yaml"), yaml)
+  try {
+    return await runCli(configCommand, ["apply", path.join(dir, "s2s.yaml")], service.databaseUrl, env)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
 const replanApi = (payload: unknown) => postJson(`${service.baseUrl}/api/v1/replan`, operate.token, payload)
 const replanCli = (...args: Array<string>) =>
