@@ -159,12 +159,37 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
               reason: timedOut ? "Timeout" : "Transport",
               retryable: true,
               detail,
+              // fetch does not say how far a request got: only errors that happen before a byte can
+              // leave (no connection, no address, a refused certificate) prove it was not sent.
+              outcomeUnknown: timedOut || !notSent(error),
               exchanges: [{ request: requestRecord, durationMs, error: detail }]
             })
           )
         )
       })
   })
+
+/** Failures that happen before a connection carries the request: nothing reached the destination. */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID"
+])
+
+const notSent = (error: unknown): boolean => {
+  const e = error as { cause?: { code?: string; errors?: ReadonlyArray<{ code?: string }> } }
+  const codes = [e.cause?.code, ...(e.cause?.errors ?? []).map((x) => x.code)].filter((c) => c !== undefined)
+  return codes.length > 0 && codes.every((c) => NOT_SENT.has(c))
+}
 
 const describeTransportError = (error: unknown): string => {
   const e = error as { message?: string; cause?: { code?: string; message?: string } }

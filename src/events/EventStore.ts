@@ -47,8 +47,11 @@ export interface AppendOptions {
 export interface AppendResult {
   readonly streams: ReadonlyArray<{
     readonly streamId: string
+    /** -1: skipped, every event id of this append was stored already (a retry, or another's claim). */
     readonly version: number
     readonly positions: ReadonlyArray<number>
+    /** The append's index in the call's list (results are in stream order, empty appends left out). */
+    readonly index: number
   }>
 }
 
@@ -90,7 +93,7 @@ export const appendInTransaction = async (
 ): Promise<AppendResult> => {
   // Streams in id order: concurrent multi-stream appends lock them in the same order.
   const sorted = appends
-    .map((a) => toStoreAppend(a, options.metadata))
+    .map((a, index) => ({ ...toStoreAppend(a, options.metadata), index }))
     .filter((a) => a.events.length > 0)
     .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0))
   const payload = sorted.map((a) => ({
@@ -122,7 +125,13 @@ export const appendInTransaction = async (
   )
   if (options.alongside) await options.alongside(tx)
   return {
-    streams: (rows[0]?.result ?? []).map((r) => ({ streamId: r.s, version: r.v, positions: (r.p ?? []).map(Number) }))
+    // s2s_append answers one row per non-empty append, in the order given.
+    streams: (rows[0]?.result ?? []).map((r, i) => ({
+      streamId: r.s,
+      version: r.v,
+      positions: (r.p ?? []).map(Number),
+      index: sorted[i]?.index ?? -1
+    }))
   }
 }
 

@@ -18,7 +18,8 @@ export const DispatchStateSummary = Schema.Literal(
   "partial",
   "failed",
   "dead_lettered",
-  "skipped"
+  "skipped",
+  "held"
 )
 
 export const ViewStatus = Schema.Union(OrderStatus, Schema.Literal("ignored"))
@@ -35,7 +36,7 @@ export const TargetState = Schema.Struct({
   kind: DispatchKind,
   channel: Schema.String,
   ruleId: Schema.String,
-  status: Schema.Literal("planned", "retrying", "succeeded", "failed", "dead_lettered", "skipped"),
+  status: Schema.Literal("planned", "retrying", "succeeded", "failed", "dead_lettered", "skipped", "held"),
   attempts: Schema.Int,
   lastAttemptAt: Nullable(Schema.String),
   nextAttemptAt: Nullable(Schema.String),

@@ -140,5 +140,7 @@ const send = Effect.fn("Meta.send")(function* (input: DispatchInput<MetaTarget>)
 export const MetaChannel: ChannelAdapter<MetaTarget> = {
   channel: "meta-capi",
   supports: ["conversion"],
+  // event_id = the order key: Meta keeps the first of two events with one event_id within 48 hours.
+  deduplicates: { withinMs: 48 * 3_600_000 },
   send
 }
