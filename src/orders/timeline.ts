@@ -31,11 +31,29 @@ const hostPath = (url: string) => {
 
 type Step = Omit<TimelineRow, "at" | "duration"> & { readonly duration?: string }
 
-const describe = (
-  event: AppEvent,
-  context: { readonly receivedAt: Map<string, number> },
-  at: number
-): ReadonlyArray<Step> => {
+interface Context {
+  readonly receivedAt: Map<string, number>
+  /** `target|kind|attempt` of every attempt whose outcome is in the log. */
+  readonly settled: ReadonlySet<string>
+}
+
+const attemptKey = (targetId: string, kind: string, attempt: number) => `${targetId}|${kind}|${attempt}`
+
+/** Attempts with a recorded outcome: their intent needs no line of its own (the attempt has one). */
+const settledAttempts = (events: ReadonlyArray<RecordedEvent>): ReadonlySet<string> => {
+  const settled = new Set<string>()
+  for (const { event } of events)
+    if (
+      event._tag === "DispatchAttempted" ||
+      event._tag === "DispatchHeld" ||
+      event._tag === "DispatchFailed" ||
+      event._tag === "DispatchSucceeded"
+    )
+      settled.add(attemptKey(event.targetId, event.kind, event.attempt))
+  return settled
+}
+
+const describe = (event: AppEvent, context: Context, at: number): ReadonlyArray<Step> => {
   const step = (stage: Stage, what: string, status: string, target = "", duration?: string): Step => ({
     stage,
     what,
@@ -124,13 +142,26 @@ const describe = (
       return event.targets.map((t) =>
         step("route", `${t.kind} via rule ${t.ruleId} (${t.channel}, trigger ${event.trigger})`, "planned", t.targetId)
       )
+    case "DispatchAttemptStarted":
+      // Its outcome has a line of its own; an intent without one is an attempt in flight or lost.
+      if (context.settled.has(attemptKey(event.targetId, event.kind, event.attempt))) return []
+      return [
+        step(
+          "dispatch",
+          `attempt ${event.attempt}${kindSuffix(event.kind)} started, no outcome recorded (being sent, or lost in a crash)`,
+          "sending",
+          event.targetId
+        )
+      ]
     case "DispatchAttempted": {
       const last = event.exchanges.at(-1)
       const call = last
         ? `${last.request.method} ${hostPath(last.request.url)}${last.error ? `: ${last.error}` : ""}`
         : "no request sent"
       const outcome = last?.response ? `HTTP ${last.response.status}` : last?.error ? "error" : "-"
-      const trigger = event.trigger === "scheduled" ? "" : ` (${event.trigger})`
+      const trigger = `${event.trigger === "scheduled" ? "" : ` (${event.trigger})`}${
+        event.resendOf === undefined ? "" : ` (resends attempt ${event.resendOf}, outcome unknown)`
+      }`
       return [
         step(
           "dispatch",
@@ -177,6 +208,15 @@ const describe = (
           event.targetId
         )
       ]
+    case "DispatchHeld":
+      return [
+        step(
+          "dispatch",
+          `held${kindSuffix(event.kind)}: ${event.detail}; to send it: s2s redispatch --order ${event.orderKey} --target ${event.targetId} --yes`,
+          "held",
+          event.targetId
+        )
+      ]
     case "DispatchRequested":
       return [
         step(
@@ -219,10 +259,11 @@ const byOperator = (metadata: RecordedEvent["metadata"]) =>
 
 export const timeline = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<TimelineRow> => {
   const receivedAt = new Map<string, number>()
+  const settled = settledAttempts(events)
   return events.flatMap((e) => {
     const at = e.recordedAt.getTime()
     if (e.event._tag === "WebhookReceived") receivedAt.set(e.event.webhookId, at)
-    return describe(e.event, { receivedAt }, at).map((s) => ({
+    return describe(e.event, { receivedAt, settled }, at).map((s) => ({
       at: e.recordedAt.toISOString(),
       stage: byOperator(e.metadata) ? "operator" : s.stage,
       what: s.what,
