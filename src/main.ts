@@ -4,6 +4,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
 import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertTasks } from "./alerts/AlertJobs.js"
+import { AlertingLive } from "./alerts/AlertingLive.js"
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
 import { type Secrets, SecretsLive } from "./config/Secrets.js"
@@ -78,6 +79,9 @@ export const OperationsLive = Layer.mergeAll(RedispatchLive, RenormalizeLive).pi
   Layer.provide(Layer.fresh(NormalizerLive).pipe(Layer.provide(AlertingNone)))
 )
 
+/** Ingest raises alerts for refused webhooks (WebhookRejected) in the transaction that records them. */
+const IngestWithAlertsLive = IngestLive.pipe(Layer.provide(AlertingLive))
+
 const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([
     HealthHttpLive,
@@ -87,12 +91,12 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
     OrdersHttpLive,
     RulesHttpLive
   ]),
-  Layer.provide([IngestLive, AuthenticationLive, OperationsLive])
+  Layer.provide([IngestWithAlertsLive, AuthenticationLive, OperationsLive])
 )
 
 export const HttpServiceLive = HttpLive.pipe(
   Layer.provide(Layer.merge(ApiLive, DemoSinkLive)),
-  Layer.provide(IngestFrontLive.pipe(Layer.provide(IngestLive)))
+  Layer.provide(IngestFrontLive.pipe(Layer.provide(IngestWithAlertsLive)))
 )
 
 export const WorkerServiceLive = Layer.merge(

@@ -14,11 +14,17 @@ export const NONE = "(none)"
 /** A group slot that does not narrow: the cause is the target, not the campaign. */
 export const ANY = "*"
 
-/** Problems caused by a target, not a campaign: grouped per target whatever campaign the orders came from. */
+/**
+ * Problems caused by a target or a source, not a campaign: grouped per target (or source) whatever
+ * campaign the orders came from.
+ */
 export const TARGET_CAUSED: ReadonlySet<AlertProblem> = new Set<AlertProblem>([
   "dead_letter",
   "dispatch_rejected",
-  "circuit_open"
+  "circuit_open",
+  "dispatch_held",
+  "normalization_failed",
+  "webhook_rejected"
 ])
 
 /** `{[key]: value}` when the value is defined, else `{}`: optional fields under exactOptionalPropertyTypes. */

@@ -1,18 +1,26 @@
 // Alerts for conversions that did not reach a partner: skipped for a missing click id or denied consent,
-// rejected for good, dead-lettered after the retry horizon, or a whole target paused by its circuit
+// rejected for good, dead-lettered after the retry horizon, held because an attempt's outcome is
+// unknown and the partner cannot deduplicate a resend, or a whole target paused by its circuit
 // breaker. Retryable failures and routine skips (target disabled, event too old) are not alerts: the
 // retry policy or the operator who disabled the target already owns them.
 import { AlertRaised } from "../events/alerts.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
-import type { CircuitOpened, DispatchDeadLettered, DispatchFailed, DispatchSkipped } from "../events/dispatch.js"
+import type {
+  CircuitOpened,
+  DispatchDeadLettered,
+  DispatchFailed,
+  DispatchHeld,
+  DispatchSkipped
+} from "../events/dispatch.js"
 import { type Alert, type AlertData, ANY, groupKeyOf, opt, orderFacts } from "./alert.js"
-import { clip, scrubEmails } from "./mrkdwn.js"
+import { clip, scrubEmails, shellArg } from "./mrkdwn.js"
 import { identifiersPresent } from "./signals.js"
 
 export type AlertingDispatchEvent =
   | typeof DispatchSkipped.Type
   | typeof DispatchDeadLettered.Type
   | typeof DispatchFailed.Type
+  | typeof DispatchHeld.Type
   | typeof CircuitOpened.Type
 
 /** A partner's or channel's own words: bounded, and without emails it may echo back. */
@@ -118,6 +126,33 @@ export const alertForDispatchEvent = (event: AlertingDispatchEvent, order?: Cano
           message: vendorText(event.message),
           attempts: event.attempts,
           hint: "The retry horizon is over. Once the target works again, re-dispatch (dry-run first); nothing is sent twice."
+        }
+      })
+    }
+    case "DispatchHeld": {
+      const o = forOrder(event.orderKey, order, false)
+      const command = `s2s redispatch --order ${shellArg(event.orderKey)} --target ${shellArg(event.targetId)} --yes`
+      const apiCall = `POST /api/v1/redispatch {"orderKeys":[${JSON.stringify(event.orderKey)}],"target":${JSON.stringify(event.targetId)},"dryRun":false}`
+      return AlertRaised.make({
+        alertId: `dispatch_held:${event.orderKey}:${event.targetId}:${event.kind}:${event.attempt}`,
+        problem: "dispatch_held",
+        groupKey: groupKeyOf({ ...o, problem: "dispatch_held", scope: `${event.targetId}:${event.cause}` }),
+        ...o.fields,
+        targetId: event.targetId,
+        summary: `${event.orderKey} to ${event.targetId} is held: attempt ${event.attempt} may or may not have arrived`,
+        details: {
+          ...o.details,
+          targetId: event.targetId,
+          kind: event.kind,
+          attempt: event.attempt,
+          cause: event.cause,
+          message: vendorText(event.detail),
+          command,
+          apiCall,
+          hint:
+            "Nothing more is sent until you decide. Ask the partner whether it has this order; if it does not, send it " +
+            "with the command below (or the API call). If it does, leave it held: sending would count it twice. " +
+            `All held orders of this target: s2s orders list --dispatch-state held; s2s redispatch --target ${shellArg(event.targetId)} --state held --yes sends them all.`
         }
       })
     }

@@ -1,6 +1,7 @@
 // Ingestion: POST /webhooks/{sourceId}. Consumes the raw request; emits WebhookReceived (first
 // delivery, with its normalization job, in one group-committed transaction), WebhookDuplicateReceived
-// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but unparseable). Answers only
+// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but unparseable, alerted
+// through the Alerting port and counted in s2s_webhooks_rejected_total). Answers only
 // after the commit. Fails closed: no valid signature or token, nothing stored (the refusal logged,
 // rate-limited); a generic source's Idempotency-Key reused for a different body, 422 and nothing
 // stored; the database down, 503 so the platform retries.
@@ -11,12 +12,13 @@ import { ConfigState } from "../config/ConfigState.js"
 import { Secrets } from "../config/Secrets.js"
 import type { Source } from "../config/schema.js"
 import { Db } from "../db/Db.js"
-import { toStoreAppend } from "../events/EventStore.js"
-import { appendStreams } from "../events/store.js"
+import { appendInTransaction } from "../events/EventStore.js"
+import type { AppEvent } from "../events/Events.js"
 import { webhookStream } from "../events/streams.js"
-import type { WebhookReceived } from "../events/webhook.js"
+import { rejectionReasonOf, type WebhookReceived, type WebhookRejectionReason } from "../events/webhook.js"
+import { Alerting } from "../lib/alerting.js"
 import { parseJson } from "../lib/json.js"
-import { webhooksTotal } from "../lib/metrics.js"
+import { webhooksRejectedTotal, webhooksTotal } from "../lib/metrics.js"
 import { Tokens } from "../tokens/Tokens.js"
 import { rawBody, readBody } from "./body.js"
 import { clientAddress } from "./clientAddress.js"
@@ -79,6 +81,7 @@ export const IngestLive = Layer.scoped(
     const config = yield* ConfigState
     const secrets = yield* Secrets
     const tokens = yield* Tokens
+    const alerting = yield* Alerting
     const options = yield* Config.all({
       maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
       maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
@@ -123,17 +126,20 @@ export const IngestLive = Layer.scoped(
           : refused(401, "invalid_signature", "the webhook signature is missing or does not match")
       })
 
+    // Recorded with its alert (grouped per source and reason) and the alert's job in one statement.
     const reject = (
       source: Source,
       req: IncomingWebhook,
       remoteAddress: string | undefined,
       reason: string,
-      topic?: string
+      topic?: string,
+      category?: WebhookRejectionReason
     ) =>
       Effect.gen(function* () {
         const webhookId = randomUUID()
-        const event = {
-          _tag: "WebhookRejected" as const,
+        const body = rawBody(Buffer.from(req.body))
+        const event: AppEvent = {
+          _tag: "WebhookRejected",
           webhookId,
           sourceId: source.id,
           kind: source.kind,
@@ -142,17 +148,19 @@ export const IngestLive = Layer.scoped(
           headers: keptHeaders(schemes[source.kind], req.headers),
           receivedAt: req.now.toISOString(),
           ...(remoteAddress === undefined ? {} : { remoteAddress }),
-          body: rawBody(Buffer.from(req.body)),
-          reason
+          body,
+          reason,
+          category: category ?? rejectionReasonOf({ reason, body })
         }
+        const alerts = yield* alerting.raise({ events: [event], now: req.now })
         yield* db.run("Ingest.reject", (sql) =>
-          appendStreams(sql, [
-            toStoreAppend(
-              { streamId: webhookStream(webhookId), expectedVersion: "no_stream", events: [event] },
-              { actor: `webhook:${source.id}` }
-            )
-          ])
+          appendInTransaction(
+            sql,
+            [{ streamId: webhookStream(webhookId), expectedVersion: "no_stream", events: [event] }, ...alerts.appends],
+            { metadata: { actor: `webhook:${source.id}` }, jobs: alerts.jobs }
+          )
         )
+        webhooksRejectedTotal.inc({ source: source.id, reason: event.category ?? "invalid_json" })
         return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
       })
 
@@ -205,7 +213,7 @@ export const IngestLive = Layer.scoped(
         const parsed = parseJson(read.bytes.toString("utf8"))
         if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
         const description = scheme.describe(req, parsed.value)
-        if (!description.ok) return yield* reject(source, req, remoteAddress, description.error)
+        if (!description.ok) return yield* reject(source, req, remoteAddress, description.error, undefined, "invalid_payload")
         const dedupKey = description.dedupKey ?? randomUUID()
         const webhookId = webhookIdFor(source.id, dedupKey)
         const received: WebhookReceived = {

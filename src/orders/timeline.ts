@@ -39,17 +39,33 @@ interface Context {
 
 const attemptKey = (targetId: string, kind: string, attempt: number) => `${targetId}|${kind}|${attempt}`
 
-/** Attempts with a recorded outcome: their intent needs no line of its own (the attempt has one). */
+/**
+ * Intents followed by an outcome of their dispatch (its attempt, a hold, a skip, a dead letter): they
+ * need no line of their own, the outcome has one. What is left is in flight, or was lost in a crash.
+ */
 const settledAttempts = (events: ReadonlyArray<RecordedEvent>): ReadonlySet<string> => {
   const settled = new Set<string>()
-  for (const { event } of events)
-    if (
-      event._tag === "DispatchAttempted" ||
-      event._tag === "DispatchHeld" ||
-      event._tag === "DispatchFailed" ||
-      event._tag === "DispatchSucceeded"
-    )
-      settled.add(attemptKey(event.targetId, event.kind, event.attempt))
+  const open = new Map<string, string>()
+  for (const { event } of events) {
+    switch (event._tag) {
+      case "DispatchAttemptStarted":
+        open.set(`${event.targetId}|${event.kind}`, attemptKey(event.targetId, event.kind, event.attempt))
+        break
+      case "DispatchAttempted":
+      case "DispatchSucceeded":
+      case "DispatchFailed":
+      case "DispatchHeld":
+        // A paused run's late outcome settles its own attempt, not a newer intent.
+        settled.add(attemptKey(event.targetId, event.kind, event.attempt))
+        break
+      case "DispatchSkipped":
+      case "DispatchDeadLettered": {
+        const intent = open.get(`${event.targetId}|${event.kind}`)
+        if (intent !== undefined) settled.add(intent)
+        break
+      }
+    }
+  }
   return settled
 }
 

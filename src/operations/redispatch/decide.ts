@@ -98,7 +98,12 @@ const decide = (input: EvaluateInput, entry: DispatchEntry, order: ReturnType<ty
   })
   if (preview._tag === "Skip") return preview
   const forcedResend = entry.status === "succeeded" && target.channel === "postback"
-  return { ...preview, summary: forcedResend ? `${preview.summary}${NO_DEDUP}` : preview.summary }
+  // Sending a held dispatch is the operator's decision that the partner does not have it.
+  const heldNote =
+    entry.status === "held"
+      ? `; resolves the hold: attempt ${entry.unknownAttempt ?? entry.attempts} may have reached the partner already`
+      : ""
+  return { ...preview, summary: `${preview.summary}${forcedResend ? NO_DEDUP : ""}${heldNote}` }
 }
 
 export const evaluateOrder = (input: EvaluateInput): ReadonlyArray<Evaluated> => {
