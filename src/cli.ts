@@ -12,6 +12,7 @@ import { renormalize } from "./cli/renormalize.js"
 import { rules } from "./cli/rules.js"
 import { migrate, serve, worker } from "./cli/serve.js"
 import { tokens } from "./cli/tokens.js"
+import { webhooks } from "./cli/webhooks.js"
 import { LoggingLive } from "./lib/logging.js"
 
 const s2s = Command.make("s2s").pipe(
@@ -28,6 +29,7 @@ const s2s = Command.make("s2s").pipe(
     erase,
     demo,
     orders,
+    webhooks,
     rules
   ])
 )

@@ -3,8 +3,8 @@
 // them so each can be scaled on its own against the same PostgreSQL.
 import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
-import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertTasks } from "./alerts/AlertJobs.js"
 import { AlertingLive } from "./alerts/AlertingLive.js"
+import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertTasks } from "./alerts/AlertJobs.js"
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
 import { type Secrets, SecretsLive } from "./config/Secrets.js"
@@ -39,6 +39,7 @@ import { Projections, ProjectorLive } from "./projections/Projector.js"
 import { streamSummaries } from "./projections/streamSummaries.js"
 import { RulesHttpLive } from "./rules/RulesHttp.js"
 import { TokensLive } from "./tokens/Tokens.js"
+import { WebhooksHttpLive } from "./webhooks/WebhooksHttp.js"
 
 /** Database located (embedded or DATABASE_URL), migrated, and the app-role pool open. */
 export const databaseReady = <E, R>(database: Layer.Layer<Database, E, R>) =>
@@ -89,7 +90,8 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
     ProjectionsHttpLive,
     OperationsHttpLive,
     OrdersHttpLive,
-    RulesHttpLive
+    RulesHttpLive,
+    WebhooksHttpLive
   ]),
   Layer.provide([IngestWithAlertsLive, AuthenticationLive, OperationsLive])
 )

@@ -1,4 +1,5 @@
-// `s2s orders show ORDER_KEY [--json] [--reveal]` and `s2s orders log ORDER_KEY [--json] [--reveal]`.
+// `s2s orders show ORDER_KEY [--json] [--reveal]` and `s2s orders log ORDER_KEY [--json] [--reveal]`
+// (and `s2s orders list`, ordersList.ts).
 // The CLI reads the database as the operator, without a token: personal data is masked like for an
 // audit token unless --reveal is given. An unknown order is a failure (exit 1).
 import { Args, Command, Options } from "@effect/cli"
@@ -10,6 +11,7 @@ import { maskEvent } from "../orders/maskEvent.js"
 import { orderEvents, orderView } from "../orders/Orders.js"
 import { timeline } from "../orders/timeline.js"
 import { type OrderView, toOrderView } from "../orders/view.js"
+import { list } from "./ordersList.js"
 import { print, printJson, table } from "./output.js"
 
 const orderKey = Args.text({ name: "ORDER_KEY" }).pipe(Args.withDescription("e.g. shop-de:1001"))
@@ -110,6 +112,6 @@ const log = Command.make("log", { orderKey, json, reveal }, ({ orderKey, json, r
 ).pipe(Command.withDescription("Show everything that happened to an order, oldest first (--json: the raw events)"))
 
 export const orders = Command.make("orders").pipe(
-  Command.withDescription("Inspect orders: current view and full log"),
-  Command.withSubcommands([show, log])
+  Command.withDescription("Inspect orders: search, current view and full log"),
+  Command.withSubcommands([list, show, log])
 )

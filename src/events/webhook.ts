@@ -95,7 +95,7 @@ export const failureReasonOf = (event: {
 /** The label of a rejection, from its reason sentence when the event predates `category`. */
 export const rejectionReasonOf = (event: {
   readonly reason: string
-  readonly body: RawBody
+  readonly body: Pick<RawBody, "encoding">
   readonly category?: WebhookRejectionReason | undefined
 }): WebhookRejectionReason => event.category ?? (event.body.encoding === "base64" ? "not_utf8" : "invalid_json")
 

@@ -213,7 +213,8 @@ export const IngestLive = Layer.scoped(
         const parsed = parseJson(read.bytes.toString("utf8"))
         if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
         const description = scheme.describe(req, parsed.value)
-        if (!description.ok) return yield* reject(source, req, remoteAddress, description.error, undefined, "invalid_payload")
+        if (!description.ok)
+          return yield* reject(source, req, remoteAddress, description.error, undefined, "invalid_payload")
         const dedupKey = description.dedupKey ?? randomUUID()
         const webhookId = webhookIdFor(source.id, dedupKey)
         const received: WebhookReceived = {
