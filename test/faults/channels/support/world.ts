@@ -11,7 +11,7 @@ import type { Sql } from "../../../../src/db/Db.js"
 import { appSql } from "../../../support/db.js"
 import { eventually } from "../../../support/fakeServer.js"
 import { type RunningService, startService } from "../../../support/service.js"
-import { post, shopifyHeaders } from "../../../support/signers.js"
+import { post, shopifyHeaders, stripeHeaders } from "../../../support/signers.js"
 
 export interface Hit {
   /** The platform order id the request is about (postback ref, Meta order_id, Google transactionId). */
@@ -93,7 +93,9 @@ export interface World {
   readonly google: Fake
   readonly slack: Slack
   /** Posts the Shopify order `id` (paid, with an Awin click id) as delivery `deliveryId`; returns the status. */
-  readonly deliver: (id: number, deliveryId?: string) => Promise<number>
+  readonly deliver: (id: number, deliveryId?: string, options?: OrderOptions) => Promise<number>
+  /** Posts a Stripe checkout.session.completed (paid) naming the Shopify order `id` as event `eventId`. */
+  readonly deliverPayment: (id: number, eventId: string) => Promise<number>
   readonly types: (orderKey: string) => Promise<ReadonlyArray<string>>
   readonly eventsOf: (orderKey: string, type: string) => Promise<ReadonlyArray<Record<string, unknown>>>
   /** One value of /metrics (0 when absent). */
@@ -101,11 +103,22 @@ export interface World {
 }
 
 const SECRET = "shpss_faults_channels"
+const STRIPE_SECRET = "whsec_faults_channels"
 const fixture = JSON.parse(fs.readFileSync("test/fixtures/shopify/orders-paid.json", "utf8")) as Record<string, unknown>
 
-/** A paid order placed 8 hours ago (Google wants clicks older than 6 h, Meta events newer than 7 days). */
-export const shopifyOrder = (id: number) => {
-  const at = new Date(Date.now() - 8 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, "+00:00")
+export interface OrderOptions {
+  /** orders/create of an order not paid yet (financial_status pending). */
+  readonly pending?: boolean
+  /** Minutes after placement of the platform's updated_at (a later snapshot of the same order). */
+  readonly updatedAfterMin?: number
+}
+
+const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "+00:00")
+
+/** An order placed 8 hours ago (Google wants clicks older than 6 h, Meta events newer than 7 days). */
+export const shopifyOrder = (id: number, options: OrderOptions = {}) => {
+  const placed = new Date(Date.now() - 8 * 3_600_000)
+  const at = isoSeconds(placed)
   return JSON.stringify({
     ...fixture,
     id,
@@ -113,8 +126,34 @@ export const shopifyOrder = (id: number) => {
     name: `#${id}`,
     created_at: at,
     processed_at: at,
-    updated_at: at,
+    updated_at: isoSeconds(new Date(placed.getTime() + (options.updatedAfterMin ?? 0) * 60_000)),
+    ...(options.pending ? { financial_status: "pending" } : {}),
     landing_site: `/products/vitamin-d3?awc=1001_${id}_x&gclid=Cj0KCQiA${id}wcB&utm_source=awin`
+  })
+}
+
+const stripeFixture = JSON.parse(
+  fs.readFileSync("test/fixtures/stripe/checkout-session-completed-shop-order.json", "utf8")
+) as { data: { object: Record<string, unknown> } }
+
+/** Stripe's payment for the shop's order `id` (metadata.order_id), in EUR, an hour after it was placed. */
+export const stripePayment = (id: number, eventId: string) => {
+  const at = Math.floor((Date.now() - 7 * 3_600_000) / 1000)
+  return JSON.stringify({
+    ...stripeFixture,
+    id: eventId,
+    created: at,
+    data: {
+      object: {
+        ...stripeFixture.data.object,
+        id: `cs_live_${id}`,
+        payment_intent: `pi_${id}`,
+        created: at,
+        currency: "eur",
+        amount_total: 6326,
+        metadata: { order_id: String(id) }
+      }
+    }
   })
 }
 
@@ -160,6 +199,7 @@ export const startWorld = async (behaviour: {
     worker: true,
     env: {
       F_SHOPIFY: SECRET,
+      F_STRIPE: STRIPE_SECRET,
       F_META_TOKEN: "EAAB-faults",
       F_SLACK_TOKEN: "xoxb-faults",
       F_GOOGLE: JSON.stringify({ type: "authorized_user", client_id: "c", client_secret: "s", refresh_token: "r" }),
@@ -171,6 +211,7 @@ export const startWorld = async (behaviour: {
     config: `
 sources:
   - { id: shop-de, kind: shopify, company: acme, market: DE, secret: env:F_SHOPIFY }
+  - { id: stripe-eu, kind: stripe, company: acme, secret: env:F_STRIPE, ordersOf: shop-de }
 partners:
   - { id: awin, when: [awc] }
 targets:
@@ -211,14 +252,21 @@ alerts:
     meta,
     google,
     slack,
-    deliver: async (id, deliveryId = `d-${id}`) => {
-      const body = shopifyOrder(id)
+    deliver: async (id, deliveryId = `d-${id}`, options = {}) => {
+      const body = shopifyOrder(id, options)
       const res = await post(
         `${service.baseUrl}/webhooks/shop-de`,
         body,
-        shopifyHeaders(body, SECRET, { "x-shopify-webhook-id": deliveryId })
+        shopifyHeaders(body, SECRET, {
+          "x-shopify-webhook-id": deliveryId,
+          "x-shopify-topic": options.pending ? "orders/create" : "orders/paid"
+        })
       )
       return res.status
+    },
+    deliverPayment: async (id, eventId) => {
+      const body = stripePayment(id, eventId)
+      return (await post(`${service.baseUrl}/webhooks/stripe-eu`, body, stripeHeaders(body, STRIPE_SECRET))).status
     },
     types: async (orderKey) =>
       (
