@@ -237,7 +237,9 @@ export const PostbackTarget = Schema.Struct({
    * events, so an older configuration applies unchanged).
    */
   onAmbiguous: Schema.optional(
-    Schema.Literal("resend", "hold").annotations({ message: () => "onAmbiguous is resend or hold" })
+    Schema.Literal("resend", "hold").annotations({
+      message: () => ({ message: "onAmbiguous is resend or hold", override: true })
+    })
   ),
   /** Template used for refunds / cancellations of an order already sent (status change). */
   statusChange: Schema.optional(

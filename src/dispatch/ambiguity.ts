@@ -41,14 +41,6 @@ export const onUnknownOutcome = (
 
 export type HeldCause = (typeof DispatchHeld.Type)["cause"]
 
-/** The one command that resolves a held dispatch, as the alert, the log and the README show it. */
-export const resolveCommand = (orderKey: string, targetId: string) =>
-  `s2s redispatch --order ${orderKey} --target ${targetId} --yes`
-
-/** The API call that does the same. */
-export const resolveApiCall = (orderKey: string, targetId: string) =>
-  `POST /api/v1/redispatch {"orderKeys":[${JSON.stringify(orderKey)}],"target":${JSON.stringify(targetId)},"dryRun":false}`
-
 export const heldDetail = (cause: HeldCause, attempt: number, because: string) =>
   `${
     cause === "outcome_lost"
