@@ -71,12 +71,16 @@ export const claimIntents = async (
 ): Promise<ReadonlyArray<boolean>> => {
   if (intents.length === 0) return []
   const result = await appendInTransaction(sql, intents.map(intentAppend), { metadata })
+  // One result per append, in stream order; intents of one stream keep their order among themselves.
+  const byStream = new Map<string, Array<number>>()
+  for (const r of result.streams) byStream.set(r.streamId, [...(byStream.get(r.streamId) ?? []), r.version])
   const won = intents.map(() => false)
   const stored: Array<number> = []
-  for (const r of result.streams) {
-    if (r.version !== -1) won[r.index] = true
-    else stored.push(r.index)
-  }
+  intents.forEach((intent, i) => {
+    const version = byStream.get(orderStream(intent.orderKey))?.shift()
+    if (version !== undefined && version !== -1) won[i] = true
+    else stored.push(i)
+  })
   if (stored.length > 0) {
     // Stored already: ours from an earlier try of this same append, or another runner's.
     const ids = stored.map((i) => intentEventId(intents[i]!))

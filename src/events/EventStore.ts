@@ -47,11 +47,8 @@ export interface AppendOptions {
 export interface AppendResult {
   readonly streams: ReadonlyArray<{
     readonly streamId: string
-    /** -1: skipped, every event id of this append was stored already (a retry, or another's claim). */
     readonly version: number
     readonly positions: ReadonlyArray<number>
-    /** The append's index in the call's list (results are in stream order, empty appends left out). */
-    readonly index: number
   }>
 }
 
@@ -93,7 +90,7 @@ export const appendInTransaction = async (
 ): Promise<AppendResult> => {
   // Streams in id order: concurrent multi-stream appends lock them in the same order.
   const sorted = appends
-    .map((a, index) => ({ ...toStoreAppend(a, options.metadata), index }))
+    .map((a) => toStoreAppend(a, options.metadata))
     .filter((a) => a.events.length > 0)
     .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0))
   const payload = sorted.map((a) => ({
@@ -125,13 +122,7 @@ export const appendInTransaction = async (
   )
   if (options.alongside) await options.alongside(tx)
   return {
-    // s2s_append answers one row per non-empty append, in the order given.
-    streams: (rows[0]?.result ?? []).map((r, i) => ({
-      streamId: r.s,
-      version: r.v,
-      positions: (r.p ?? []).map(Number),
-      index: sorted[i]?.index ?? -1
-    }))
+    streams: (rows[0]?.result ?? []).map((r) => ({ streamId: r.s, version: r.v, positions: (r.p ?? []).map(Number) }))
   }
 }
 

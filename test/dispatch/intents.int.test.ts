@@ -84,6 +84,14 @@ describe("claimIntents", () => {
       metadata
     )
     expect(second).toEqual([false, false, true, false])
+    // Two targets of one order in one batch: two appends to one stream, each its own claim.
+    const both = await h.plan(16, [{ targetId: "hold", channel: "postback" }])
+    const other = { ...intent(both, "batch-c"), targetId: "resend" }
+    expect(await claimIntents(h.sql, [intent(both, "batch-c"), other, intent(both, "batch-d")], metadata)).toEqual([
+      true,
+      true,
+      false
+    ])
   })
 })
 
