@@ -166,11 +166,11 @@ export const DispatcherLive = Layer.effect(
             return yield* hold(payload, target.channel, decision.attempt, verdict.because, order)
           resendOf = decision.attempt
         }
-        if (resendOf !== undefined)
-          dispatchAmbiguousTotal.inc({
-            channel: target.channel,
-            resolution: decision._tag !== "Ambiguous" && entry.requested !== undefined ? "operator" : "resend"
-          })
+        // An operator's send of a held dispatch is theirs to count; counted once the resend's intent
+        // is claimed (attempt), not when a target at its limit defers it.
+        const resolution: "operator" | "resend" =
+          decision._tag !== "Ambiguous" && entry.requested !== undefined ? "operator" : "resend"
+        const resend = resendOf === undefined ? undefined : { of: resendOf, resolution }
 
         const ran = yield* breakers.withPermit(
           target,
@@ -183,7 +183,7 @@ export const DispatcherLive = Layer.effect(
               )
               return yield* record(orderKey, [], order, { payload, at: new Date(admission.until) })
             }
-            yield* attempt(payload, target, adapter, entry, order, dispatch, admission, resendOf)
+            yield* attempt(payload, target, adapter, entry, order, dispatch, admission, resend)
           })
         )
         if (Option.isNone(ran)) {
@@ -201,7 +201,7 @@ export const DispatcherLive = Layer.effect(
       order: CanonicalOrder,
       dispatch: DispatchState,
       admission: Exclude<Admission, { readonly until: number }>,
-      resendOf: number | undefined
+      resend: { readonly of: number; readonly resolution: "resend" | "operator" } | undefined
     ) =>
       Effect.gen(function* () {
         const { orderKey, targetId, kind } = payload
@@ -215,7 +215,7 @@ export const DispatcherLive = Layer.effect(
           attempt: attemptNo,
           channel: target.channel,
           runner: lease?.holder ?? "unleased",
-          resendOf
+          resendOf: resend?.of
         }
         if (!(yield* claim(intent))) {
           // Another run (one whose lease ran out while it was paused) recorded this attempt first and
@@ -225,6 +225,7 @@ export const DispatcherLive = Layer.effect(
           yield* Effect.logWarning(`attempt ${attemptNo} is being sent by another run; not sending it here`)
           return yield* record(orderKey, [], order, { payload, at: new Date(Date.now() + guardMs + 60_000) })
         }
+        if (resend !== undefined) dispatchAmbiguousTotal.inc({ channel: target.channel, resolution: resend.resolution })
         const verdict = onUnknownOutcome(target, adapter, now, now)
         // Called under the permit: the clock and the guard start here, not while waiting for it.
         const started = performance.now()
@@ -264,7 +265,7 @@ export const DispatcherLive = Layer.effect(
             attempt: attemptNo,
             durationMs,
             trigger: entry.requested ? "operator" : attemptNo > 1 ? "retry" : "scheduled",
-            resendOf,
+            resendOf: resend?.of,
             holdUnknown: verdict._tag === "Hold" ? verdict.because : undefined
           },
           outcome,
