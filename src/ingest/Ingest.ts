@@ -1,9 +1,10 @@
 // Ingestion: POST /webhooks/{sourceId}. Consumes the raw request; emits WebhookReceived (first
 // delivery, with its normalization job, in one group-committed transaction), WebhookDuplicateReceived
-// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but unparseable). Answers only
+// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but not UTF-8 or unparseable). Answers only
 // after the commit. Fails closed: no valid signature or token, nothing stored (the refusal logged,
 // rate-limited); a generic source's Idempotency-Key reused for a different body, 422 and nothing
 // stored; the database down, 503 so the platform retries.
+import { isUtf8 } from "node:buffer"
 import { createHash, randomUUID } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
@@ -22,7 +23,7 @@ import { rawBody, readBody } from "./body.js"
 import { clientAddress } from "./clientAddress.js"
 import { makeGroupCommitter } from "./GroupCommit.js"
 import { commitKeyedDelivery } from "./idempotency.js"
-import { makeRateLimitedLog } from "./rateLimitedLog.js"
+import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
@@ -128,7 +129,8 @@ export const IngestLive = Layer.scoped(
       req: IncomingWebhook,
       remoteAddress: string | undefined,
       reason: string,
-      topic?: string
+      /** For the log line: what kind of problem, never a piece of the body (JSON.parse quotes it). */
+      problem: string
     ) =>
       Effect.gen(function* () {
         const webhookId = randomUUID()
@@ -137,7 +139,6 @@ export const IngestLive = Layer.scoped(
           webhookId,
           sourceId: source.id,
           kind: source.kind,
-          ...(topic === undefined ? {} : { topic }),
           dedupKey: webhookId,
           headers: keptHeaders(schemes[source.kind], req.headers),
           receivedAt: req.now.toISOString(),
@@ -153,6 +154,7 @@ export const IngestLive = Layer.scoped(
             )
           ])
         )
+        warn(`source ${source.id}: signed webhook rejected (${problem}), recorded as ${webhookId}`, `${source.id}:rejected`)
         return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
       })
 
@@ -202,10 +204,16 @@ export const IngestLive = Layer.scoped(
         const authFailure = yield* authenticate(source, req)
         if (authFailure !== undefined) return authFailure
         const remoteAddress = clientAddress(headers["x-forwarded-for"], request.remoteAddress, options)
+        // JSON is UTF-8 (RFC 8259): decoding anything else would silently swap bytes for U+FFFD and
+        // normalize a payload that is not what the platform signed. Refused before normalization;
+        // the exact bytes are kept (base64) in the WebhookRejected record.
+        if (!isUtf8(read.bytes))
+          return yield* reject(source, req, remoteAddress, "the body is not valid UTF-8", "not valid UTF-8")
         const parsed = parseJson(read.bytes.toString("utf8"))
-        if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
+        if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error, "not parseable JSON")
         const description = scheme.describe(req, parsed.value)
-        if (!description.ok) return yield* reject(source, req, remoteAddress, description.error)
+        if (!description.ok)
+          return yield* reject(source, req, remoteAddress, description.error, `not acceptable: ${description.error}`)
         const dedupKey = description.dedupKey ?? randomUUID()
         const webhookId = webhookIdFor(source.id, dedupKey)
         const received: WebhookReceived = {
