@@ -2,9 +2,9 @@
 // errors for every refusal (guard.ts: NUL bytes, malformed HTTP; unknown routes; defects), and
 // request metrics. Group implementations are provided by main.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { Duplex } from "node:stream"
 import { HttpApiBuilder, HttpApp, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import type { Duplex } from "node:stream"
 import { Cause, Config, Context, Effect, Layer, Option, Runtime } from "effect"
 import { httpDuration, httpRequests } from "../lib/metrics.js"
 import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"

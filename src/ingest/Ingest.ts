@@ -18,12 +18,12 @@ import { webhookStream } from "../events/streams.js"
 import type { WebhookReceived } from "../events/webhook.js"
 import { parseJson } from "../lib/json.js"
 import { webhooksTotal } from "../lib/metrics.js"
+import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"
 import { Tokens } from "../tokens/Tokens.js"
 import { rawBody, readBody } from "./body.js"
 import { clientAddress } from "./clientAddress.js"
 import { makeGroupCommitter } from "./GroupCommit.js"
 import { commitKeyedDelivery } from "./idempotency.js"
-import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
@@ -154,7 +154,10 @@ export const IngestLive = Layer.scoped(
             )
           ])
         )
-        warn(`source ${source.id}: signed webhook rejected (${problem}), recorded as ${webhookId}`, `${source.id}:rejected`)
+        warn(
+          `source ${source.id}: signed webhook rejected (${problem}), recorded as ${webhookId}`,
+          `${source.id}:rejected`
+        )
         return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
       })
 

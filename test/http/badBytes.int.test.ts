@@ -80,7 +80,10 @@ describe("a NUL byte in the path or query", () => {
   )
 
   it("a raw NUL in the request target answers 400 JSON (Node's parser refuses it)", async () => {
-    const res = await rawRequest(service.baseUrl, Buffer.from("GET /heal\u0000thz HTTP/1.1\r\nHost: x\r\n\r\n", "latin1"))
+    const res = await rawRequest(
+      service.baseUrl,
+      Buffer.from("GET /heal\u0000thz HTTP/1.1\r\nHost: x\r\n\r\n", "latin1")
+    )
     expect(res.status).toBe(400)
     expect(expectJsonError(res).error).toBe("bad_request")
   })
@@ -125,7 +128,10 @@ describe("a signed webhook body that is not UTF-8", () => {
     const res = await fetch(`${service.baseUrl}/webhooks/shop-de`, { method: "POST", headers, body: bytes })
     expect(res.status).toBe(400)
     const json = (await res.json()) as { error: string; message: string }
-    expect(json).toEqual({ error: "invalid_payload", message: "the body is not acceptable JSON: the body is not valid UTF-8" })
+    expect(json).toEqual({
+      error: "invalid_payload",
+      message: "the body is not acceptable JSON: the body is not valid UTF-8"
+    })
 
     const rows = await sql<Array<{ type: string; data: { body: { encoding: string; text: string; bytes: number } } }>>`
       select type, data from events where stream_id like 'webhook-%' and type <> 'WebhookReceived'`
@@ -135,7 +141,8 @@ describe("a signed webhook body that is not UTF-8", () => {
     expect(Buffer.from(rejected[0]!.data.body.text, "base64").equals(bytes)).toBe(true)
     expect((await sql`select count(*)::int as n from events where type = 'WebhookReceived'`)[0]!.n).toBe(0)
     expect(
-      (await owner`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'normalize-webhook'`)[0]!.n
+      (await owner`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'normalize-webhook'`)[0]!
+        .n
     ).toBe(0)
     const line = await eventually(async () => logs.find((l) => l.includes("not valid UTF-8")))
     expect(line).toMatch(/^source shop-de: signed webhook rejected \(not valid UTF-8\), recorded as [0-9a-f-]{36}/)
