@@ -68,6 +68,7 @@ const postback = (input: PreviewInput & { readonly target: Extract<Target, { cha
   const plan = renderPostback(input.target, input.order, input.kind, input.now)
   if (plan._tag === "Skip") return skip(`the postback would be skipped: ${plan.detail}`)
   if (plan._tag === "Invalid") return skip(`target ${input.target.id} is misconfigured: ${plan.detail}`)
+  if (plan._tag === "Unplaceable") return skip(`the postback would be refused: ${plan.detail}`)
   return {
     _tag: "Send",
     summary: `${plan.method} ${plan.url}`,
