@@ -103,8 +103,7 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
     budgetMs: timeoutMs,
     redactHeaders: plan.secretHeaders,
     secrets: [...secrets.values()].flatMap(secretForms),
-    // undici 7's Agent against the undici-types 6 typings of Node 20's fetch: same runtime protocol.
-    dispatcher: sharedPinnedAgent(destination.addresses) as unknown as RequestInit["dispatcher"]
+    dispatcher: sharedPinnedAgent(destination.addresses)
   })
   const verdict = judge(success, response.status, response.body)
   if (verdict._tag === "Delivered") {
