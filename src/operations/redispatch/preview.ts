@@ -46,6 +46,8 @@ export interface PreviewInput {
   readonly endpoints?: Endpoints | undefined
   /** google-ads-api, loaded, to show the exact request of ads-api targets. */
   readonly adsLib?: AdsLib | undefined
+  /** The configured click-id parameters kept in URLs sent to partners (DispatchInput.urlParameters). */
+  readonly urlParameters?: ReadonlySet<string> | undefined
 }
 
 export interface Endpoints {
@@ -83,7 +85,7 @@ const postback = (input: PreviewInput & { readonly target: Extract<Target, { cha
 
 const meta = (input: PreviewInput & { readonly target: MetaTarget }): Preview => {
   if (input.kind !== "conversion") return skip(`meta-capi does not send ${input.kind} adjustments`)
-  const plan = buildPurchase(input.order, input.target, input.now)
+  const plan = buildPurchase(input.order, input.target, input.now, input.urlParameters)
   switch (plan._tag) {
     case "Skip":
       return skip(`Meta would not get it: ${plan.detail}`)
