@@ -2,10 +2,11 @@
 // data. A landing URL is whatever the shopper's browser had: `?email=jane%40example.com` from a
 // newsletter link, `?phone=...`, a password-reset token, a `#access_token=` fragment. So only a
 // documented allow-list of query parameters survives: ad-platform click ids, the affiliate click-id
-// parameters the configuration knows, and utm_* (each only when its value holds no email address).
-// Userinfo and the fragment are dropped, and a path that holds an email address (in any
-// percent-encoding) is cut to "/".
+// parameters the configuration knows, and utm_* (each only when its value holds no email address or
+// phone number, lib/pii.ts). Userinfo and the fragment are dropped, and a path that holds an email
+// address or a phone number (in any percent-encoding) is cut to "/".
 import type { PartnerRule, Source, Target } from "../config/schema.js"
+import { hasPersonalData } from "./pii.js"
 
 /** Click ids of ad platforms and affiliate networks, under the names they use in landing URLs. */
 export const CLICK_ID_PARAMETERS: ReadonlyArray<string> = [
@@ -81,8 +82,6 @@ export const keptParameter = (name: string, configured: ReadonlySet<string> = ne
   return key.startsWith("utm_") || BUILT_IN.has(key) || configured.has(key) || configured.has(`_${key}`)
 }
 
-const EMAIL = /[^\s/@]+@[^\s/@]+\.[a-z]{2,}/i
-
 /** Percent-decoded up to three times (double- and triple-encoded addresses are common in redirects). */
 const decoded = (text: string): string => {
   let current = text
@@ -118,10 +117,11 @@ export const partnerSafeUrl = (
   parsed.username = ""
   parsed.password = ""
   parsed.hash = ""
-  if (EMAIL.test(decoded(parsed.pathname))) parsed.pathname = "/"
-  // A kept parameter still goes if its value is an email (utm_campaign=newsletter-jane@...).
+  if (hasPersonalData(decoded(parsed.pathname))) parsed.pathname = "/"
+  // A kept parameter still goes if its value holds an email address or a phone number
+  // (utm_campaign=newsletter-jane@..., utm_content=callback-0151...).
   const kept = [...parsed.searchParams].filter(
-    ([name, value]) => keptParameter(name, configured) && !EMAIL.test(decoded(value))
+    ([name, value]) => keptParameter(name, configured) && !hasPersonalData(decoded(value))
   )
   parsed.search = kept.length === 0 ? "" : new URLSearchParams(kept).toString()
   return parsed.toString()

@@ -40,6 +40,16 @@ describe("partnerSafeUrl", () => {
       "https://shop.example/p?utm_campaign=nl-jane%40example.com&utm_source=mail",
       "https://shop.example/p?utm_source=mail"
     ],
+    [
+      "drops a kept parameter whose value is a phone number",
+      "https://shop.example/p?utm_content=cb-0151+23456789&gclid=G",
+      "https://shop.example/p?gclid=G"
+    ],
+    [
+      "cuts a path that holds a phone number",
+      "https://shop.example/callback/%2B4915123456789?gclid=G",
+      "https://shop.example/?gclid=G"
+    ],
     ["drops the fragment", "https://shop.example/p?gclid=G#access_token=secret", "https://shop.example/p?gclid=G"],
     ["drops userinfo", "https://user:pw@shop.example/p", "https://shop.example/p"],
     [
