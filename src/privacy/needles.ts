@@ -57,7 +57,8 @@ export const phonePattern = (e164: string): RegExp | undefined => {
   const national = parsed.nationalNumber
   if (national.length < 6) return undefined
   const cc = digitsPattern(parsed.countryCallingCode)
-  const international = String.raw`(?:\+|%(?:25)*2[bB]|00)${SEP}{0,4}${cc}${SEP}{0,4}(?:\(0\)${SEP}{0,4})?`
+  // The country code, with its + or 00, or bare (Meta's form: E.164 digits without the +).
+  const international = String.raw`(?:(?:\+|%(?:25)*2[bB]|00)${SEP}{0,4})?${cc}${SEP}{0,4}(?:\(0\)${SEP}{0,4})?`
   return new RegExp(`(?<![0-9])(?:${international}|0${SEP}{0,4})?${digitsPattern(national)}(?![0-9])`, "gi")
 }
 
@@ -85,10 +86,15 @@ export const digestsOf = (email: string, phones: ReadonlyArray<string>): Readonl
   ]
 }
 
-/** The longest run of the email's letters and digits: present in every form the pattern matches. */
+/**
+ * A run of the email's letters and digits, present in every form the pattern matches: the local
+ * part's longest (the domain's would match every customer of gmail.com), else the address's.
+ */
 const emailFilter = (email: string): string => {
-  const runs = normalizeEmail(email).split(/[^a-z0-9]+/)
-  const longest = runs.reduce((a, b) => (b.length > a.length ? b : a), "")
+  const normalized = normalizeEmail(email)
+  const longestOf = (text: string) => text.split(/[^a-z0-9]+/).reduce((a, b) => (b.length > a.length ? b : a), "")
+  const local = longestOf(normalized.slice(0, Math.max(0, normalized.lastIndexOf("@"))))
+  const longest = local.length >= 4 ? local : longestOf(normalized)
   // A very short run would match half the log; the regex below is the fallback then.
   return longest.length >= 4
     ? escapeRegExp(longest)
