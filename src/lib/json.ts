@@ -1,6 +1,8 @@
 // JSON from untrusted senders: bounded nesting (a 100 000-deep array parses fine on Node 20 but then
 // crashes JSON.stringify and every recursive walk), integers beyond 2^53 kept exactly as strings
-// (Shopify ids lose digits as numbers), and no "__proto__" / "constructor" keys in the result.
+// (Shopify ids lose digits as numbers), no "__proto__" / "constructor" keys in the result, and no
+// U+0000 in any string: `\u0000` reads as U+FFFD, since PostgreSQL's jsonb (every event) cannot
+// hold it and a value carrying one could never be recorded. (The raw body keeps the exact bytes.)
 export interface JsonLimits {
   readonly maxDepth: number
 }
@@ -9,8 +11,9 @@ export const DEFAULT_LIMITS: JsonLimits = { maxDepth: 64 }
 export type JsonParse = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string }
 
 /**
- * One pass over the text: checks the depth and quotes unsafe integers so JSON.parse keeps their
- * digits. Strings are copied verbatim (escapes included), so the parse is otherwise JSON.parse's.
+ * One pass over the text: checks the depth, quotes unsafe integers so JSON.parse keeps their digits
+ * and turns the escape `\u0000` into `\ufffd`. Strings are otherwise copied verbatim (escapes
+ * included), so the parse is otherwise JSON.parse's.
  */
 const prepare = (text: string, limits: JsonLimits): { text: string } | { error: string } => {
   let depth = 0
@@ -23,8 +26,14 @@ const prepare = (text: string, limits: JsonLimits): { text: string } | { error: 
       i++
       while (i < n) {
         const d = text.charCodeAt(i)
-        if (d === 92 /* \ */) i += 2
-        else if (d === 34) break
+        if (d === 92 /* \ */) {
+          if (text.startsWith("u0000", i + 1)) {
+            out ??= []
+            out.push(text.slice(last, i), "\\ufffd")
+            last = i + 6
+            i += 6
+          } else i += 2
+        } else if (d === 34) break
         else i++
       }
     } else if (c === 123 /* { */ || c === 91 /* [ */) {

@@ -38,11 +38,22 @@ export const parseResponse = (raw: string): RawResponse | undefined => {
   return { status, headers, body: Buffer.from(body, "latin1").toString("utf8"), raw }
 }
 
-/** Writes `request` as is and reads until the server closes, or the first response is complete. */
-export const rawRequest = (baseUrl: string, request: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> => {
+/**
+ * Writes `request` as is and reads until the server closes, or the first response is complete.
+ * `halfClose`: end our side after writing, so a request whose body never comes is answered at once
+ * instead of after the server's request timeout.
+ */
+export const rawRequest = (
+  baseUrl: string,
+  request: string | Buffer,
+  options: { readonly timeoutMs?: number; readonly halfClose?: boolean } = {}
+): Promise<RawResponse> => {
   const { hostname, port } = new URL(baseUrl)
+  const timeoutMs = options.timeoutMs ?? 10_000
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(request))
+    const socket = connect(Number(port), hostname, () =>
+      options.halfClose ? socket.end(request) : socket.write(request)
+    )
     let received = ""
     const done = (error?: Error) => {
       clearTimeout(timer)
