@@ -34,6 +34,11 @@ describe("parseJson", () => {
     expect(r).toEqual({ ok: true, value: { note: "a\ufffdb", "k\ufffd": 1, literal: "\\u0000", other: "A" } })
   })
 
+  it("reads lone surrogate escapes as U+FFFD and keeps valid pairs", () => {
+    const r = parseJson('["\\ud800", "\\udc00x", "\\ud83d\\ude00", "a\\ud83dz", "\\u00e9"]')
+    expect(r).toEqual({ ok: true, value: ["\ufffd", "\ufffdx", "\u{1f600}", "a\ufffdz", "é"] })
+  })
+
   it("reports malformed input as an error value", () => {
     const r = parseJson('{"a": ')
     expect(r.ok).toBe(false)
