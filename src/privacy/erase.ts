@@ -66,7 +66,7 @@ export const planErasure = async (
     select stream_id, data->'order'->'customer'->>'phone' as phone, data->'order'->>'market' as market
     from events
     where type = 'OrderNormalized' and lower(data->'order'->'customer'->>'email') = ${normalized}`
-  const orderKeys = [...new Set(orders.map((r) => r.stream_id.slice("order-".length)))]
+  const orderKeys = [...new Set(orders.map((r) => r.stream_id.slice("order-".length)))].sort()
   const markets = [...new Set(orders.flatMap((o) => (o.market === null ? [] : [o.market])))]
   const linked =
     orderKeys.length === 0
