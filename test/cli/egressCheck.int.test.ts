@@ -5,10 +5,11 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../support/db.js"
 
 let databaseUrl: string
+let dir: string
 let file: string
 
 const CONFIG = `sources: [{ id: shop-de, kind: shopify, company: acme, secret: env:EG_SECRET }]
@@ -23,10 +24,12 @@ rules: [{ id: all, company: "*", product: "*", partner: "*", target: public }]
 
 beforeAll(async () => {
   databaseUrl = await freshDatabase()
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-egress-check-"))
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-egress-check-"))
   file = path.join(dir, "s2s.yaml")
   await fs.writeFile(file, CONFIG)
 })
+
+afterAll(() => fs.rm(dir, { recursive: true, force: true }))
 
 const check = (env: Record<string, string>) => {
   const r = spawnSync("node", ["bin/s2s.js", "config", "apply", file, "--check"], {
