@@ -10,6 +10,7 @@
 //
 // Runs are bounded (HOSTILE_RUNS per property, default 40) and seeded (HOSTILE_SEED, printed in
 // every failure with fast-check's replay path), so CI time stays fixed and a failure replays.
+import { isUtf8 } from "node:buffer"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { createHmac, randomUUID } from "node:crypto"
 import { promisify } from "node:util"
@@ -20,6 +21,7 @@ import { type RunningService, startService } from "../bench/service.js"
 import { freshDatabase, ownerSql } from "../support/db.js"
 import { eventually } from "../support/fakeServer.js"
 import { rawRequest } from "../support/rawHttp.js"
+import { stripeHeaders } from "../support/signers.js"
 import { body, contentType, extraHeaders, type Kind, pathText } from "./arbitraries.js"
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 14_2026)
@@ -108,9 +110,12 @@ const signed = (kind: Kind, bytes: Buffer): Record<string, string> => {
         "x-wc-webhook-topic": "order.updated"
       }
     case "stripe":
-      return {
-        "stripe-signature": `t=${now},v1=${hmac(SECRETS.stripe, Buffer.concat([Buffer.from(`${now}.`), bytes]), "hex")}`
-      }
+      // Stripe's own library signs text; bytes that are not UTF-8 get the same scheme by hand.
+      return isUtf8(bytes)
+        ? { "stripe-signature": stripeHeaders(bytes.toString("utf8"), SECRETS.stripe, now)["stripe-signature"] }
+        : {
+            "stripe-signature": `t=${now},v1=${hmac(SECRETS.stripe, Buffer.concat([Buffer.from(`${now}.`), bytes]), "hex")}`
+          }
     case "paddle":
       return {
         "paddle-signature": `ts=${now};h1=${hmac(SECRETS.paddle, Buffer.concat([Buffer.from(`${now}:`), bytes]), "hex")}`
