@@ -27,8 +27,8 @@ const NULL_BODY = new Set([101, 204, 205, 304])
 
 /**
  * The request with our User-Agent (a caller's own User-Agent wins: a postback target may set one),
- * answered as a standard Response. Network errors reject as fetch's do (a TypeError-like error with
- * the cause); an aborted signal rejects with its reason.
+ * answered as a standard Response. Network errors reject as fetch's do: TypeError("fetch failed")
+ * with the network error as its cause; an aborted signal rejects with its reason.
  */
 export const outboundFetch = async (url: string | URL, init: OutboundInit = {}): Promise<Response> => {
   const headers: Record<string, string> = { "user-agent": USER_AGENT }
@@ -42,6 +42,12 @@ export const outboundFetch = async (url: string | URL, init: OutboundInit = {}):
     ...(init.body === undefined ? {} : { body: init.body }),
     ...(init.signal === undefined ? {} : { signal: init.signal }),
     ...(init.dispatcher === undefined ? {} : { dispatcher: init.dispatcher })
+  }).catch((error: unknown) => {
+    // Fail as fetch fails, so callers read errors one way: an aborted signal rejects with its
+    // reason, anything else with TypeError("fetch failed") whose cause is the network error
+    // (code ECONNREFUSED, UND_ERR_SOCKET, ...; an AggregateError lists every address tried).
+    if (init.signal?.aborted) throw init.signal.reason
+    throw new TypeError("fetch failed", { cause: error })
   })
   const responseHeaders = new Headers()
   for (const [name, value] of Object.entries(answer.headers)) {
