@@ -30,6 +30,9 @@ export const link = (url: string, label: string): string => `<${linkUrl(url)}|${
 export const scrubPersonalData = (text: string): string =>
   replacePersonalData(clip(text, 2000), { email: () => "[email]", phone: () => "[phone]" })
 
+/** The former name of scrubPersonalData (it now scrubs phone numbers too), for callers not yet renamed. */
+export const scrubEmails = scrubPersonalData
+
 /** Single-quoted for a POSIX shell when it holds anything but safe characters. */
 export const shellArg = (arg: string): string =>
   /^[A-Za-z0-9_.:@%+=,/-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`
