@@ -55,11 +55,19 @@ export const outboundFetch = async (url: string | URL, init: OutboundInit = {}):
     for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(name, v)
   }
   const status = answer.statusCode
+  // A body we do not read is dumped, not destroyed: undici's destroy() of an unfinished body emits
+  // an AbortError nobody listens to (an uncaught exception).
+  const discard = () => answer.body.dump().catch(() => undefined)
   if (status < 200 || status > 599) {
-    answer.body.destroy()
+    await discard()
     throw new TypeError(`the server answered with status ${status}, which is not a final HTTP status`)
   }
-  const body = NULL_BODY.has(status) ? null : (Readable.toWeb(answer.body) as unknown as ReadableStream<Uint8Array>)
-  if (body === null) answer.body.destroy()
-  return new Response(body, { status, headers: responseHeaders })
+  if (NULL_BODY.has(status)) {
+    await discard()
+    return new Response(null, { status, headers: responseHeaders })
+  }
+  return new Response(Readable.toWeb(answer.body) as unknown as ReadableStream<Uint8Array>, {
+    status,
+    headers: responseHeaders
+  })
 }
