@@ -14,6 +14,7 @@ import { migrate, serve, worker } from "./cli/serve.js"
 import { tokens } from "./cli/tokens.js"
 import { webhooks } from "./cli/webhooks.js"
 import { LoggingLive } from "./lib/logging.js"
+import { VERSION } from "./lib/version.js"
 
 const s2s = Command.make("s2s").pipe(
   Command.withDescription("Server-to-server conversion tracking: webhooks in, Google Ads / Meta / postbacks out"),
@@ -34,7 +35,7 @@ const s2s = Command.make("s2s").pipe(
   ])
 )
 
-const run = Command.run(s2s, { name: "s2s", version: "0.1.0" })
+const run = Command.run(s2s, { name: "s2s", version: VERSION })
 
 export const main = (argv: ReadonlyArray<string>) =>
   run(argv).pipe(

@@ -13,7 +13,7 @@ import { DbLive } from "./db/Db.js"
 import { MigrationsLive } from "./db/Migrator.js"
 import { DemoSinkLive } from "./demo/DemoSink.js"
 import { BreakersLive } from "./dispatch/Breakers.js"
-import { validatePostbackTarget } from "./dispatch/channels/postback/index.js"
+import { validatePostbackEgress, validatePostbackTarget } from "./dispatch/channels/postback/index.js"
 import { ChannelsLive } from "./dispatch/channels/registry.js"
 import { type Dispatcher, DispatcherLive } from "./dispatch/Dispatcher.js"
 import { dispatchTask } from "./dispatch/DispatchJob.js"
@@ -118,7 +118,9 @@ export const configValidators: ReadonlyArray<ConfigValidator> = [
       target.channel === "postback"
         ? validatePostbackTarget(target).map((message) => ({ path: ["targets", i], message }))
         : []
-    )
+    ),
+  // What the egress guard would refuse at send time under this environment's policy (resolves DNS).
+  validatePostbackEgress
 ]
 
 /** `before` runs first (the config bootstrap), so sources exist before the first webhook is accepted. */

@@ -13,7 +13,7 @@ import type {
   DispatchSkipped
 } from "../events/dispatch.js"
 import { type Alert, type AlertData, ANY, groupKeyOf, opt, orderFacts } from "./alert.js"
-import { clip, scrubEmails, shellArg } from "./mrkdwn.js"
+import { clip, scrubPersonalData, shellArg } from "./mrkdwn.js"
 import { identifiersPresent } from "./signals.js"
 
 export type AlertingDispatchEvent =
@@ -24,7 +24,7 @@ export type AlertingDispatchEvent =
   | typeof CircuitOpened.Type
 
 /** A partner's or channel's own words: bounded, and without emails it may echo back. */
-const vendorText = (text: string): string => clip(scrubEmails(text.trim()), 500)
+const vendorText = (text: string): string => clip(scrubPersonalData(text.trim()), 500)
 
 const forOrder = (
   orderKey: string,

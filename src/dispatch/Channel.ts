@@ -29,6 +29,11 @@ export interface DispatchInput<T extends Target = Target> {
   readonly now: Date
   /** When the conversion itself was delivered (for adjustments). */
   readonly conversionSentAt?: Date | undefined
+  /**
+   * Query parameters the configuration names as click ids, kept (beside the built-in allow-list)
+   * in URLs sent to partners (lib/urlPrivacy.ts); everything else is stripped.
+   */
+  readonly urlParameters?: ReadonlySet<string> | undefined
 }
 
 export type SkipReason = (typeof DispatchSkipped.Type)["reason"]

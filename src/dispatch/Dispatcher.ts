@@ -15,12 +15,14 @@ import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option } fr
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
 import type { Target } from "../config/schema.js"
+import type { ConfigSnapshot } from "../config/state.js"
 import { Db, type DbError } from "../db/Db.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import { EventStore } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { orderStream } from "../events/streams.js"
 import { dispatchAmbiguousTotal, dispatchesTotal } from "../lib/metrics.js"
+import { configuredUrlParameters } from "../lib/urlPrivacy.js"
 import { foldOrder } from "../normalize/decider/state.js"
 import { onUnknownOutcome } from "./ambiguity.js"
 import { Breakers } from "./Breakers.js"
@@ -56,6 +58,21 @@ export const guardOf = (target: Target) => timeoutOf(target) + Math.min(GUARD_GR
 
 /** A job whose target has no free permit looks again after 1-2 s (jittered, so waiters spread out). */
 const PERMIT_RECHECK_MS = 1_000
+
+/** The configured click-id parameters kept in URLs sent to partners, computed once per snapshot. */
+const urlParameterCache = new WeakMap<ConfigSnapshot, ReadonlySet<string>>()
+const urlParametersOf = (snapshot: ConfigSnapshot): ReadonlySet<string> => {
+  let set = urlParameterCache.get(snapshot)
+  if (set === undefined) {
+    set = configuredUrlParameters({
+      sources: snapshot.sources.values(),
+      partners: snapshot.partners,
+      targets: snapshot.targets.values()
+    })
+    urlParameterCache.set(snapshot, set)
+  }
+  return set
+}
 
 export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
   const order = foldOrder(events.map((e) => e.event))
@@ -237,7 +254,8 @@ export const DispatcherLive = Layer.effect(
             valueMinor: entry.valueMinor,
             attempt: attemptNo,
             now,
-            conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined
+            conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined,
+            urlParameters: urlParametersOf(yield* config.current)
           })
           .pipe(
             Effect.timeoutFail({

@@ -1,8 +1,11 @@
 // One outbound HTTP call, recorded as an HttpExchange fit for the event log: secrets redacted from
 // headers, query and body; the response body truncated at RECORDED_BODY_LIMIT. Redirects are never
 // followed (a destination that redirects is misconfigured, and following would bypass URL checks).
+// Sent through lib/outbound.ts: `User-Agent: s2s/<version>`, none of fetch's browser headers.
 import { Effect } from "effect"
+import type { Dispatcher } from "undici"
 import type { HttpExchange } from "../events/dispatch.js"
+import { outboundFetch, USER_AGENT } from "../lib/outbound.js"
 import { ChannelError } from "./Channel.js"
 
 /** Response bodies are kept in the log up to this many bytes of UTF-8 (cut at a character boundary). */
@@ -31,7 +34,7 @@ export interface HttpCall {
   /** Literal secret values to scrub from anything recorded (URL, body, response). */
   readonly secrets?: ReadonlyArray<string> | undefined
   /** An undici dispatcher for this call (the postback egress guard pins vetted addresses with one). */
-  readonly dispatcher?: RequestInit["dispatcher"] | undefined
+  readonly dispatcher?: Dispatcher | undefined
 }
 
 export interface HttpResponse {
@@ -77,6 +80,12 @@ export const redactUrl = (url: string, names: ReadonlyArray<string>, secrets: Re
   }
 }
 
+/** The headers as sent: outboundFetch adds our User-Agent unless the caller set one. */
+const withUserAgent = (headers: Readonly<Record<string, string>>) =>
+  Object.keys(headers).some((h) => h.toLowerCase() === "user-agent")
+    ? headers
+    : { ...headers, "User-Agent": USER_AGENT }
+
 const recordHeaders = (headers: Readonly<Record<string, string>>, redact: ReadonlyArray<string>) => {
   const hidden = new Set([...ALWAYS_REDACTED_HEADERS, ...redact.map((h) => h.toLowerCase())])
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, hidden.has(k.toLowerCase()) ? REDACTED : v]))
@@ -108,17 +117,16 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
     const requestRecord = {
       method: call.method,
       url: redactUrl(call.url, call.redactQuery ?? [], secrets),
-      headers: recordHeaders(call.headers ?? {}, call.redactHeaders ?? []),
+      headers: recordHeaders(withUserAgent(call.headers ?? {}), call.redactHeaders ?? []),
       ...(call.body === undefined ? {} : { body: scrub(call.recordedBody ?? call.body, secrets) })
     }
     const timeout = AbortSignal.timeout(call.timeoutMs)
-    fetch(call.url, {
+    outboundFetch(call.url, {
       method: call.method,
       headers: call.headers ?? {},
-      ...(call.body === undefined ? {} : { body: call.body }),
-      redirect: "manual",
+      body: call.body,
       signal: AbortSignal.any([timeout, signal]),
-      ...(call.dispatcher === undefined ? {} : { dispatcher: call.dispatcher })
+      dispatcher: call.dispatcher
     })
       .then(async (response) => {
         const body = await readCapped(response)

@@ -1,10 +1,11 @@
 // Ingestion: POST /webhooks/{sourceId}. Consumes the raw request; emits WebhookReceived (first
 // delivery, with its normalization job, in one group-committed transaction), WebhookDuplicateReceived
-// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but unparseable, alerted
-// through the Alerting port and counted in s2s_webhooks_rejected_total). Answers only
+// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but not UTF-8 or unparseable,
+// alerted through the Alerting port and counted in s2s_webhooks_rejected_total). Answers only
 // after the commit. Fails closed: no valid signature or token, nothing stored (the refusal logged,
 // rate-limited); a generic source's Idempotency-Key reused for a different body, 422 and nothing
 // stored; the database down, 503 so the platform retries.
+import { isUtf8 } from "node:buffer"
 import { createHash, randomUUID } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
@@ -19,12 +20,12 @@ import { rejectionReasonOf, type WebhookReceived, type WebhookRejectionReason } 
 import { Alerting } from "../lib/alerting.js"
 import { parseJson } from "../lib/json.js"
 import { webhooksRejectedTotal, webhooksTotal } from "../lib/metrics.js"
+import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"
 import { Tokens } from "../tokens/Tokens.js"
 import { rawBody, readBody } from "./body.js"
 import { clientAddress } from "./clientAddress.js"
 import { makeGroupCommitter } from "./GroupCommit.js"
 import { commitKeyedDelivery } from "./idempotency.js"
-import { makeRateLimitedLog } from "./rateLimitedLog.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
@@ -132,7 +133,8 @@ export const IngestLive = Layer.scoped(
       req: IncomingWebhook,
       remoteAddress: string | undefined,
       reason: string,
-      topic?: string,
+      /** For the log line: what kind of problem, never a piece of the body (JSON.parse quotes it). */
+      problem: string,
       category?: WebhookRejectionReason
     ) =>
       Effect.gen(function* () {
@@ -143,7 +145,6 @@ export const IngestLive = Layer.scoped(
           webhookId,
           sourceId: source.id,
           kind: source.kind,
-          ...(topic === undefined ? {} : { topic }),
           dedupKey: webhookId,
           headers: keptHeaders(schemes[source.kind], req.headers),
           receivedAt: req.now.toISOString(),
@@ -161,6 +162,10 @@ export const IngestLive = Layer.scoped(
           )
         )
         webhooksRejectedTotal.inc({ source: source.id, reason: event.category ?? "invalid_json" })
+        warn(
+          `source ${source.id}: signed webhook rejected (${problem}), recorded as ${webhookId}`,
+          `${source.id}:rejected`
+        )
         return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
       })
 
@@ -210,11 +215,24 @@ export const IngestLive = Layer.scoped(
         const authFailure = yield* authenticate(source, req)
         if (authFailure !== undefined) return authFailure
         const remoteAddress = clientAddress(headers["x-forwarded-for"], request.remoteAddress, options)
+        // JSON is UTF-8 (RFC 8259): decoding anything else would silently swap bytes for U+FFFD and
+        // normalize a payload that is not what the platform signed. Refused before normalization;
+        // the exact bytes are kept (base64) in the WebhookRejected record.
+        if (!isUtf8(read.bytes))
+          return yield* reject(source, req, remoteAddress, "the body is not valid UTF-8", "not valid UTF-8", "not_utf8")
         const parsed = parseJson(read.bytes.toString("utf8"))
-        if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
+        if (!parsed.ok)
+          return yield* reject(source, req, remoteAddress, parsed.error, "not parseable JSON", "invalid_json")
         const description = scheme.describe(req, parsed.value)
         if (!description.ok)
-          return yield* reject(source, req, remoteAddress, description.error, undefined, "invalid_payload")
+          return yield* reject(
+            source,
+            req,
+            remoteAddress,
+            description.error,
+            `not acceptable: ${description.error}`,
+            "invalid_payload"
+          )
         const dedupKey = description.dedupKey ?? randomUUID()
         const webhookId = webhookIdFor(source.id, dedupKey)
         const received: WebhookReceived = {

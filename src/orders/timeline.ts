@@ -260,7 +260,7 @@ const describe = (event: AppEvent, context: Context, at: number): ReadonlyArray<
       return [
         step(
           "operator",
-          `personal data erased by ${event.actor} (${event.events} event(s), ${event.projectionRows} view row(s), ${event.orderKeys.length} order(s))${event.reason ? `: ${event.reason}` : ""}`,
+          `personal data erased by ${event.actor} (${event.events} event(s), ${event.projectionRows} view row(s), ${event.orderKeys.length} order(s)${event.scrubbedRows === undefined ? "" : `, ${event.scrubbedRows} row(s) scrubbed`})${event.reason ? `: ${event.reason}` : ""}`,
           "erased"
         )
       ]

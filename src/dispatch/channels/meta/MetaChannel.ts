@@ -62,7 +62,7 @@ const send = Effect.fn("Meta.send")(function* (input: DispatchInput<MetaTarget>)
       exchanges: []
     } satisfies ChannelResult
   }
-  const plan = buildPurchase(order, target, input.now)
+  const plan = buildPurchase(order, target, input.now, input.urlParameters)
   if (plan._tag === "Skip") return { ...plan, _tag: "Skipped", exchanges: [] } satisfies ChannelResult
   if (plan._tag === "Expired")
     return yield* fail({ reason: "Expired", retryable: false, detail: plan.detail, exchanges: [] })
