@@ -1,5 +1,6 @@
 // Alerts for conversions that did not reach a partner: skipped for a missing click id or denied consent,
-// rejected for good, dead-lettered after the retry horizon, or a whole target paused by its circuit
+// rejected for good, dead-lettered after the retry horizon, held because an attempt's outcome is
+// unknown and the partner cannot deduplicate a resend, or a whole target paused by its circuit
 // breaker. Retryable failures and routine skips (target disabled, event too old) are not alerts: the
 // retry policy or the operator who disabled the target already owns them.
 import { AlertRaised } from "../events/alerts.js"
@@ -8,17 +9,19 @@ import {
   type CircuitOpened,
   type DispatchDeadLettered,
   type DispatchFailed,
+  type DispatchHeld,
   type DispatchSkipped,
   deadLetterCause
 } from "../events/dispatch.js"
 import { type Alert, type AlertData, ANY, groupKeyOf, opt, orderFacts } from "./alert.js"
-import { clip, scrubEmails } from "./mrkdwn.js"
+import { clip, scrubPersonalData, shellArg } from "./mrkdwn.js"
 import { identifiersPresent } from "./signals.js"
 
 export type AlertingDispatchEvent =
   | typeof DispatchSkipped.Type
   | typeof DispatchDeadLettered.Type
   | typeof DispatchFailed.Type
+  | typeof DispatchHeld.Type
   | typeof CircuitOpened.Type
 
 /** Why it was given up, as the summary says it. */
@@ -38,7 +41,7 @@ const DEAD_LETTER_HINT = {
 } as const
 
 /** A partner's or channel's own words: bounded, and without emails it may echo back. */
-const vendorText = (text: string): string => clip(scrubEmails(text.trim()), 500)
+const vendorText = (text: string): string => clip(scrubPersonalData(text.trim()), 500)
 
 const forOrder = (
   orderKey: string,
@@ -146,6 +149,33 @@ export const alertForDispatchEvent = (event: AlertingDispatchEvent, order?: Cano
           ...opt("cause", cause),
           ...opt("causeDetail", event.detail),
           hint: DEAD_LETTER_HINT[cause ?? "unknown"]
+        }
+      })
+    }
+    case "DispatchHeld": {
+      const o = forOrder(event.orderKey, order, false)
+      const command = `s2s redispatch --order ${shellArg(event.orderKey)} --target ${shellArg(event.targetId)} --yes`
+      const apiCall = `POST /api/v1/redispatch {"orderKeys":[${JSON.stringify(event.orderKey)}],"target":${JSON.stringify(event.targetId)},"dryRun":false}`
+      return AlertRaised.make({
+        alertId: `dispatch_held:${event.orderKey}:${event.targetId}:${event.kind}:${event.attempt}`,
+        problem: "dispatch_held",
+        groupKey: groupKeyOf({ ...o, problem: "dispatch_held", scope: `${event.targetId}:${event.cause}` }),
+        ...o.fields,
+        targetId: event.targetId,
+        summary: `${event.orderKey} to ${event.targetId} is held: attempt ${event.attempt} may or may not have arrived`,
+        details: {
+          ...o.details,
+          targetId: event.targetId,
+          kind: event.kind,
+          attempt: event.attempt,
+          cause: event.cause,
+          message: vendorText(event.detail),
+          command,
+          apiCall,
+          hint:
+            "Nothing more is sent until you decide. Ask the partner whether it has this order; if it does not, send it " +
+            "with the command below (or the API call). If it does, leave it held: sending would count it twice. " +
+            `All held orders of this target: s2s orders list --dispatch-state held; s2s redispatch --target ${shellArg(event.targetId)} --state held --yes sends them all.`
         }
       })
     }

@@ -7,6 +7,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Console, Effect, Layer, Logger } from "effect"
 import { type ErrorReporter, reportingLogger } from "../lib/errorReporting.js"
 import { LoggingLive } from "../lib/logging.js"
+import { VERSION } from "../lib/version.js"
 import { takeActorOption } from "./actor.js"
 import { config } from "./config.js"
 import { demo } from "./demo.js"
@@ -23,8 +24,9 @@ import { report } from "./report.js"
 import { rules } from "./rules.js"
 import { migrate, serve, worker } from "./serve.js"
 import { tokens } from "./tokens.js"
+import { webhooks } from "./webhooks.js"
 
-export const VERSION = "0.1.0"
+export { VERSION }
 
 const commands = [
   serve,
@@ -41,6 +43,7 @@ const commands = [
   erase,
   demo,
   orders,
+  webhooks,
   rules
 ] as const
 

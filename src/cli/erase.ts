@@ -1,4 +1,5 @@
-// `s2s erase --email E [--yes]`: GDPR erasure of one subject's personal data (see src/privacy/erase.ts).
+// `s2s erase --email E [--phone P]... [--yes]`: GDPR erasure of one subject's personal data (see
+// src/privacy/erase.ts).
 // A dry run unless --yes. Connects as the owner role (MIGRATION_DATABASE_URL's user, else DATABASE_URL's): the app role cannot erase.
 import { Command, Options } from "@effect/cli"
 import { type Input, lazy } from "./lazy.js"
@@ -7,6 +8,11 @@ const config = {
   email: Options.text("email").pipe(
     Options.withPseudoName("EMAIL"),
     Options.withDescription("the data subject's email address")
+  ),
+  phone: Options.text("phone").pipe(
+    Options.withPseudoName("PHONE"),
+    Options.withDescription("a phone number of the subject's, beside those found in their orders (repeatable)"),
+    Options.repeated
   ),
   yes: Options.boolean("yes").pipe(Options.withDescription("erase (without it: list what would be erased)")),
   reason: Options.text("reason").pipe(

@@ -1,8 +1,10 @@
-// `s2s orders show ORDER_KEY [--json] [--reveal]` and `s2s orders log ORDER_KEY [--json] [--reveal]`.
+// `s2s orders show ORDER_KEY [--json] [--reveal]` and `s2s orders log ORDER_KEY [--json] [--reveal]`
+// (and `s2s orders list`, ordersList.ts).
 // The CLI reads the database as the operator, without a token: personal data is masked like for an
 // audit token unless --reveal is given. An unknown order is a failure (exit 1).
 import { Args, Command, Options } from "@effect/cli"
 import { type Input, lazy } from "./lazy.js"
+import { list } from "./ordersList.js"
 
 const run = () => import("./run/orders.js")
 
@@ -28,6 +30,6 @@ const log = Command.make(
 ).pipe(Command.withDescription("Show everything that happened to an order, oldest first (--json: the raw events)"))
 
 export const orders = Command.make("orders").pipe(
-  Command.withDescription("Inspect orders: current view and full log"),
-  Command.withSubcommands([show, log])
+  Command.withDescription("Inspect orders: search, current view and full log"),
+  Command.withSubcommands([list, show, log])
 )

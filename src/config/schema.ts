@@ -242,6 +242,17 @@ export const PostbackTarget = Schema.Struct({
   ),
   /** Which click id {click_id} means; default: the id recognised for the order's partner. */
   clickId: Schema.optional(Schema.String),
+  /**
+   * An attempt whose outcome is unknown (no answer, or lost in a crash): `hold` (the default) sends
+   * nothing more and alerts, an operator decides; `resend` sends it again, for partners that
+   * deduplicate on the order id themselves. Unset means hold (no default is written into the config
+   * events, so an older configuration applies unchanged).
+   */
+  onAmbiguous: Schema.optional(
+    Schema.Literal("resend", "hold").annotations({
+      message: () => ({ message: "onAmbiguous is resend or hold", override: true })
+    })
+  ),
   /** Template used for refunds / cancellations of an order already sent (status change). */
   statusChange: Schema.optional(
     Schema.Struct({

@@ -72,12 +72,29 @@ const dispatchRef = {
   attempt: Schema.Int
 }
 
+/**
+ * The intent, recorded before the channel request (intents.ts): an intent without an outcome after
+ * it is an attempt whose result was lost (a crash or a paused worker), so a later run knows the
+ * destination may have it. Its event id is derived from (order, target, kind, attempt), so of two
+ * runners that decide the same attempt exactly one records it, and only that one sends.
+ */
+export const DispatchAttemptStarted = Schema.TaggedStruct("DispatchAttemptStarted", {
+  ...dispatchRef,
+  channel: Schema.String,
+  /** The run that claimed the attempt (random per run): tells a retried append of ours from another's. */
+  runner: Schema.String,
+  /** This attempt re-sends attempt N, whose outcome is unknown (the destination deduplicates, or onAmbiguous: resend). */
+  resendOf: Schema.optional(Schema.Int)
+})
+
 export const DispatchAttempted = Schema.TaggedStruct("DispatchAttempted", {
   ...dispatchRef,
   channel: Schema.String,
   exchanges: Schema.Array(HttpExchange),
   durationMs: Schema.Number,
-  trigger: Schema.Literal("scheduled", "retry", "operator")
+  trigger: Schema.Literal("scheduled", "retry", "operator"),
+  /** As on DispatchAttemptStarted: a resend of an attempt whose outcome was unknown. */
+  resendOf: Schema.optional(Schema.Int)
 })
 
 export const DispatchSucceeded = Schema.TaggedStruct("DispatchSucceeded", {
@@ -95,7 +112,9 @@ export const DispatchFailed = Schema.TaggedStruct("DispatchFailed", {
   retryable: Schema.Boolean,
   message: Schema.String,
   status: Schema.optional(Schema.Int),
-  nextAttemptAt: Schema.optional(Schema.String)
+  nextAttemptAt: Schema.optional(Schema.String),
+  /** The request may have reached the destination (no answer, connection lost after sending). */
+  outcomeUnknown: Schema.optional(Schema.Boolean)
 })
 
 export const DispatchSkipped = Schema.TaggedStruct("DispatchSkipped", {
@@ -145,6 +164,24 @@ export const deadLetterCause = (event: {
         ? "window"
         : undefined)
 
+/**
+ * An attempt whose outcome is unknown, to a destination that cannot deduplicate a resend (a postback
+ * target with onAmbiguous: hold, or Meta past its 48 h window): nothing more is sent until an operator
+ * decides (`s2s redispatch --order K --target T --yes`, recorded as DispatchRequested with the actor).
+ * outcome_lost: an intent without an outcome (the worker died or paused past its lease);
+ * no_response: the request went out and no answer came (timeout, connection lost after sending).
+ */
+export const DispatchHeld = Schema.TaggedStruct("DispatchHeld", {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  /** The attempt whose outcome is unknown. */
+  attempt: Schema.Int,
+  channel: Schema.String,
+  cause: Schema.Literal("outcome_lost", "no_response"),
+  detail: Schema.String
+})
+
 export const DispatchRequested = Schema.TaggedStruct("DispatchRequested", {
   orderKey: Schema.String,
   targetId: Schema.String,
@@ -180,11 +217,13 @@ export const CircuitClosed = Schema.TaggedStruct("CircuitClosed", { targetId: Sc
 
 export const dispatchEvents = [
   DispatchPlanned,
+  DispatchAttemptStarted,
   DispatchAttempted,
   DispatchSucceeded,
   DispatchFailed,
   DispatchSkipped,
   DispatchDeadLettered,
+  DispatchHeld,
   DispatchRequested,
   DispatchImported,
   CircuitOpened,

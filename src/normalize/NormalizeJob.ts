@@ -14,9 +14,10 @@ import { type DispatchState, dispatchKey, evolveDispatch } from "../dispatch/sta
 import { EventStore, type PendingAppend, type RecordedEvent, WrongExpectedVersion } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { orderStream, webhookStream } from "../events/streams.js"
-import type { WebhookReceived } from "../events/webhook.js"
+import { failureReasonOf, type NormalizationFailureReason, type WebhookReceived } from "../events/webhook.js"
 import { defineTask } from "../jobs/Worker.js"
 import { Alerting } from "../lib/alerting.js"
+import { normalizationFailuresTotal } from "../lib/metrics.js"
 import { reroutingFor } from "./alias.js"
 import {
   adjustmentFor,
@@ -31,6 +32,17 @@ import {
 import { stableJson } from "./stableJson.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
+
+/** A failure's label: bytes that are not UTF-8 (stored as base64) are named as such, not as bad JSON. */
+const failureCategory = (
+  reason: string,
+  sourceMissing: boolean,
+  encoding: WebhookReceived["body"]["encoding"]
+): NormalizationFailureReason => {
+  if (sourceMissing) return "unknown_source"
+  const derived = failureReasonOf({ reason })
+  return derived === "invalid_json" && encoding === "base64" ? "not_utf8" : derived
+}
 
 export const NormalizePayload = Schema.Struct({ webhookId: Schema.String })
 
@@ -135,7 +147,8 @@ export const NormalizerLive = Layer.effect(
                   sourceId: received.sourceId,
                   reason: outcome.reason,
                   parserVersion: outcome.parserVersion,
-                  ...(outcome.path ? { path: outcome.path } : {})
+                  ...(outcome.path ? { path: outcome.path } : {}),
+                  category: failureCategory(outcome.reason, source === undefined, received.body.encoding)
                 }
               : {
                   _tag: "WebhookNormalized",
@@ -148,10 +161,19 @@ export const NormalizerLive = Layer.effect(
           // A re-run that reaches the same verdict records nothing new.
           // Compared key-order-insensitively: the decoded event lists its fields in schema order.
           const same = status.last !== undefined && stableJson(status.last.event) === stableJson(record)
-          if (!dryRun && !same)
-            yield* store.append(webhookStream(webhookId), webhookVersion, [record], {
-              metadata: { actor: "worker", correlationId: webhookId }
-            })
+          if (!dryRun && !same) {
+            // A failure is alerted (grouped per source and reason) in the transaction that records it.
+            const alerts = yield* alerting.raise({ events: [record], now: new Date() })
+            yield* store.appendMany(
+              [
+                { streamId: webhookStream(webhookId), expectedVersion: webhookVersion, events: [record] },
+                ...alerts.appends
+              ],
+              { metadata: { actor: "worker", correlationId: webhookId }, jobs: alerts.jobs }
+            )
+            if (record._tag === "NormalizationFailed")
+              normalizationFailuresTotal.inc({ source: record.sourceId, reason: failureReasonOf(record) })
+          }
           return { outcome, orderEvents: [], plan: { events: [], jobs: [] } }
         }
 

@@ -16,7 +16,7 @@ export interface Operator {
   readonly onProgress?: ((done: number, total: number) => void) | undefined
 }
 
-export const RedispatchStates = ["failed", "dead_lettered", "succeeded", "skipped", "pending"] as const
+export const RedispatchStates = ["failed", "dead_lettered", "succeeded", "skipped", "pending", "held"] as const
 export type RedispatchState = (typeof RedispatchStates)[number]
 
 export const RenormalizeStates = ["failed", "all"] as const

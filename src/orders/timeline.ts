@@ -66,11 +66,47 @@ export const givenUp = (event: {
 
 type Step = Omit<TimelineRow, "at" | "duration"> & { readonly duration?: string }
 
-const describe = (
-  event: AppEvent,
-  context: { readonly receivedAt: Map<string, number>; readonly requestedAt: Map<string, number> },
-  at: number
-): ReadonlyArray<Step> => {
+interface Context {
+  readonly receivedAt: Map<string, number>
+  /** When each webhook's pending renormalization was requested (the next normalization's duration). */
+  readonly requestedAt: Map<string, number>
+  /** `target|kind|attempt` of every attempt whose outcome is in the log. */
+  readonly settled: ReadonlySet<string>
+}
+
+const attemptKey = (targetId: string, kind: string, attempt: number) => `${targetId}|${kind}|${attempt}`
+
+/**
+ * Intents followed by an outcome of their dispatch (its attempt, a hold, a skip, a dead letter): they
+ * need no line of their own, the outcome has one. What is left is in flight, or was lost in a crash.
+ */
+const settledAttempts = (events: ReadonlyArray<RecordedEvent>): ReadonlySet<string> => {
+  const settled = new Set<string>()
+  const open = new Map<string, string>()
+  for (const { event } of events) {
+    switch (event._tag) {
+      case "DispatchAttemptStarted":
+        open.set(`${event.targetId}|${event.kind}`, attemptKey(event.targetId, event.kind, event.attempt))
+        break
+      case "DispatchAttempted":
+      case "DispatchSucceeded":
+      case "DispatchFailed":
+      case "DispatchHeld":
+        // A paused run's late outcome settles its own attempt, not a newer intent.
+        settled.add(attemptKey(event.targetId, event.kind, event.attempt))
+        break
+      case "DispatchSkipped":
+      case "DispatchDeadLettered": {
+        const intent = open.get(`${event.targetId}|${event.kind}`)
+        if (intent !== undefined) settled.add(intent)
+        break
+      }
+    }
+  }
+  return settled
+}
+
+const describe = (event: AppEvent, context: Context, at: number): ReadonlyArray<Step> => {
   const step = (stage: Stage, what: string, status: string, target = "", duration?: string): Step => ({
     stage,
     what,
@@ -175,13 +211,26 @@ const describe = (
           t.targetId
         )
       )
+    case "DispatchAttemptStarted":
+      // Its outcome has a line of its own; an intent without one is an attempt in flight or lost.
+      if (context.settled.has(attemptKey(event.targetId, event.kind, event.attempt))) return []
+      return [
+        step(
+          "dispatch",
+          `attempt ${event.attempt}${kindSuffix(event.kind)} started, no outcome recorded (being sent, or lost in a crash)`,
+          "sending",
+          event.targetId
+        )
+      ]
     case "DispatchAttempted": {
       const last = event.exchanges.at(-1)
       const call = last
         ? `${last.request.method} ${hostPath(last.request.url)}${last.error ? `: ${last.error}` : ""}`
         : "no request sent"
       const outcome = last?.response ? `HTTP ${last.response.status}` : last?.error ? "error" : "-"
-      const trigger = event.trigger === "scheduled" ? "" : ` (${event.trigger})`
+      const trigger = `${event.trigger === "scheduled" ? "" : ` (${event.trigger})`}${
+        event.resendOf === undefined ? "" : ` (resends attempt ${event.resendOf}, outcome unknown)`
+      }`
       return [
         step(
           "dispatch",
@@ -238,6 +287,15 @@ const describe = (
           event.targetId
         )
       ]
+    case "DispatchHeld":
+      return [
+        step(
+          "dispatch",
+          `held${kindSuffix(event.kind)}: ${event.detail}; to send it: s2s redispatch --order ${event.orderKey} --target ${event.targetId} --yes`,
+          "held",
+          event.targetId
+        )
+      ]
     case "DispatchRequested":
       return [
         step(
@@ -265,7 +323,7 @@ const describe = (
       return [
         step(
           "operator",
-          `personal data erased by ${event.actor} (${event.events} event(s), ${event.projectionRows} view row(s), ${event.orderKeys.length} order(s))${event.reason ? `: ${event.reason}` : ""}`,
+          `personal data erased by ${event.actor} (${event.events} event(s), ${event.projectionRows} view row(s), ${event.orderKeys.length} order(s)${event.scrubbedRows === undefined ? "" : `, ${event.scrubbedRows} row(s) scrubbed`})${event.reason ? `: ${event.reason}` : ""}`,
           "erased"
         )
       ]
@@ -281,11 +339,12 @@ const byOperator = (metadata: RecordedEvent["metadata"]) =>
 export const timeline = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<TimelineRow> => {
   const receivedAt = new Map<string, number>()
   const requestedAt = new Map<string, number>()
+  const settled = settledAttempts(events)
   return events.flatMap((e) => {
     const at = e.recordedAt.getTime()
     if (e.event._tag === "WebhookReceived") receivedAt.set(e.event.webhookId, at)
     if (e.event._tag === "RenormalizationRequested") requestedAt.set(e.event.webhookId, at)
-    const rows = describe(e.event, { receivedAt, requestedAt }, at)
+    const rows = describe(e.event, { receivedAt, requestedAt, settled }, at)
     if (e.event._tag === "WebhookNormalized") requestedAt.delete(e.event.webhookId)
     return rows.map((s) => ({
       at: e.recordedAt.toISOString(),

@@ -12,11 +12,13 @@ const ORDER_EVENTS: ReadonlyArray<EventType> = [
   "OrderRefunded",
   "OrderCancelled",
   "DispatchPlanned",
+  "DispatchAttemptStarted",
   "DispatchAttempted",
   "DispatchSucceeded",
   "DispatchFailed",
   "DispatchSkipped",
   "DispatchDeadLettered",
+  "DispatchHeld",
   "DispatchRequested",
   "DispatchImported"
 ]

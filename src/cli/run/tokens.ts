@@ -2,9 +2,9 @@
 import { Effect, Option } from "effect"
 import { ConfigState } from "../../config/ConfigState.js"
 import { Tokens } from "../../tokens/Tokens.js"
-import { cliActor, print } from "../output.js"
+import { cliActor, print, printJson, table, usageError } from "../output.js"
 import { withCore } from "../stages.js"
-import type { CreateInput, RevokeInput } from "../tokens.js"
+import type { CreateInput, ListInput, RevokeInput } from "../tokens.js"
 
 export const create = ({ scope, source, label }: CreateInput) =>
   Effect.gen(function* () {
@@ -29,9 +29,46 @@ export const create = ({ scope, source, label }: CreateInput) =>
     yield* print(created.token)
   }).pipe(withCore)
 
-export const revoke = ({ tokenId }: RevokeInput) =>
+export const revoke = ({ tokenId, idOption }: RevokeInput) =>
   Effect.gen(function* () {
-    const done = yield* (yield* Tokens).revoke(tokenId, cliActor())
-    if (!done) return yield* Effect.fail(new Error(`no active token ${tokenId}`))
-    yield* print(`revoked ${tokenId}`)
+    const id = Option.orElse(tokenId, () => idOption)
+    if (Option.isNone(id)) return yield* usageError("name the token to revoke: s2s tokens revoke ID")
+    const done = yield* (yield* Tokens).revoke(id.value, cliActor())
+    if (!done) return yield* Effect.fail(new Error(`no active token ${id.value}`))
+    yield* print(`revoked ${id.value}; every s2s process refuses it within a second`)
+  }).pipe(withCore)
+
+const when = (date: Date | null) => (date === null ? "-" : date.toISOString().replace(/\.\d{3}Z$/, "Z"))
+
+export const list = ({ json }: ListInput) =>
+  Effect.gen(function* () {
+    const tokens = yield* (yield* Tokens).list
+    if (json) {
+      return yield* printJson(
+        tokens.map((t) => ({
+          id: t.tokenId,
+          scope: t.scope,
+          source: t.sourceId,
+          label: t.label,
+          createdAt: t.createdAt.toISOString(),
+          lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+          revokedAt: t.revokedAt?.toISOString() ?? null
+        }))
+      )
+    }
+    if (tokens.length === 0) return yield* print("no tokens (create one with s2s tokens create --scope SCOPE)")
+    yield* print(
+      table(
+        ["ID", "SCOPE", "SOURCE", "CREATED", "LAST USE", "REVOKED", "LABEL"],
+        tokens.map((t) => [
+          t.tokenId,
+          t.scope,
+          t.sourceId ?? "-",
+          when(t.createdAt),
+          when(t.lastUsedAt),
+          when(t.revokedAt),
+          t.label ?? "-"
+        ])
+      )
+    )
   }).pipe(withCore)
