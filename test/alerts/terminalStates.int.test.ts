@@ -105,6 +105,13 @@ type Webhooks = {
 }
 type Orders = { orders: Array<{ orderKey: string; dispatchState: string }> }
 
+/** `s2s report --json` of the day every fixture order is placed on. */
+const report = async () => {
+  const run = await s2s(["report", "--from", "2024-11-29", "--to", "2024-11-30", "--json"], service.databaseUrl)
+  expect(run.code).toBe(0)
+  return JSON.parse(run.stdout) as { totals: Record<string, number | null> }
+}
+
 describe("a webhook no parser can read (NormalizationFailed)", () => {
   it("is one Slack message for a source failing the same way, counted per source and reason, and listed", async () => {
     const ids: Array<string> = []
@@ -183,7 +190,7 @@ describe("a signed body that is not JSON (WebhookRejected)", () => {
 })
 
 describe("dispatch terminal states", () => {
-  it("held: alerted with the command, counted, listed, and sent once more by one operator call", async () => {
+  it("held: alerted with the command, counted, listed, reported, never replanned, and sent once more by one operator call", async () => {
     expect((await deliver(order(9301), "held-1")).status).toBe(202)
     const held = await eventually(async () => {
       const r = await list<Orders>("/api/v1/orders?dispatchState=held")
@@ -196,6 +203,14 @@ describe("dispatch terminal states", () => {
     expect(message.blocks).toContain("POST /api/v1/redispatch")
     expect(await metric("s2s_dispatch_ambiguous_total", { channel: "postback", resolution: "hold" })).toBe(1)
     expect(await metric("s2s_dispatches_total", { channel: "postback", outcome: "held" })).toBe(1)
+    // The outcome report counts it as held; a replan leaves the held pair alone (no second plan).
+    expect((await report()).totals).toMatchObject({ orders: 1, eligible: 1, delivered: 0, failed: 0, held: 1 })
+    const replan = await s2s(["replan", "--order", "shop-de:9301", "--yes", "--json"], service.databaseUrl)
+    expect(replan.code).toBe(0)
+    expect(JSON.parse(replan.stdout)).toMatchObject({ selected: 1, planned: 0, items: [] })
+    expect(
+      await sql`select 1 from events where stream_id = 'order-shop-de:9301' and type = 'DispatchPlanned'`
+    ).toHaveLength(1)
     const resolve = await fetch(`${service.baseUrl}/api/v1/redispatch`, {
       method: "POST",
       headers: { authorization: `Bearer ${operate}`, "content-type": "application/json" },
@@ -207,6 +222,7 @@ describe("dispatch terminal states", () => {
       return r.body.orders.some((o) => o.orderKey === "shop-de:9301") ? true : undefined
     })
     expect(partnerHits.filter((h) => h === "9301")).toHaveLength(2)
+    expect((await report()).totals).toMatchObject({ delivered: 1, acknowledged: 1, held: 0 })
     const [requested] = await sql<Array<{ data: { actor: string } }>>`
       select data from events where stream_id = 'order-shop-de:9301' and type = 'DispatchRequested'`
     expect(requested!.data.actor).toMatch(/^token:/)

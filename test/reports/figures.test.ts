@@ -1,6 +1,8 @@
 // Given orders with their conversions, when reported, then each figure counts what README says, per
 // group, and an order grouped by target counts once under each of its targets with that dispatch only.
 import { describe, expect, it } from "vitest"
+import { type DispatchState, evolveDispatch } from "../../src/dispatch/state.js"
+import type { AppEvent } from "../../src/events/Events.js"
 import { aggregate, type ReportOrder, shareText } from "../../src/reports/figures.js"
 
 const order = (over: Partial<ReportOrder>): ReportOrder => ({
@@ -65,5 +67,69 @@ describe("outcome figures", () => {
     ])
     expect(shareText(rows[1]!.deliveryShare)).toBe("50.0 %")
     expect(shareText(null)).toBe("-")
+  })
+
+  it("counts a dispatch the dispatcher held as held, and an attempt still without outcome as pending", () => {
+    // The statuses as reports/query.ts reads them: the conversions view's dispatch fold.
+    const ref = { orderKey: "shop-de:1", kind: "conversion" as const }
+    const statusesAfter = (events: ReadonlyArray<AppEvent>) => {
+      let state: DispatchState = new Map()
+      for (const e of events) state = evolveDispatch(state, e, "2024-11-29T10:00:00.000Z")
+      return [...state.values()].map((d) => ({ targetId: d.targetId, status: d.status }))
+    }
+    const started = (targetId: string, attempt: number): AppEvent => ({
+      _tag: "DispatchAttemptStarted",
+      ...ref,
+      targetId,
+      attempt,
+      channel: "postback",
+      runner: `run-${attempt}`
+    })
+    const held: ReadonlyArray<AppEvent> = [
+      {
+        _tag: "DispatchPlanned",
+        orderKey: ref.orderKey,
+        targets: ["awin", "crm"].map((targetId) => ({
+          targetId,
+          channel: "postback",
+          ruleId: "r",
+          kind: "conversion"
+        })),
+        decisions: [],
+        trigger: "paid"
+      },
+      started("awin", 1),
+      {
+        _tag: "DispatchHeld",
+        ...ref,
+        targetId: "awin",
+        attempt: 1,
+        channel: "postback",
+        cause: "no_response",
+        detail: "no answer"
+      },
+      started("crm", 1)
+    ]
+    const figures = (events: ReadonlyArray<AppEvent>) => aggregate([order({ conversions: statusesAfter(events) })], [])
+    expect(statusesAfter(held)).toEqual([
+      { targetId: "awin", status: "held" },
+      { targetId: "crm", status: "planned" }
+    ])
+    expect(figures(held).totals).toMatchObject({ eligible: 1, delivered: 0, acknowledged: 0, failed: 0, held: 1 })
+    // The operator resolves the hold: sent again and delivered, it is held no more.
+    const resolved: ReadonlyArray<AppEvent> = [
+      ...held,
+      {
+        _tag: "DispatchRequested",
+        ...ref,
+        targetId: "awin",
+        reason: "partner has none",
+        actor: "cli:ops",
+        force: false
+      },
+      started("awin", 2),
+      { _tag: "DispatchSucceeded", ...ref, targetId: "awin", attempt: 2, dedupKey: "1", alreadyRecorded: false }
+    ]
+    expect(figures(resolved).totals).toMatchObject({ delivered: 1, acknowledged: 0, held: 0 })
   })
 })

@@ -94,6 +94,41 @@ describe("replan", () => {
     expect(d.items).toEqual([expect.objectContaining({ targetId: "belboon", action: "no_longer_routed" })])
   })
 
+  it("leaves a held pair and one whose attempt has no outcome yet (an open intent) alone", () => {
+    const intent = (targetId: string, attempt: number): AppEvent => ({
+      _tag: "DispatchAttemptStarted",
+      orderKey: KEY,
+      targetId,
+      kind: "conversion",
+      attempt,
+      channel: "postback",
+      runner: "run-1"
+    })
+    const held: AppEvent = {
+      _tag: "DispatchHeld",
+      orderKey: KEY,
+      targetId: "awin",
+      kind: "conversion",
+      attempt: 1,
+      channel: "postback",
+      cause: "no_response",
+      detail: "attempt 1 got no answer"
+    }
+    const rules = [rule("awin-all", "awin"), rule("td-all", "tradedoubler"), rule("bl-all", "belboon")]
+    // awin held, tradedoubler being sent (or lost in a crash): only belboon is new.
+    const d = replan(
+      [...paid, plannedTo("awin", "tradedoubler"), intent("awin", 1), held, intent("tradedoubler", 1)],
+      rules
+    )
+    expect(d.items.map((i) => [i.targetId, i.action])).toEqual([["belboon", "would_plan"]])
+    expect(d.plan.jobs.map((j) => j.jobKey)).toEqual(["dispatch:shop-de:1001:belboon:conversion"])
+    // Asked for the held target alone: nothing to plan.
+    expect(replan([...paid, plannedTo("awin"), intent("awin", 1), held], rules, "awin")).toEqual({
+      items: [],
+      plan: { events: [], jobs: [] }
+    })
+  })
+
   it("plans only the target asked for", () => {
     const d = replan([...paid, plannedTo()], [rule("awin-all", "awin"), rule("td-all", "tradedoubler")], "tradedoubler")
     expect(d.plan.jobs.map((j) => j.jobKey)).toEqual(["dispatch:shop-de:1001:tradedoubler:conversion"])
