@@ -44,10 +44,10 @@ describe("config apply --check and the egress policy", () => {
     const r = check({ S2S_EGRESS_BLOCK_PRIVATE: "true" })
     expect(r.code).toBe(1)
     expect(r.out).toMatch(
-      /s2s\.yaml:4 targets\[1\]\.url: egress refused at send time: localhost resolves to (127\.0\.0\.1|::1), a loopback address \(S2S_EGRESS_BLOCK_PRIVATE=true\)/
+      /s2s\.yaml:4:44 targets\[1\]\.url: egress refused at send time: localhost resolves to (127\.0\.0\.1|::1), a loopback address \(S2S_EGRESS_BLOCK_PRIVATE=true\)/
     )
     expect(r.out).toMatch(
-      /s2s\.yaml:7 targets\[2\]\.url: egress refused at send time: destination 10\.1\.2\.3 is a private address/
+      /s2s\.yaml:7:10 targets\[2\]\.url: egress refused at send time: destination 10\.1\.2\.3 is a private address/
     )
     expect(r.out).not.toContain("targets[0]")
   })

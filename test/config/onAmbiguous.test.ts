@@ -25,13 +25,13 @@ describe("onAmbiguous", () => {
 
   it("names the allowed values for anything else", () => {
     expect(problems(`${postback}, onAmbiguous: retry`)).toEqual([
-      "s2s.yaml:2 targets[0].onAmbiguous: onAmbiguous is resend or hold"
+      "s2s.yaml:2:83 targets[0].onAmbiguous: onAmbiguous is resend or hold"
     ])
   })
 
   it("is not a key of Meta or Google targets", () => {
     expect(problems('channel: meta-capi, pixelId: "1", accessToken: env:T, onAmbiguous: hold')).toEqual([
-      "s2s.yaml:2 targets[0].onAmbiguous: unknown key (not part of the s2s.yaml format)"
+      "s2s.yaml:2:68 targets[0].onAmbiguous: unknown key (not part of the s2s.yaml format)"
     ])
   })
 })

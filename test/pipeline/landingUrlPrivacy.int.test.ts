@@ -1,6 +1,6 @@
 // Through the real dispatcher: the landing URL Meta gets as event_source_url keeps click ids, utm_*
-// and the click-id parameters the configuration knows (here the partner condition `bid`), and
-// nothing else; the request recorded in the order's log is the same.
+// and the click-id parameters the configuration knows (here `bid`, a key the source reads its click id
+// from), and nothing else; the request recorded in the order's log is the same.
 import * as fs from "node:fs"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
@@ -22,9 +22,9 @@ beforeAll(async () => {
     env: { L_SHOPIFY: SECRET, META_GRAPH_URL: graph.url, L_META: "EAAB-landing" },
     config: `
 sources:
-  - { id: shop-de, kind: shopify, company: acme, market: DE, secret: env:L_SHOPIFY }
+  - { id: shop-de, kind: shopify, company: acme, market: DE, secret: env:L_SHOPIFY, tracking: { clickid: [bid] } }
 partners:
-  - { id: adcell, when: [bid] }
+  - { id: adcell, when: [clickid] }
 targets:
   - { id: meta-acme, channel: meta-capi, pixelId: "112233", accessToken: env:L_META }
 rules:
