@@ -1,7 +1,7 @@
 // How a command is wired: its definition (name, arguments, options, description) is light and loaded
 // for every `s2s` call, since parsing and `--help` need the whole tree; what it does lives in a module
 // under cli/run/, loaded only when that command runs (esbuild makes each one its own chunk). A new
-// command = a definition in cli/ registered in cli.ts + its handler in cli/run/.
+// command = a definition in cli/ registered in cli/app.ts + its handler in cli/run/.
 import type { Command } from "@effect/cli"
 import { Effect } from "effect"
 
