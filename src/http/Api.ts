@@ -6,6 +6,7 @@ import { ConsoleGroup, ConsolePublicGroup } from "../console/api/ConsoleApi.js"
 import { OperationsGroup } from "../operations/OperationsApi.js"
 import { OrdersGroup } from "../orders/OrdersApi.js"
 import { RulesGroup } from "../rules/RulesApi.js"
+import { WebhookListGroup } from "../webhooks/WebhooksApi.js"
 import { Authentication } from "./Auth.js"
 import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from "./errors.js"
 
@@ -77,6 +78,7 @@ export const Api = HttpApi.make("s2s")
   .add(OperationsGroup)
   .add(OrdersGroup)
   .add(RulesGroup)
+  .add(WebhookListGroup)
   .add(ConsolePublicGroup)
   .add(ConsoleGroup)
   .addError(BadRequest)

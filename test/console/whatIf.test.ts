@@ -10,9 +10,13 @@ const parse = (yaml: string): ConfigFile => {
   return parsed.right
 }
 
-const base = (rules: string, partners = "  - { id: awin, when: [awc] }\n  - { id: google, when: [gclid] }") => `
+const base = (
+  rules: string,
+  partners = "  - { id: awin, when: [awc] }\n  - { id: google, when: [gclid] }",
+  company = "acme"
+) => `
 sources:
-  - { id: shop-de, kind: shopify, company: acme, secret: env:S }
+  - { id: shop-de, kind: shopify, company: ${company}, secret: env:S }
 products:
   - { match: { sku: "VIT-*" }, product: vitamins }
 partners:
@@ -29,6 +33,7 @@ const order = (key: string, tracking: Partial<RecentOrder["tracking"]>, sku = "V
   placed_at: new Date("2026-11-25T10:00:00Z"),
   source_id: "shop-de",
   company: "acme",
+  currency: "EUR",
   tracking: { clickIds: {}, utm: {}, ...tracking },
   line_items: [{ sku, quantity: 1, priceMinor: 100 }]
 })
@@ -76,5 +81,22 @@ describe("what-if", () => {
     expect(report.changes.map((c) => [c.orderKey, c.partner, c.before, c.after])).toEqual([
       ["shop-de:2", "awin", [], ["awin"]]
     ])
+  })
+
+  it("places orders with the file's company map by their line items", () => {
+    const next = parse(
+      base(
+        `  - { id: awin-all, company: "*", product: "*", partner: awin, target: awin }
+  - { id: meta-vit, company: acme-vit, product: "*", partner: "*", target: meta }`,
+        undefined,
+        '{ "VIT-*": acme-vit, "*": acme }'
+      )
+    )
+    const report = whatIf(current, next, orders, meta)
+    // Orders 1 and 2 hold vitamins (now acme-vit, still meta); order 3's sample falls to the "*" default.
+    expect(report.changes.map((c) => [c.orderKey, c.company, c.before, c.after])).toEqual([
+      ["shop-de:3", "acme", ["awin", "meta"], ["awin"]]
+    ])
+    expect(report.changes).toHaveLength(1)
   })
 })

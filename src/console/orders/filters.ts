@@ -1,5 +1,6 @@
 // What the filter forms offer: sources, targets and partners from the configuration, companies and
-// markets as the conversions view has seen them (a small distinct read over its indexes).
+// markets as the conversions view has seen them (a small distinct read over its indexes). A source's
+// company is one id or a product map to several (every company the map names is offered).
 import type { ConfigSnapshot } from "../../config/state.js"
 import type { Queryable } from "../../db/Db.js"
 import type { FilterOptions } from "../api/schemas.js"
@@ -15,7 +16,12 @@ export const filterOptions = async (sql: Queryable, config: ConfigSnapshot): Pro
   const seen = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.value)
   const sorted = (values: Iterable<string>) => [...new Set(values)].sort()
   return {
-    companies: sorted([...seen("company"), ...[...config.sources.values()].map((s) => s.company)]),
+    companies: sorted([
+      ...seen("company"),
+      ...[...config.sources.values()].flatMap((s) =>
+        typeof s.company === "string" ? [s.company] : Object.values(s.company)
+      )
+    ]),
     markets: sorted(seen("market")),
     partners: sorted(config.partners.map((p) => p.id)),
     targets: sorted(config.targets.keys()),

@@ -11,7 +11,7 @@ const decode = Schema.decodeUnknownSync(Schema.Array(RecentOrder))
 
 export const recentOrders = async (sql: Queryable, since: Date, limit = EXAMINED) => {
   const rows = await sql`
-    select order_key, placed_at, source_id, company,
+    select order_key, placed_at, source_id, company, currency,
            doc #> '{order,order,tracking}' as tracking, doc #> '{order,order,lineItems}' as line_items
     from conversions
     where generation = (select active_generation from projections where name = 'conversions')

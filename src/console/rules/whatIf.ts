@@ -1,11 +1,13 @@
 // What-if for a configuration file: the recent orders routed with the current configuration and with
 // the file, side by side, and the ones whose targets differ. Both sides recompute the order's company
-// (its source), products (the product mappings) and partner (the partner rules) from what the order
-// recorded, so a difference comes from the file alone. Pure; the orders are read by recentOrders.
+// (its source: one company, or a product map placed by the order's line items), products (the product
+// mappings) and partner (the partner rules) from what the order recorded, so a difference comes from
+// the file alone. Pure; the orders are read by recentOrders.
 import { Schema } from "effect"
 import { canonicalJson } from "../../config/diff.js"
 import type { ConfigFile, PartnerRule, ProductMapping, Rule, Source, Target } from "../../config/schema.js"
 import { LineItem, Tracking } from "../../events/CanonicalOrder.js"
+import { resolveCompany } from "../../normalize/company.js"
 import { partnerFor, productsOf } from "../../normalize/identity.js"
 import { explain } from "../../rules/explain.js"
 import type { RoutingChange, WhatIfReport } from "./schema.js"
@@ -15,6 +17,7 @@ export const RecentOrder = Schema.Struct({
   placed_at: Schema.NullOr(Schema.DateFromSelf),
   source_id: Schema.String,
   company: Schema.String,
+  currency: Schema.NullOr(Schema.String),
   tracking: Tracking,
   line_items: Schema.Array(LineItem)
 })
@@ -35,8 +38,19 @@ const sourceOf = (config: RoutingConfig, id: string) =>
     ? (config.sources as ReadonlyArray<Source>).find((s) => s.id === id)
     : (config.sources as ReadonlyMap<string, Source>).get(id)
 
+/**
+ * The company the configuration's source gives the order; the recorded one when the source is gone, or
+ * when its product map cannot place the order (normalization would fail then: not a routing change).
+ */
+const companyOf = (order: RecentOrder, config: RoutingConfig) => {
+  const source = sourceOf(config, order.source_id)
+  if (source === undefined) return order.company
+  const resolution = resolveCompany(source.company, order.line_items, order.currency ?? "")
+  return resolution._tag === "Company" ? resolution.company : order.company
+}
+
 export const routeOrder = (order: RecentOrder, config: RoutingConfig) => {
-  const company = sourceOf(config, order.source_id)?.company ?? order.company
+  const company = companyOf(order, config)
   const products = productsOf(order.line_items, config.products, { sourceId: order.source_id, company })
   const partner = partnerFor(order.tracking, config.partners)?.partner
   const routed = explain({ company, products, partner }, config.rules, config.targets)
