@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { ALREADY_RECORDED, evolveFacts, type OrderFacts } from "../../src/console/facts/dispatchFacts.js"
+import { ALREADY_RECORDED, dispatchFacts, evolveFacts, type OrderFacts } from "../../src/console/facts/dispatchFacts.js"
 import type { RecordedEvent } from "../../src/events/EventStore.js"
-import type { AppEvent } from "../../src/events/Events.js"
+import { type AppEvent, allEventTypes } from "../../src/events/Events.js"
 
 let position = 0
 const at = (event: AppEvent, time = "2026-11-25T10:00:00Z"): RecordedEvent => ({
@@ -137,5 +137,40 @@ describe("dispatch facts", () => {
       status: "planned",
       acknowledged: false
     })
+  })
+
+  it("read every dispatch event the dispatcher folds (a projection that skips one keeps a stale state)", () => {
+    const dispatchEvents = [...allEventTypes].filter((t) => t.startsWith("Dispatch"))
+    expect(dispatchEvents).toContain("DispatchHeld")
+    expect(dispatchEvents.filter((t) => !dispatchFacts.eventTypes.has(t))).toEqual([])
+  })
+
+  it("hold an attempt whose outcome is unknown, counting its intent, until an operator asks again", () => {
+    const held = fold([
+      planned,
+      { _tag: "DispatchAttemptStarted", ...ref, attempt: 1, channel: "postback", runner: "w1" },
+      {
+        _tag: "DispatchHeld",
+        ...ref,
+        attempt: 1,
+        channel: "postback",
+        cause: "outcome_lost",
+        detail: "attempt 1's outcome was not recorded"
+      }
+    ])
+    expect(held.get("meta|conversion")).toMatchObject({ status: "held", attempts: 1, lastReason: "outcome_lost" })
+    const again = evolveFacts(
+      held,
+      at({ _tag: "DispatchRequested", ...ref, reason: "partner has none", actor: "token:tok_1", force: false })
+    )
+    expect(again.get("meta|conversion")).toMatchObject({ status: "planned", attempts: 1 })
+  })
+
+  it("count a dispatch the previous system sent (imported) as delivered, not acknowledged here", () => {
+    const imported = fold([
+      { _tag: "DispatchImported", ...ref, sentAt: "2026-11-20T08:00:00Z", reference: "old-1", actor: "cli:ops" },
+      planned
+    ])
+    expect(imported.get("meta|conversion")).toMatchObject({ status: "succeeded", acknowledged: false })
   })
 })

@@ -148,7 +148,7 @@ describe("order search", () => {
 })
 
 describe("needs attention", () => {
-  it("lists dead letters with their re-dispatch state, normalization failures and open breakers", async () => {
+  it("lists dead letters with their re-dispatch state, webhooks that became no order and open breakers", async () => {
     await Effect.runPromise(
       Effect.flatMap(EventStore, (s) =>
         s.append("target-awin", "any", [
@@ -164,16 +164,24 @@ describe("needs attention", () => {
     )
     const attention = await eventually(async () => {
       const res = await consoleGet<Attention>(service.baseUrl, "/attention", session)
-      return res.body.normalizationFailures.length > 0 ? res.body : undefined
+      return res.body.webhooks.length > 0 ? res.body : undefined
     })
     expect(attention.states).toEqual([
+      {
+        status: "held",
+        label: "outcome unknown: ask the partner before sending again",
+        count: 0,
+        redispatchState: "held"
+      },
       { status: "dead_lettered", label: "given up after retries", count: 1, redispatchState: "dead_lettered" },
       { status: "failed", label: "rejected by the destination", count: 0, redispatchState: "failed" }
     ])
     expect(attention.dispatches.map((d) => [d.orderKey, d.targetId, d.status, d.attempts])).toEqual([
       ["shop-de:7001", "awin", "dead_lettered", 1]
     ])
-    expect(attention.normalizationFailures.map((f) => [f.webhookId, f.sourceId])).toEqual([[brokenWebhook, "shop-de"]])
+    expect(attention.webhooks.map((f) => [f.webhookId, f.sourceId, f.state])).toEqual([
+      [brokenWebhook, "shop-de", "normalization_failed"]
+    ])
     expect(attention.breakers).toMatchObject([{ targetId: "awin", consecutiveFailures: 5 }])
     expect(attention.breakers[0]?.lastReason).not.toContain("lena@example.de")
   })

@@ -57,6 +57,7 @@ const TONES: Record<string, string> = {
   dead_lettered: "bad",
   held: "warn",
   rejected: "bad",
+  normalization_failed: "bad",
   raised: "warn",
   revealed: "warn",
   requested: "info"

@@ -1,6 +1,7 @@
 // Needs attention: what an operator must act on, each with its action (dry run first, then confirm):
-// dispatches in a terminal state (given up, rejected; a new state listed by the server shows here on its
-// own), webhooks whose normalization failed, targets whose circuit breaker is open.
+// dispatches in a terminal state (held, given up, rejected; a new state listed by the server shows here
+// on its own), webhooks that became no order (normalization failed: re-normalize; refused with 400: the
+// sender must resend), targets whose circuit breaker is open.
 import { Link } from "wouter-preact"
 import type { Attention } from "../../src/console/attention/schema.ts"
 import { get } from "../api.ts"
@@ -98,26 +99,30 @@ export const AttentionPage = () => {
               </table>
             )}
           </section>
-          <section aria-labelledby="failures-h">
-            <h2 id="failures-h">Normalization failures</h2>
-            {data.normalizationFailures.length === 0 ? (
-              <Empty>Every webhook normalized.</Empty>
+          <section aria-labelledby="webhooks-h">
+            <h2 id="webhooks-h">Webhooks that became no order</h2>
+            {data.webhooks.length === 0 ? (
+              <Empty>Every webhook normalized; none was refused.</Empty>
             ) : (
               <>
                 <p>
-                  <Operation
-                    kind="renormalize"
-                    label="Re-normalize all failed…"
-                    body={{ state: "failed", reason: "re-normalization from the console" }}
-                    onDone={loaded.reload}
-                  />
-                  {data.normalizationFailuresTruncated ? <span class="muted"> (the newest are listed)</span> : null}
+                  {data.webhooks.some((w) => w.state === "normalization_failed") ? (
+                    <Operation
+                      kind="renormalize"
+                      label="Re-normalize all failed…"
+                      body={{ state: "failed", reason: "re-normalization from the console" }}
+                      onDone={loaded.reload}
+                    />
+                  ) : null}
+                  {data.webhooksTruncated ? <span class="muted"> (the newest are listed)</span> : null}
                 </p>
                 <table class="table">
-                  <caption class="sr-only">Webhooks whose last normalization failed, newest first</caption>
+                  <caption class="sr-only">
+                    Webhooks whose last normalization failed or whose body was refused, newest first
+                  </caption>
                   <thead>
                     <tr>
-                      {["Webhook", "Source", "Failed", "Reason", "Action"].map((h) => (
+                      {["Webhook", "Source", "State", "When", "Reason", "Action"].map((h) => (
                         <th key={h} scope="col">
                           {h}
                         </th>
@@ -125,24 +130,33 @@ export const AttentionPage = () => {
                     </tr>
                   </thead>
                   <tbody>
-                    {data.normalizationFailures.map((f) => (
-                      <tr key={f.webhookId}>
+                    {data.webhooks.map((w) => (
+                      <tr key={w.webhookId}>
                         <td>
-                          <code>{f.webhookId}</code>
+                          <code>{w.webhookId}</code>
+                          {w.topic === null ? null : <div class="muted small">{w.topic}</div>}
                         </td>
-                        <td>{f.sourceId}</td>
-                        <td>{dateTime(f.failedAt)}</td>
+                        <td>{w.sourceId}</td>
+                        <td>
+                          <Badge value={w.state} />
+                        </td>
+                        <td>{dateTime(w.recordedAt)}</td>
                         <td class="break">
-                          {f.reason}
-                          {f.path === null ? "" : ` at ${f.path}`}
+                          <code>{w.reason}</code> {w.message}
+                          {w.path === null ? "" : ` at ${w.path}`}
                         </td>
                         <td>
-                          <Operation
-                            kind="renormalize"
-                            label="Re-normalize…"
-                            body={{ webhookIds: [f.webhookId], reason: "re-normalization from the console" }}
-                            onDone={loaded.reload}
-                          />
+                          {w.state === "normalization_failed" ? (
+                            <Operation
+                              kind="renormalize"
+                              label="Re-normalize…"
+                              body={{ webhookIds: [w.webhookId], reason: "re-normalization from the console" }}
+                              onDone={loaded.reload}
+                            />
+                          ) : (
+                            // Refused with 400 at the door: nothing here can read it; the sender must resend.
+                            <span class="muted">ask the platform to resend it (raw bytes kept)</span>
+                          )}
                         </td>
                       </tr>
                     ))}

@@ -1,9 +1,9 @@
 // The needs-attention lists, each answered from an index: dispatches by state from dispatch_facts
-// (sql/0052), normalization failures through their partial index on events (sql/0053), breakers from
-// the target streams. Newest first, a page at most.
+// (sql/0052), breakers from the target streams (webhooks: webhooks/list.ts). Newest first, a page at
+// most.
 import type { Queryable } from "../../db/Db.js"
 import { maskText } from "../../orders/mask.js"
-import type { AttentionDispatch, NormalizationFailure, OpenBreaker } from "./schema.js"
+import type { AttentionDispatch, OpenBreaker } from "./schema.js"
 import type { AttentionState } from "./states.js"
 
 export const PAGE = 200
@@ -70,36 +70,6 @@ export const attentionDispatches = async (
       lastMessage: r.last_message === null ? null : maskText(r.last_message)
     })),
     counts: new Map(counts.map((c) => [c.status, c.n]))
-  }
-}
-
-/** Webhooks whose latest normalization record is a failure (a later success or re-run clears them). */
-export const normalizationFailures = async (
-  sql: Queryable,
-  limit = PAGE
-): Promise<{ readonly failures: ReadonlyArray<NormalizationFailure>; readonly truncated: boolean }> => {
-  const rows = await sql<
-    Array<{ webhook_id: string; source_id: string; reason: string; path: string | null; recorded_at: Date }>
-  >`
-    select f.data ->> 'webhookId' as webhook_id, f.data ->> 'sourceId' as source_id, f.data ->> 'reason' as reason,
-           f.data ->> 'path' as path, f.recorded_at
-    from events f
-    where f.type = 'NormalizationFailed'
-      and not exists (
-        select 1 from events n
-        where n.stream_id = f.stream_id and n.stream_version > f.stream_version
-          and n.type in ('WebhookNormalized', 'NormalizationFailed'))
-    order by f.global_position desc
-    limit ${limit + 1}`
-  return {
-    failures: rows.slice(0, limit).map((r) => ({
-      webhookId: r.webhook_id,
-      sourceId: r.source_id,
-      reason: maskText(r.reason),
-      path: r.path,
-      failedAt: r.recorded_at.toISOString()
-    })),
-    truncated: rows.length > limit
   }
 }
 

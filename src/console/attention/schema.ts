@@ -1,6 +1,8 @@
-// The needs-attention page: dispatches in a state that needs an operator, webhooks whose last
-// normalization failed, and targets whose circuit breaker is open.
+// The needs-attention page: dispatches in a state that needs an operator, webhooks that became no
+// order (their last normalization failed, or their body was refused with 400), and targets whose
+// circuit breaker is open.
 import { Schema } from "effect"
+import { WebhookProblem } from "../../webhooks/list.js"
 
 export const AttentionDispatch = Schema.Struct({
   orderKey: Schema.String,
@@ -20,15 +22,6 @@ export const AttentionDispatch = Schema.Struct({
 })
 export type AttentionDispatch = typeof AttentionDispatch.Type
 
-export const NormalizationFailure = Schema.Struct({
-  webhookId: Schema.String,
-  sourceId: Schema.String,
-  reason: Schema.String,
-  path: Schema.NullOr(Schema.String),
-  failedAt: Schema.String
-})
-export type NormalizationFailure = typeof NormalizationFailure.Type
-
 export const OpenBreaker = Schema.Struct({
   targetId: Schema.String,
   consecutiveFailures: Schema.Int,
@@ -43,9 +36,10 @@ export const Attention = Schema.Struct({
     Schema.Struct({ status: Schema.String, label: Schema.String, count: Schema.Int, redispatchState: Schema.String })
   ),
   dispatches: Schema.Array(AttentionDispatch),
-  normalizationFailures: Schema.Array(NormalizationFailure),
-  /** More failures than listed (the newest are listed). */
-  normalizationFailuresTruncated: Schema.Boolean,
+  /** GET /api/v1/webhooks' rows, newest first, messages masked. */
+  webhooks: Schema.Array(WebhookProblem),
+  /** More such webhooks than listed (the newest are listed). */
+  webhooksTruncated: Schema.Boolean,
   breakers: Schema.Array(OpenBreaker)
 })
 export type Attention = typeof Attention.Type

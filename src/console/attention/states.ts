@@ -13,6 +13,9 @@ export interface AttentionState {
 }
 
 export const ATTENTION_STATES: ReadonlyArray<AttentionState> = [
+  // An attempt whose outcome is unknown to a partner that cannot deduplicate (Ambiguous sends in the
+  // README): the operator asks the partner, then re-dispatches only if it does not have it.
+  { status: "held", redispatch: "held", label: "outcome unknown: ask the partner before sending again" },
   { status: "dead_lettered", redispatch: "dead_lettered", label: "given up after retries" },
   { status: "failed", redispatch: "failed", label: "rejected by the destination" }
 ]

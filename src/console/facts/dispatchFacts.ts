@@ -39,13 +39,18 @@ export type OrderFacts = ReadonlyMap<string, Fact>
 
 export const ALREADY_RECORDED = "already recorded by the destination"
 
+// Every event evolveDispatch folds: intents count attempts, a hold is a state of its own, an imported
+// dispatch (sent by the system s2s replaced) is delivered.
 const EVENTS: ReadonlyArray<EventType> = [
   "DispatchPlanned",
+  "DispatchAttemptStarted",
   "DispatchAttempted",
   "DispatchSucceeded",
   "DispatchFailed",
   "DispatchSkipped",
   "DispatchDeadLettered",
+  "DispatchHeld",
+  "DispatchImported",
   "DispatchRequested"
 ]
 
