@@ -97,8 +97,8 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
     OrdersHttpLive,
     RulesHttpLive,
     WebhooksHttpLive,
-    // suspended: configValidators is defined below.
-    Layer.suspend(() => ConsoleApiLive(configValidators))
+    // suspended: fileConfigValidators is defined below.
+    Layer.suspend(() => ConsoleApiLive(fileConfigValidators))
   ]),
   Layer.provide([IngestWithAlertsLive, AuthenticationLive, OperationsLive])
 )
@@ -118,15 +118,24 @@ export interface ServeOptions {
   readonly worker: boolean
 }
 
-/** Checks that stages contribute to s2s.yaml validation (run by `config apply` and at start). */
-export const configValidators: ReadonlyArray<ConfigValidator> = [
+/**
+ * The checks of s2s.yaml that read nothing but the file. The console's what-if runs these inside an
+ * HTTP request: the egress check waits synchronously on DNS (up to 3 s), which would stall every
+ * request of the API process, and a what-if applies nothing that could be refused at send time.
+ */
+export const fileConfigValidators: ReadonlyArray<ConfigValidator> = [
   (config) =>
     config.targets.flatMap((target, i) =>
       target.channel === "postback"
         ? validatePostbackTarget(target).map((message) => ({ path: ["targets", i], message }))
         : []
     ),
-  validatePartnerConditions,
+  validatePartnerConditions
+]
+
+/** Checks that stages contribute to s2s.yaml validation (run by `config apply` and at start). */
+export const configValidators: ReadonlyArray<ConfigValidator> = [
+  ...fileConfigValidators,
   // What the egress guard would refuse at send time under this environment's policy (resolves DNS).
   validatePostbackEgress
 ]

@@ -271,7 +271,7 @@ describe("rules what-if", () => {
     expect(await sql`select count(*)::int as n from events where stream_id like 'config:%'`).toEqual(before)
   })
 
-  it("reports every problem of an invalid file with its line", async () => {
+  it("reports every problem of an invalid file with its line and column", async () => {
     const res = await consolePost(
       service.baseUrl,
       "/rules/what-if",
@@ -279,7 +279,7 @@ describe("rules what-if", () => {
       session
     )
     expect(res.status).toBe(400)
-    expect(String(res.body.message)).toMatch(/^s2s\.yaml:2 sources\[0\]\.kind: /m)
+    expect(String(res.body.message)).toMatch(/^s2s\.yaml:2:20 sources\[0\]\.kind: /m)
   })
 })
 
