@@ -9,6 +9,7 @@ import type { Attention } from "../../src/console/attention/schema.js"
 import { signedOrderLink } from "../../src/console/links/signedLink.js"
 import type { Sql } from "../../src/db/Db.js"
 import type { RedispatchReport } from "../../src/operations/schemas.js"
+import type { OrderSearchResult } from "../../src/orders/summary.js"
 import { createToken, deliver, RAW_PII, shopifyOrder } from "../orders/support.js"
 import { appSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
@@ -82,6 +83,9 @@ describe("a held dispatch on needs attention", () => {
     expect(row.attempts).toBe(1)
     expect(row.lastReason).toBe("no_response")
     expect(partner.requests).toHaveLength(1)
+    // The orders page's dispatch-state filter finds it too.
+    const search = await consoleGet<OrderSearchResult>(service.baseUrl, "/orders?dispatchState=held", operate)
+    expect(search.body.orders.map((o) => o.orderKey)).toEqual([HELD])
 
     // The row's action, as the page sends it: a dry run first, which sends nothing.
     const body = {

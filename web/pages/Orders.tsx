@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks"
 import { Link, useLocation, useSearch } from "wouter-preact"
 import type { FilterOptions } from "../../src/console/api/schemas.ts"
+import type { DISPATCH_STATES, ORDER_STATUSES } from "../../src/orders/search.ts"
 import type { OrderSearchResult } from "../../src/orders/summary.ts"
 import { get } from "../api.ts"
 import { emailKey } from "../components/emailHash.ts"
@@ -11,8 +12,25 @@ import { Badge, Empty, ErrorNote, Field, Loading, Page } from "../components/ui.
 import { dateTime } from "../format.ts"
 import { useApi } from "../hooks.ts"
 
-const STATUSES = ["pending", "paid", "partially_refunded", "refunded", "cancelled", "ignored"]
-const DISPATCH = ["none", "pending", "delivered", "partial", "failed", "dead_lettered", "skipped"]
+// The search's own values (src/orders/search.ts), written out: importing them would bundle effect.
+const STATUSES: ReadonlyArray<(typeof ORDER_STATUSES)[number]> = [
+  "pending",
+  "paid",
+  "partially_refunded",
+  "refunded",
+  "cancelled",
+  "ignored"
+]
+const DISPATCH: ReadonlyArray<(typeof DISPATCH_STATES)[number]> = [
+  "none",
+  "pending",
+  "delivered",
+  "partial",
+  "failed",
+  "dead_lettered",
+  "skipped",
+  "held"
+]
 const SELECTS = ["company", "market", "partner", "target", "status", "dispatchState"] as const
 const LIMIT = 50
 
