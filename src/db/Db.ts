@@ -68,7 +68,7 @@ export const makeDbService = (sql: Sql, url: string): DbService => ({
   run: wrap(sql),
   transaction: (operation, f) =>
     Effect.tryPromise({
-      try: () => sql.begin((tx) => f(tx)) as Promise<never>,
+      try: () => sql.begin((tx) => f(tx)) as unknown as Promise<never>,
       catch: (cause) => new DbError({ operation, cause })
     })
 })
