@@ -6,11 +6,11 @@
 // stored; the database down, 503 so the platform retries.
 import { createHash, randomUUID } from "node:crypto"
 import type { IncomingMessage } from "node:http"
-import { Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
+import { Cause, Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { Secrets } from "../config/Secrets.js"
 import type { Source } from "../config/schema.js"
-import { Db } from "../db/Db.js"
+import { Db, DbError } from "../db/Db.js"
 import { toStoreAppend } from "../events/EventStore.js"
 import { appendStreams } from "../events/store.js"
 import { webhookStream } from "../events/streams.js"
@@ -90,6 +90,8 @@ export const IngestLive = Layer.scoped(
     // Run with this layer's runtime, so the warning goes through the configured logger and level.
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const warn = makeRateLimitedLog(10_000, (message) => runFork(Effect.logWarning(message)))
+    // During a database outage every webhook fails the same way: one line per source and 10 s.
+    const unstored = makeRateLimitedLog(10_000, (message) => runFork(Effect.logError(message)))
 
     const authenticate = (source: Source, req: IncomingWebhook) =>
       Effect.gen(function* () {
@@ -229,9 +231,10 @@ export const IngestLive = Layer.scoped(
         }
         // A sender-chosen key must also name the same body (idempotency.ts); platform ids need no check.
         const keyed = source.kind === "generic" && description.dedupKey !== undefined
-        const outcome = yield* Effect.tryPromise(() =>
-          keyed ? commitKeyedDelivery(db.sql, delivery) : committer.submit(delivery)
-        )
+        const outcome = yield* Effect.tryPromise({
+          try: () => (keyed ? commitKeyedDelivery(db.sql, delivery) : committer.submit(delivery)),
+          catch: (cause) => new DbError({ operation: "Ingest.commit", cause })
+        })
         if (outcome._tag === "KeyReused")
           return refused(
             422,
@@ -241,10 +244,14 @@ export const IngestLive = Layer.scoped(
         return { _tag: "Accepted", webhookId, duplicate: outcome._tag === "Duplicate" } as const
       }).pipe(
         Effect.catchAllCause((cause) =>
-          Effect.logError("webhook could not be stored; answered 503 so the platform retries", cause).pipe(
-            Effect.annotateLogs({ source: request.sourceId }),
-            Effect.as(refused(503, "unavailable", "the webhook could not be stored right now; please retry"))
-          )
+          Effect.sync(() => {
+            const error = Cause.squash(cause)
+            unstored(
+              `source ${request.sourceId}: a webhook could not be stored (${error instanceof Error ? error.message : String(error)}); answered 503 so the platform retries`,
+              request.sourceId
+            )
+            return refused(503, "unavailable", "the webhook could not be stored right now; please retry")
+          })
         )
       )
 
