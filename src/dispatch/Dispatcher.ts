@@ -7,7 +7,7 @@
 // time. A job that cannot run now (target at its concurrency cap, circuit open, a retry not due)
 // re-enqueues itself for later and returns, so it never holds a worker slot while it waits.
 // Failures of our own (database) make the job fail and graphile-worker retry it.
-import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option } from "effect"
+import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option, Schedule } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
 import type { Target } from "../config/schema.js"
@@ -17,6 +17,7 @@ import type { DispatchSkipped } from "../events/dispatch.js"
 import { EventStore } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { orderStream } from "../events/streams.js"
+import { CurrentWorkerPool } from "../jobs/WorkerStatus.js"
 import { Alerting } from "../lib/alerting.js"
 import { dispatchesTotal } from "../lib/metrics.js"
 import { foldOrder } from "../normalize/decider/state.js"
@@ -106,7 +107,8 @@ export const DispatcherLive = Layer.effect(
         const key = leaseKey(payload.orderKey, payload.targetId, payload.kind)
         const target = (yield* config.current).targets.get(payload.targetId)
         const ttl = (target ? guardOf(target) : 2 * DEFAULT_TIMEOUT_MS) + 60_000
-        const holder = yield* db.run("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl))
+        const pool = yield* FiberRef.get(CurrentWorkerPool)
+        const holder = yield* db.run("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl, pool))
         if (holder === undefined) {
           yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
           return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })
@@ -115,9 +117,23 @@ export const DispatcherLive = Layer.effect(
         yield* Effect.ensuring(
           Effect.locally(decideAndSend(payload), CurrentLease, lease),
           // Normally released with the outcome's commit; this covers the paths that record nothing.
-          Effect.suspend(() =>
-            lease.released ? Effect.void : db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
-          ).pipe(Effect.ignore)
+          // When the database is what failed the job, the release is retried in the background: the
+          // job's next run would otherwise wait out the lease's TTL.
+          Effect.suspend(() => {
+            if (lease.released) return Effect.void
+            const release = db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
+            return release.pipe(
+              Effect.catchAll(() =>
+                Effect.forkDaemon(
+                  release.pipe(
+                    Effect.retry(Schedule.spaced("1 second").pipe(Schedule.upTo("2 minutes"))),
+                    Effect.ignore
+                  )
+                )
+              ),
+              Effect.asVoid
+            )
+          })
         )
       }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
 

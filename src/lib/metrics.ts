@@ -61,3 +61,16 @@ export const dispatchesTotal = new Counter({
   labelNames: ["channel", "outcome"] as const,
   registers: [registry]
 })
+
+export const workerRestarts = new Counter({
+  name: "s2s_worker_restarts_total",
+  help: "Worker pools that stopped on their own (the database went away under them) and were replaced",
+  registers: [registry]
+})
+
+export const workerJobsReleased = new Counter({
+  name: "s2s_worker_jobs_released_total",
+  help: "Jobs unlocked by this process because the worker pool holding them was gone (reason: silent = no heartbeat within WORKER_DEAD_AFTER_MS; stopped = a pool of this process that ended)",
+  labelNames: ["reason"] as const,
+  registers: [registry]
+})
