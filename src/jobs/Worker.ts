@@ -8,7 +8,20 @@
 // decode can never succeed (it is fixed at enqueue), and graphile-worker 0.17 cannot fail a job it
 // holds permanently: it is logged as an error (the schema issues' paths, never the values) and the
 // job is completed without running, counted as s2s_jobs_total{outcome="rejected"}.
-import { Config, Context, Effect, Either, Fiber, Layer, Option, ParseResult, Runtime, Schedule, Schema } from "effect"
+import {
+  Config,
+  Context,
+  Effect,
+  Either,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  ParseResult,
+  Runtime,
+  Schedule,
+  Schema
+} from "effect"
 import type { Task } from "graphile-worker"
 import { Database } from "../db/Database.js"
 import { Db } from "../db/Db.js"
@@ -71,6 +84,39 @@ export const payloadIssues = (error: ParseResult.ParseError): string =>
     .map((issue) => `${issue.path.length === 0 ? "(payload)" : issue.path.join(".")}: ${issue._tag}`)
     .join("; ")
 
+// graphile-worker gives every job of a pool the pool's one AbortSignal (aborted when a shutdown stops
+// waiting for jobs). Handing it to each job's runPromise added a listener per running job, past Node's
+// limit of 10 with 16 concurrent jobs (MaxListenersExceededWarning: 11 abort listeners added to
+// [AbortSignal]; removed again when each job ended, so a warning rather than a leak). One listener per
+// signal interrupts the running jobs of its pool instead.
+const interrupters = new WeakMap<AbortSignal, Set<() => void>>()
+
+const onAbort = (signal: AbortSignal): Set<() => void> => {
+  let running = interrupters.get(signal)
+  if (running === undefined) {
+    const set = new Set<() => void>()
+    running = set
+    interrupters.set(signal, set)
+    signal.addEventListener("abort", () => set.forEach((interrupt) => interrupt()), { once: true })
+  }
+  return running
+}
+
+/** Runs a job's effect, interrupted when the pool's signal aborts; rejects like Runtime.runPromise. */
+export const runJob = <A, E, R>(runtime: Runtime.Runtime<R>, effect: Effect.Effect<A, E, R>, signal: AbortSignal) =>
+  new Promise<A>((resolve, reject) => {
+    const fiber = Runtime.runFork(runtime)(effect)
+    const interrupt = () => fiber.unsafeInterruptAsFork(fiber.id())
+    const running = onAbort(signal)
+    running.add(interrupt)
+    if (signal.aborted) interrupt()
+    fiber.addObserver((exit) => {
+      running.delete(interrupt)
+      if (Exit.isSuccess(exit)) resolve(exit.value)
+      else reject(Runtime.makeFiberFailure(exit.cause))
+    })
+  })
+
 const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>, status: WorkerStatusService): Task => {
   const decode = Schema.decodeUnknownEither(def.payload)
   return async (payload, helpers) => {
@@ -94,7 +140,8 @@ const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>, status: WorkerS
       return
     }
     try {
-      await Runtime.runPromise(runtime)(
+      await runJob(
+        runtime,
         def
           .run(decoded.right, job)
           .pipe(
@@ -102,7 +149,7 @@ const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>, status: WorkerS
             Effect.annotateLogs({ task: def.name, jobId: job.id }),
             Effect.locally(CurrentWorkerPool, pool)
           ),
-        { signal: helpers.abortSignal }
+        helpers.abortSignal
       )
       jobsTotal.inc({ task: def.name, outcome: "completed" })
     } catch (error) {
