@@ -1,0 +1,84 @@
+// PostgreSQL crashes under load (`pg_ctl stop -m immediate`: every backend killed, recovery at the
+// next start) and comes back on the same port. The service must stay up, answer /readyz 503 and
+// webhooks 503 with Retry-After while the database is away (never a 202 for something not
+// committed), be ready again within seconds of its return, and resume everything on its own: the
+// worker (graphile-worker's pool dies under it and is replaced), projections, alert jobs and the
+// ingest group commit. Every accepted webhook ends accounted for.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { duplicates, settle } from "./support/outcomes.js"
+import { type Rig, startRig, waitUntil } from "./support/rig.js"
+import { UNTRACKED_FROM } from "./support/webhooks.js"
+
+let rig: Rig
+beforeAll(async () => {
+  rig = await startRig()
+})
+afterAll(() => rig?.close())
+
+const ORDERS = 40
+
+describe("a PostgreSQL crash and restart under load", () => {
+  it("keeps the process up, refuses webhooks with 503 + Retry-After while down, and recovers everything", async () => {
+    const load = rig.webhooks.deliverAll(1, ORDERS, { concurrency: 4, deadline: Date.now() + 90_000 })
+    await waitUntil("dispatches under way", () => rig.channels.requests.length >= 15, 30_000)
+
+    await rig.pg.stop("immediate")
+    const down = Date.now()
+    const readyzDownMs = await waitUntil("/readyz 503", async () => (await rig.service.readyz()) === 503, 10_000)
+    const refused = await rig.webhooks.post(UNTRACKED_FROM)
+    expect(refused.status).toBe(503)
+    expect(refused.retryAfter).toBe("5")
+    expect(rig.service.alive()).toBe(true)
+
+    await rig.pg.start()
+    const up = Date.now()
+    const readyMs = await waitUntil("/readyz 200 again", async () => (await rig.service.readyz()) === 200, 20_000)
+
+    // The platform retries what was refused, and a few more orders arrive, one without any tracking.
+    await load
+    await rig.webhooks.deliver(UNTRACKED_FROM, Date.now() + 30_000)
+    await rig.webhooks.deliverAll(ORDERS + 1, 5, { concurrency: 2, deadline: Date.now() + 30_000 })
+    expect(rig.webhooks.accepted()).toHaveLength(ORDERS + 6)
+    // Nothing was answered 202 while the database was stopped.
+    expect(
+      [...rig.webhooks.records.values()]
+        .flatMap((r) => r.answers)
+        .filter((a) => a.status === 202 && a.at > down && a.at < up)
+    ).toEqual([])
+
+    const { accounting, ms: settleMs } = await settle(rig, 90_000)
+    expect(accounting.fates.dead_lettered + accounting.fates.normalization_failed).toBe(0)
+    // The tracked orders reach all three targets; the untracked one is sent or skipped with a reason.
+    expect(accounting.fates.dispatched).toBeGreaterThanOrEqual((ORDERS + 5) * 3)
+    expect(accounting.successesRecordedTwice).toBe(0)
+
+    // Alert jobs resumed: the untracked order's missing-tracking alert reached Slack.
+    await waitUntil("the missing-tracking alert posted to Slack", () => rig.channels.slack.length >= 1, 30_000)
+    // Projections resumed: the conversions view has every accepted order.
+    await waitUntil(
+      "the conversions view caught up",
+      async () => {
+        const [row] = await rig.pg.sql<Array<{ n: number }>>`
+          select count(*)::int as n from conversions c join projections p
+            on p.name = 'conversions' and c.generation = p.active_generation
+          where c.order_key like 'shop-faults:%'`
+        return row?.n === ORDERS + 6
+      },
+      30_000
+    )
+
+    const dups = await duplicates(rig)
+    expect(dups.afterRecordedSuccess).toEqual([])
+    expect(rig.service.alive()).toBe(true)
+    expect(rig.service.unexpected()).toEqual([])
+    const restarts = rig.service.lines.filter((l) =>
+      String(l.json?.message ?? "").includes("stopped on its own")
+    ).length
+    console.log(
+      `postgres restart: /readyz 503 ${readyzDownMs} ms after the crash, 200 ${readyMs} ms after the server was back; ` +
+        `${rig.webhooks.refusals().length} webhook answers were not 202 (all retried and accepted); all ${rig.webhooks.accepted().length} ` +
+        `accepted webhooks accounted for ${settleMs} ms after the load ended (${JSON.stringify(accounting.fates)}); ` +
+        `worker pools replaced: ${restarts}; repeats after lost outcomes: ${JSON.stringify(dups.extraRequests)}`
+    )
+  })
+})
