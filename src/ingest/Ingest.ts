@@ -18,7 +18,8 @@ import type { WebhookReceived } from "../events/webhook.js"
 import { parseJson } from "../lib/json.js"
 import { webhooksTotal } from "../lib/metrics.js"
 import { Tokens } from "../tokens/Tokens.js"
-import { rawBody, readBody } from "./body.js"
+import { MAX_BODY_BYTES, rawBody, readBody } from "./body.js"
+import { makeByteBudget } from "./budget.js"
 import { clientAddress } from "./clientAddress.js"
 import { makeGroupCommitter } from "./GroupCommit.js"
 import { commitKeyedDelivery } from "./idempotency.js"
@@ -26,6 +27,9 @@ import { makeRateLimitedLog } from "./rateLimitedLog.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
+
+/** How long a webhook waits for room in the body budget before it is answered 503 (platforms give up at 5 s). */
+const BUDGET_WAIT_MS = 4_000
 
 export type IngestOutcome =
   | { readonly _tag: "Accepted"; readonly webhookId: string; readonly duplicate: boolean }
@@ -82,10 +86,13 @@ export const IngestLive = Layer.scoped(
     const options = yield* Config.all({
       maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
       maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
+      maxBatchBytes: Config.integer("INGEST_MAX_BATCH_BYTES").pipe(Config.withDefault(1024 * 1024)),
+      maxBytesInFlight: Config.integer("INGEST_MAX_BYTES_IN_FLIGHT").pipe(Config.withDefault(4 * 1024 * 1024)),
       trustProxy: Config.boolean("S2S_TRUST_PROXY").pipe(Config.withDefault(false)),
       hops: Config.integer("S2S_TRUST_PROXY_HOPS").pipe(Config.withDefault(1))
     })
     const committer = makeGroupCommitter(db.sql, options)
+    const budget = makeByteBudget(Math.max(options.maxBytesInFlight, MAX_BODY_BYTES))
     yield* Effect.addFinalizer(() => Effect.promise(() => committer.drain()))
     // Run with this layer's runtime, so the warning goes through the configured logger and level.
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
@@ -187,6 +194,18 @@ export const IngestLive = Layer.scoped(
           request.message.resume()
           return refused(404, "unknown_source", `no enabled source with id "${request.sourceId}"`)
         }
+        const declared = Number(request.message.headers["content-length"])
+        // Room for the body before it is read (budget.ts); a body declared over the limit is refused
+        // unread by readBody, and one of unknown length may be anything up to the limit.
+        const reserve = Number.isFinite(declared) && declared >= 0 ? declared : MAX_BODY_BYTES
+        if (reserve <= MAX_BODY_BYTES) {
+          const room = yield* Effect.promise(() => budget.acquire(reserve, BUDGET_WAIT_MS))
+          if (!room) {
+            request.message.resume()
+            return refused(503, "busy", "too many webhook bytes are being stored right now; please retry")
+          }
+          yield* Effect.addFinalizer(() => Effect.sync(() => budget.release(reserve)))
+        }
         const scheme = schemes[source.kind]
         const headers = flatHeaders(request.message)
         const read = yield* Effect.promise(() => readBody(request.message))
@@ -204,7 +223,9 @@ export const IngestLive = Layer.scoped(
         const authFailure = yield* authenticate(source, req)
         if (authFailure !== undefined) return authFailure
         const remoteAddress = clientAddress(headers["x-forwarded-for"], request.remoteAddress, options)
-        const parsed = parseJson(read.bytes.toString("utf8"))
+        // The event's text of the body is also what is parsed: one copy of it, not two.
+        const body = rawBody(read.bytes)
+        const parsed = parseJson(body.encoding === "utf8" ? body.text : read.bytes.toString("utf8"))
         if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
         const description = scheme.describe(req, parsed.value)
         if (!description.ok) return yield* reject(source, req, remoteAddress, description.error)
@@ -220,7 +241,7 @@ export const IngestLive = Layer.scoped(
           headers: keptHeaders(scheme, headers),
           receivedAt: req.now.toISOString(),
           ...(remoteAddress === undefined ? {} : { remoteAddress }),
-          body: rawBody(read.bytes),
+          body,
           ...(description.testMode === undefined ? {} : { testMode: description.testMode })
         }
         const delivery = {
@@ -252,7 +273,8 @@ export const IngestLive = Layer.scoped(
             )
             return refused(503, "unavailable", "the webhook could not be stored right now; please retry")
           })
-        )
+        ),
+        Effect.scoped
       )
 
     return Ingest.of({ receive })
