@@ -7,7 +7,9 @@
 //   latency   fixed rate, webhook -> last dispatch p50/p99    (--rate default 100/s, --seconds default 60)
 //   rebuild   conversions projection from a generated log     (--events, default 1,000,000)
 //   soak      events through the pipeline, RSS sampled        (--soak-events, default 30,000)
+//   bodies    3 x 64 concurrent 1 MiB webhooks, RSS sampled   (a long note, then 7,000 line items)
 import { appendBench } from "./append.js"
+import { bodiesBench } from "./bodies.js"
 import { ingestBench } from "./ingest.js"
 import { latencyBench } from "./latency.js"
 import { pipelineBench } from "./pipeline.js"
@@ -42,7 +44,8 @@ const benches: Record<string, (db: BenchDatabase, options: BenchOptions) => Prom
   pipeline: pipelineBench,
   latency: latencyBench,
   rebuild: rebuildBench,
-  soak: soakBench
+  soak: soakBench,
+  bodies: bodiesBench
 }
 
 const selected = names.length > 0 ? names : Object.keys(benches)
