@@ -77,8 +77,6 @@ export const bodiesBench = async (db: BenchDatabase) => {
       const atReady = rig.service.rssMb() ?? Number.NaN
       const sampler = rssPeak(rig.service.pid)
       markLoad(`bodies, ${shape}`)
-      let refused = 0
-      let failed = 0
       const statuses: Record<string, number> = {}
       let next = 900_000_000 + (shape === "note" ? 0 : 10_000)
       const first = next
@@ -92,8 +90,6 @@ export const bodiesBench = async (db: BenchDatabase) => {
               const status = await post(rig.service.baseUrl, body, id, dispatcher)
               statuses[status] = (statuses[status] ?? 0) + 1
               if (status === 202) return
-              if (status === 503) refused++
-              else failed++
               await sleep(1_000)
             }
           })
