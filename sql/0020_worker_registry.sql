@@ -30,9 +30,12 @@ alter table dispatch_leases add column pool_id text;
 create index dispatch_leases_pool_id on dispatch_leases (pool_id) where pool_id is not null;
 
 -- Releases the pools silent for longer than `silent_for`: deletes their rows, unlocks their jobs and
--- job queues, and drops their dispatch leases. Returns each released pool with the jobs it still held. SECURITY DEFINER:
--- graphile-worker's tables belong to the owner. Rows are taken with SKIP LOCKED, so two sweepers
--- never wait on each other and each pool is released by exactly one of them.
+-- job queues, and drops their dispatch leases. Also releases pools that never registered (killed
+-- before their first heartbeat) once every lock they hold is older than `silent_for`: a live pool
+-- registers when it starts and beats more often than that. Returns each released pool with the jobs
+-- it still held (host and pid unknown for an unregistered one). SECURITY DEFINER: graphile-worker's
+-- tables belong to the owner. Rows are taken with SKIP LOCKED, so two sweepers never wait on each
+-- other and each pool is released by exactly one of them.
 create function s2s_release_silent_workers(silent_for interval)
 returns table (worker_id text, worker_hostname text, worker_pid integer, silent_seconds float8, jobs bigint)
 language plpgsql
@@ -52,6 +55,22 @@ begin
     worker_pid := released.pid;
     silent_seconds := released.silent;
     select count(*) into jobs from graphile_worker._private_jobs j where j.locked_by = released.id;
+    perform graphile_worker.force_unlock_workers(array[released.id]);
+    delete from dispatch_leases l where l.pool_id = released.id;
+    return next;
+  end loop;
+  for released in
+    select j.locked_by as id, extract(epoch from now() - max(j.locked_at))::float8 as silent, count(*) as held
+    from graphile_worker._private_jobs j
+    where j.locked_by is not null and not exists (select 1 from workers w where w.id = j.locked_by)
+    group by j.locked_by
+    having max(j.locked_at) < now() - silent_for
+  loop
+    worker_id := released.id;
+    worker_hostname := null;
+    worker_pid := null;
+    silent_seconds := released.silent;
+    jobs := released.held;
     perform graphile_worker.force_unlock_workers(array[released.id]);
     delete from dispatch_leases l where l.pool_id = released.id;
     return next;

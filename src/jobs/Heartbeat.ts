@@ -25,7 +25,14 @@ const processMode = () => {
   return process.argv.includes("--worker-only") ? `${command} --worker-only` : command
 }
 
-export const heartbeat = (db: DbService, status: WorkerStatusService) =>
+export interface Heartbeat {
+  /** One beat and sweep now (a new pool registers at once, not at the next beat). */
+  readonly now: Effect.Effect<void>
+  /** Beats and sweeps every interval, forever; failures are logged once until it recovers. */
+  readonly loop: Effect.Effect<void>
+}
+
+export const makeHeartbeat = (db: DbService, status: WorkerStatusService) =>
   Effect.gen(function* () {
     const config = yield* HeartbeatConfig
     const deadAfterMs = Math.max(config.deadAfterMs, 2 * config.intervalMs)
@@ -55,14 +62,15 @@ export const heartbeat = (db: DbService, status: WorkerStatusService) =>
       const released = yield* db.run("Worker.sweep", (sql) => releaseSilent(sql, deadAfterMs))
       for (const r of released) {
         workerJobsReleased.inc({ reason: "silent" }, r.jobs)
+        const who = r.hostname === undefined ? "never registered" : `${r.hostname}, pid ${r.pid}`
         yield* Effect.logWarning(
-          `worker pool ${r.workerId} (${r.hostname}, pid ${r.pid}) was silent for ${Math.round(r.silentSeconds)} s: ` +
+          `worker pool ${r.workerId} (${who}) was silent for ${Math.round(r.silentSeconds)} s: ` +
             `released the ${r.jobs} jobs it held`
         )
       }
     })
 
-    yield* tick.pipe(
+    const reported = tick.pipe(
       Effect.matchEffect({
         onFailure: (error) => {
           const first = !failing
@@ -77,6 +85,11 @@ export const heartbeat = (db: DbService, status: WorkerStatusService) =>
           return recovered ? Effect.logInfo("the worker heartbeat is recorded again") : Effect.void
         }
       }),
-      Effect.repeat(Schedule.spaced(config.intervalMs))
+      Effect.annotateLogs({ service: "Worker" })
     )
-  }).pipe(Effect.annotateLogs({ service: "Worker" }))
+    const heartbeat: Heartbeat = {
+      now: reported,
+      loop: reported.pipe(Effect.repeat(Schedule.spaced(config.intervalMs)), Effect.asVoid)
+    }
+    return heartbeat
+  })

@@ -26,7 +26,7 @@ import type { Task } from "graphile-worker"
 import { Database } from "../db/Database.js"
 import { Db } from "../db/Db.js"
 import { jobDuration, jobsTotal, workerJobsReleased, workerRestarts } from "../lib/metrics.js"
-import { heartbeat } from "./Heartbeat.js"
+import { makeHeartbeat } from "./Heartbeat.js"
 import { type PoolOptions, type StartedPool, startPool } from "./pool.js"
 import { releaseWorker } from "./registry.js"
 import { CurrentWorkerPool, makeWorkerStatus, WorkerStatus, type WorkerStatusService } from "./WorkerStatus.js"
@@ -191,6 +191,7 @@ export const WorkerLive = Layer.scopedDiscard(
     }
     let current: StartedPool | undefined
     let stopping = false
+    const heartbeat = yield* makeHeartbeat(db, status)
 
     const release = (pool: StartedPool) =>
       db
@@ -258,7 +259,7 @@ export const WorkerLive = Layer.scopedDiscard(
       }
     })
     const supervisor = yield* Effect.forkDaemon(supervise)
-    yield* Effect.forkScoped(heartbeat(db, status))
+    yield* Effect.forkScoped(heartbeat.loop)
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         stopping = true

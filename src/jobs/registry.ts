@@ -28,8 +28,9 @@ export const beat = async (sql: Queryable, h: Heartbeat): Promise<boolean> => {
 
 export interface Released {
   readonly workerId: string
-  readonly hostname: string
-  readonly pid: number
+  /** Undefined for a pool that never registered (killed before its first heartbeat). */
+  readonly hostname: string | undefined
+  readonly pid: number | undefined
   readonly silentSeconds: number
   /** Jobs the pool still held, now unlocked. */
   readonly jobs: number
@@ -38,12 +39,18 @@ export interface Released {
 /** Releases every pool silent for longer than `silentMs` (see the migration); returns what it released. */
 export const releaseSilent = async (sql: Queryable, silentMs: number): Promise<ReadonlyArray<Released>> => {
   const rows = await sql<
-    Array<{ worker_id: string; worker_hostname: string; worker_pid: number; silent_seconds: number; jobs: string }>
+    Array<{
+      worker_id: string
+      worker_hostname: string | null
+      worker_pid: number | null
+      silent_seconds: number
+      jobs: string
+    }>
   >`select * from s2s_release_silent_workers(${`${silentMs} milliseconds`}::interval)`
   return rows.map((r) => ({
     workerId: r.worker_id,
-    hostname: r.worker_hostname,
-    pid: r.worker_pid,
+    hostname: r.worker_hostname ?? undefined,
+    pid: r.worker_pid ?? undefined,
     silentSeconds: r.silent_seconds,
     jobs: Number(r.jobs)
   }))

@@ -44,7 +44,14 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
     const releasedMs = await waitUntil(
       "the dead pool's jobs released",
       async () => ((await queueState(rig.pg.sql)).lockedBy[deadPool!] ?? 0) === 0,
-      30_000
+      30_000,
+      async () =>
+        `queue ${JSON.stringify(await queueState(rig.pg.sql))}; registry ${JSON.stringify(
+          await rig.pg.sql`select id, extract(epoch from now() - heartbeat_at)::int as silent from workers`
+        )}; service output:\n${rig.service.lines
+          .slice(-30)
+          .map((l) => l.text.slice(0, 300))
+          .join("\n")}`
     )
     expect(rig.service.lines.some((l) => String(l.json?.message ?? "").includes(`worker pool ${deadPool} (`))).toBe(
       true

@@ -74,7 +74,9 @@ export interface Rig {
   readonly close: () => Promise<void>
 }
 
-export const startRig = async (options: { readonly env?: Readonly<Record<string, string>> } = {}): Promise<Rig> => {
+export const startRig = async (
+  options: { readonly env?: Readonly<Record<string, string>>; readonly args?: ReadonlyArray<string> } = {}
+): Promise<Rig> => {
   const pg = await startFaultPostgres()
   const channels = await startFakeChannels()
   const others: Array<ServiceProcess> = []
@@ -87,7 +89,7 @@ export const startRig = async (options: { readonly env?: Readonly<Record<string,
     })
   let service: ServiceProcess | undefined
   try {
-    service = await spawn()
+    service = await spawn(undefined, options.args)
   } catch (error) {
     await channels.close()
     await pg.close()
