@@ -14,7 +14,7 @@ import { ingestBench } from "./ingest.js"
 import { latencyBench } from "./latency.js"
 import { pipelineBench } from "./pipeline.js"
 import { rebuildBench } from "./rebuild.js"
-import { imageNodeArgs } from "./service.js"
+import { serviceNodeArgs } from "./service.js"
 import { soakBench } from "./soak.js"
 import { type BenchDatabase, type BenchOptions, benchDatabase, cleanups, report } from "./support.js"
 
@@ -53,7 +53,7 @@ const unknown = selected.filter((n) => !(n in benches))
 if (unknown.length > 0)
   throw new Error(`unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(benches).join(", ")})`)
 
-const serviceFlags = process.env.BENCH_SERVICE_NODE_ARGS ?? imageNodeArgs().join(" ")
+const serviceFlags = serviceNodeArgs(process.env.BENCH_SERVICE_NODE_ARGS).join(" ")
 console.log(`service processes run with Node flags: ${serviceFlags || "(none)"}`)
 const db = await benchDatabase()
 // Ctrl-C: stop the service processes and the database before leaving.
