@@ -30,6 +30,8 @@ export const NORMALIZE_TASK = "normalize-webhook"
 
 /** How long a webhook waits for room in the body budget before it is answered 503 (platforms give up at 5 s). */
 const BUDGET_WAIT_MS = 4_000
+/** How long a webhook waits for its commit before it is answered 503 (the HTTP server gives up at 10 s). */
+const COMMIT_TIMEOUT = "8 seconds"
 
 export type IngestOutcome =
   | { readonly _tag: "Accepted"; readonly webhookId: string; readonly duplicate: boolean }
@@ -252,10 +254,18 @@ export const IngestLive = Layer.scoped(
         }
         // A sender-chosen key must also name the same body (idempotency.ts); platform ids need no check.
         const keyed = source.kind === "generic" && description.dedupKey !== undefined
+        // A database that stopped answering (a partition, a stalled server) would hold the request
+        // until the server's 10 s request timeout cuts the connection without an answer: answer 503
+        // first. If the commit lands after all, the platform's retry is recorded as a duplicate.
         const outcome = yield* Effect.tryPromise({
           try: () => (keyed ? commitKeyedDelivery(db.sql, delivery) : committer.submit(delivery)),
           catch: (cause) => new DbError({ operation: "Ingest.commit", cause })
-        })
+        }).pipe(
+          Effect.timeoutFail({
+            duration: COMMIT_TIMEOUT,
+            onTimeout: () => new DbError({ operation: "Ingest.commit", cause: new Error("no answer within 8 s") })
+          })
+        )
         if (outcome._tag === "KeyReused")
           return refused(
             422,

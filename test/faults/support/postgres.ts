@@ -21,6 +21,12 @@ export interface FaultPostgres {
   /** `pg_ctl restart -m immediate`: a crash and an immediate restart. */
   readonly restartImmediate: () => Promise<void>
   /**
+   * SIGSTOP to the server's process group (postmaster and every backend): connections stay open and
+   * nothing answers, as in a network partition or a frozen VM. `resume` sends SIGCONT.
+   */
+  readonly pause: () => Promise<void>
+  readonly resume: () => Promise<void>
+  /**
    * pg_terminate_backend of every client backend of the service's database except this harness's
    * own; returns how many were terminated.
    */
@@ -91,6 +97,33 @@ export const startFaultPostgres = async (): Promise<FaultPostgres> => {
     await exec(pg_ctl, ["restart", "-D", pgDir, "-l", logFile, "-m", "immediate", "-w", "-t", "60", "-o", options], ids)
     running = true
   }
+  // The postmaster and its children, by pid (each backend is its own process group, so a group
+  // signal would miss them): read from postmaster.pid and /proc.
+  const serverPids = async () => {
+    const postmaster = Number.parseInt(
+      (await fs.readFile(path.join(pgDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "",
+      10
+    )
+    const children: Array<number> = []
+    for (const entry of await fs.readdir("/proc")) {
+      if (!/^\d+$/.test(entry)) continue
+      const stat = await fs.readFile(`/proc/${entry}/stat`, "utf8").catch(() => "")
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+      if (ppid === postmaster) children.push(Number(entry))
+    }
+    return [postmaster, ...children]
+  }
+  const signalAll = async (signal: NodeJS.Signals) => {
+    for (const pid of await serverPids()) {
+      try {
+        process.kill(pid, signal)
+      } catch {
+        // A backend that just exited.
+      }
+    }
+  }
+  const pause = () => signalAll("SIGSTOP")
+  const resume = () => signalAll("SIGCONT")
   const terminateBackends = async () => {
     const rows = await sql<Array<{ n: number }>>`
       select count(*) filter (where pg_terminate_backend(pid))::int as n
@@ -100,9 +133,10 @@ export const startFaultPostgres = async (): Promise<FaultPostgres> => {
     return rows[0]?.n ?? 0
   }
   const close = async () => {
+    await resume().catch(() => undefined)
     await sql.end({ timeout: 1 }).catch(() => undefined)
     if (running) await stop("immediate").catch(() => undefined)
     await fs.rm(dataDir, { recursive: true, force: true })
   }
-  return { url: first.url, port, stop, start, restartImmediate, terminateBackends, sql, close }
+  return { url: first.url, port, stop, start, restartImmediate, pause, resume, terminateBackends, sql, close }
 }
