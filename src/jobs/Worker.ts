@@ -224,6 +224,8 @@ export const WorkerLive = Layer.scopedDiscard(
     const supervise = Effect.gen(function* () {
       for (;;) {
         const pool = yield* start
+        // Registered at once, not at the next beat: a pool killed early is still known to the sweep.
+        yield* heartbeat.now
         yield* Effect.logInfo(
           `worker pool ${pool.id} started: ${tasks.length} tasks, concurrency ${config.concurrency}`
         )
