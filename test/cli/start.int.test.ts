@@ -31,7 +31,13 @@ describe("npm start", () => {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined)
         if (res?.status === 200) ready = (await res.json()) as { status: string }
       }
-      expect(ready, output).toEqual({ status: "ready", database: "ok", migrations: "current" })
+      // `serve` runs the worker too: /readyz reports its pool.
+      expect(ready, output).toEqual({
+        status: "ready",
+        database: "ok",
+        migrations: "current",
+        worker: expect.objectContaining({ state: "running", pool: expect.stringMatching(/^pool-/) })
+      })
       expect(await fs.readFile(path.join(dataDir, "pg", "PG_VERSION"), "utf8")).toMatch(/^\d+/)
       expect(output).toContain("examples/s2s.yaml")
     } finally {
