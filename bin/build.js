@@ -1,19 +1,31 @@
-// Bundles src/ into dist/cli.js with esbuild. Used by bin/s2s.js in a checkout when the bundle is older
-// than the sources, and by the Dockerfile.
+// Bundles src/ into dist/ with esbuild. Used by bin/s2s.js in a checkout when the bundle is older than
+// the sources, and by the Dockerfile.
 //
-// effect and @effect/* are bundled (tree-shaken: they declare no side effects); every other package
-// stays external, loaded from node_modules. Their entry points re-export every module, so importing
-// one name from "@effect/platform" loaded all of it, HttpApiScalar's and HttpApiSwagger's inlined
-// browser bundles included (about 20 MB of strings held for the life of the process): bundled, the
-// service's idle heap went from 88 MB to 49 MB and its RSS under load dropped with it. The source map
-// is a separate file (Node reads it only with --enable-source-maps; inline, it was another 1.8 MB
-// string in the heap).
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs"
-import { join } from "node:path"
+// Start-up time is what this is about (`s2s --help` and one-shot commands start a fresh Node each
+// time). effect and @effect/* are bundled in, tree-shaken: importing their barrels from node_modules
+// evaluates hundreds of modules (~0.5 s) for the few functions a command uses. Every other package stays
+// external (native code, dynamic requires, or loaded only when needed). Code splitting turns each
+// `import()` in src/ into its own chunk, so a command loads only the stages it runs (src/cli/lazy.ts).
+//
+// It also bounds the service's memory: effect's entry points re-export every module, so importing one
+// name from "@effect/platform" loaded all of it, HttpApiScalar's and HttpApiSwagger's inlined browser
+// bundles included (about 20 MB of strings held for the life of the process); bundled, the service's
+// idle heap went from 88 MB to 49 MB. The source map is a separate file (Node reads it only with
+// --enable-source-maps; inline, it was another 1.8 MB string in the heap).
+//
+// Each build goes to its own directory, dist/<id>/, and dist/cli.js (a one-line entry importing it) is
+// replaced by a rename: a process that is starting while another builds never sees half a build, and
+// one that already runs keeps finding its chunks (the last few builds, and any younger than 10
+// minutes, are kept).
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { builtinModules, createRequire } from "node:module"
+import { join, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const root = fileURLToPath(new URL("..", import.meta.url))
 export const bundle = join(root, "dist", "cli.js")
+
+const KEEP_BUILDS = 3
 
 const newest = (dir) => {
   let latest = 0
@@ -26,40 +38,79 @@ const newest = (dir) => {
 
 export const isStale = () =>
   !existsSync(bundle) ||
-  statSync(bundle).mtimeMs < Math.max(newest(join(root, "src")), statSync(join(root, "package.json")).mtimeMs)
+  statSync(bundle).mtimeMs <
+    Math.max(newest(join(root, "src")), ...["package.json", "bin/build.js"].map((f) => statSync(join(root, f)).mtimeMs))
 
-const BUNDLED = /^(effect|@effect\/[^/]+)(\/|$)/
+const bundled = (path) => path === "effect" || path.startsWith("effect/") || path.startsWith("@effect/")
 
-/** Every bare import is external, except effect's packages. */
-const bundleOnlyEffect = {
-  name: "bundle-only-effect",
-  setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) =>
-      BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }
-    )
+const resolveFrom = (path, from) => {
+  try {
+    return createRequire(from).resolve(path)
+  } catch {
+    return undefined
   }
 }
 
+/**
+ * Bare imports of anything but effect and @effect/* stay imports of node_modules, resolved at run time
+ * from dist/, that is from the top of node_modules. A bundled package whose dependency resolves to
+ * another copy there (effect's fast-check 3 under node_modules/effect, our fast-check 4, a dev
+ * dependency, on top) gets its own copy bundled in instead, so dist/ never depends on hoisting.
+ */
+const externalPackages = {
+  name: "external-packages",
+  setup(build) {
+    const top = join(root, "package.json")
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (bundled(args.path)) return undefined
+      if (args.path.startsWith("node:") || builtinModules.includes(args.path))
+        return { path: args.path, external: true }
+      if (
+        args.importer.includes(`${sep}node_modules${sep}`) &&
+        resolveFrom(args.path, args.importer) !== resolveFrom(args.path, top)
+      )
+        return undefined
+      return { path: args.path, external: true }
+    })
+  }
+}
+
+/** esbuild's options for a build into `outdir` (test/cli/startup.test.ts checks what the entry loads). */
+export const buildOptions = (outdir) => ({
+  entryPoints: { cli: join(root, "src", "cli.ts") },
+  outdir,
+  bundle: true,
+  splitting: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  plugins: [externalPackages],
+  // Bundled CommonJS (a few @effect/platform-node dependencies) may call require.
+  banner: {
+    js: "import { createRequire as __s2sRequire } from 'node:module'; const require = __s2sRequire(import.meta.url);"
+  },
+  sourcemap: "linked",
+  chunkNames: "chunks/[name]-[hash]",
+  logLevel: "error"
+})
+
 export const build = async () => {
   const { build: esbuild } = await import("esbuild")
-  // Written beside and renamed, so two processes building at once never load a half-written file
-  // (under its final name, which the source map comment refers to).
-  const tmpDir = join(root, "dist", `.build-${process.pid}`)
-  const tmp = join(tmpDir, "cli.js")
-  await esbuild({
-    entryPoints: [join(root, "src", "cli.ts")],
-    outfile: tmp,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    plugins: [bundleOnlyEffect],
-    sourcemap: "linked",
-    logLevel: "error"
-  })
-  renameSync(`${tmp}.map`, `${bundle}.map`)
+  const dist = join(root, "dist")
+  const id = `build-${Date.now().toString(36)}-${process.pid}`
+  await esbuild(buildOptions(join(dist, id)))
+  const tmp = `${bundle}.${process.pid}.tmp`
+  mkdirSync(dist, { recursive: true })
+  writeFileSync(tmp, `import "./${id}/cli.js"\n`)
   renameSync(tmp, bundle)
-  rmSync(tmpDir, { recursive: true, force: true })
+  const builds = readdirSync(dist, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name.startsWith("build-") && e.name !== id)
+    .map((e) => ({ name: e.name, at: statSync(join(dist, e.name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at)
+  // Older builds go once they are old too: a process started from one may still load its chunks.
+  const cutoff = Date.now() - 10 * 60_000
+  for (const old of builds.slice(KEEP_BUILDS - 1))
+    if (old.at < cutoff) rmSync(join(dist, old.name), { recursive: true, force: true })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await build()

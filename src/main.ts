@@ -3,6 +3,7 @@
 // them so each can be scaled on its own against the same PostgreSQL.
 import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
+import { AlertingLive } from "./alerts/AlertingLive.js"
 import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertTasks } from "./alerts/AlertJobs.js"
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
@@ -12,7 +13,7 @@ import { DbLive } from "./db/Db.js"
 import { MigrationsLive } from "./db/Migrator.js"
 import { DemoSinkLive } from "./demo/DemoSink.js"
 import { BreakersLive } from "./dispatch/Breakers.js"
-import { validatePostbackTarget } from "./dispatch/channels/postback/index.js"
+import { validatePostbackEgress, validatePostbackTarget } from "./dispatch/channels/postback/index.js"
 import { ChannelsLive } from "./dispatch/channels/registry.js"
 import { type Dispatcher, DispatcherLive } from "./dispatch/Dispatcher.js"
 import { dispatchTask } from "./dispatch/DispatchJob.js"
@@ -29,9 +30,11 @@ import { tasksLayer, WorkerCrontab, WorkerLive } from "./jobs/Worker.js"
 import { WorkerStatusLive } from "./jobs/WorkerStatus.js"
 import { AlertingNone } from "./lib/alerting.js"
 import { type Normalizer, NormalizerLive, normalizeTask } from "./normalize/NormalizeJob.js"
+import { validatePartnerConditions } from "./normalize/partnerKeys.js"
 import { OperationsHttpLive } from "./operations/OperationsHttp.js"
 import { RedispatchLive } from "./operations/redispatch/Redispatch.js"
 import { RenormalizeLive } from "./operations/renormalize/Renormalize.js"
+import { ReplanLive } from "./operations/replan/Replan.js"
 import { OrdersHttpLive } from "./orders/OrdersHttp.js"
 import { conversions } from "./projections/conversions.js"
 import { ProjectionsHttpLive } from "./projections/ProjectionsHttp.js"
@@ -39,6 +42,7 @@ import { Projections, ProjectorLive } from "./projections/Projector.js"
 import { streamSummaries } from "./projections/streamSummaries.js"
 import { RulesHttpLive } from "./rules/RulesHttp.js"
 import { TokensLive } from "./tokens/Tokens.js"
+import { WebhooksHttpLive } from "./webhooks/WebhooksHttp.js"
 
 /** Database located (embedded or DATABASE_URL), migrated, and the app-role pool open. */
 export const databaseReady = <E, R>(database: Layer.Layer<Database, E, R>) =>
@@ -73,11 +77,14 @@ export const CrontabLive = Layer.succeed(WorkerCrontab, [...alertCrontab])
  * Operator actions (re-dispatch, re-normalization), for the API and the CLI. Their Normalizer only
  * dry-runs (confirmations enqueue the normalize job), so it never raises alerts.
  */
-export const OperationsLive = Layer.mergeAll(RedispatchLive, RenormalizeLive).pipe(
+export const OperationsLive = Layer.mergeAll(RedispatchLive, RenormalizeLive, ReplanLive).pipe(
   // fresh: layers are memoized by reference, so the worker's Normalizer would otherwise be this one,
   // built without alerting.
   Layer.provide(Layer.fresh(NormalizerLive).pipe(Layer.provide(AlertingNone)))
 )
+
+/** Ingest raises alerts for refused webhooks (WebhookRejected) in the transaction that records them. */
+const IngestWithAlertsLive = IngestLive.pipe(Layer.provide(AlertingLive))
 
 const ApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([
@@ -86,14 +93,15 @@ const ApiLive = HttpApiBuilder.api(Api).pipe(
     ProjectionsHttpLive,
     OperationsHttpLive,
     OrdersHttpLive,
-    RulesHttpLive
+    RulesHttpLive,
+    WebhooksHttpLive
   ]),
-  Layer.provide([IngestLive, AuthenticationLive, OperationsLive])
+  Layer.provide([IngestWithAlertsLive, AuthenticationLive, OperationsLive])
 )
 
 export const HttpServiceLive = HttpLive.pipe(
   Layer.provide(Layer.merge(ApiLive, DemoSinkLive)),
-  Layer.provide(IngestFrontLive.pipe(Layer.provide(IngestLive)))
+  Layer.provide(IngestFrontLive.pipe(Layer.provide(IngestWithAlertsLive)))
 )
 
 export const WorkerServiceLive = Layer.merge(
@@ -113,7 +121,10 @@ export const configValidators: ReadonlyArray<ConfigValidator> = [
       target.channel === "postback"
         ? validatePostbackTarget(target).map((message) => ({ path: ["targets", i], message }))
         : []
-    )
+    ),
+  validatePartnerConditions,
+  // What the egress guard would refuse at send time under this environment's policy (resolves DNS).
+  validatePostbackEgress
 ]
 
 /** `before` runs first (the config bootstrap), so sources exist before the first webhook is accepted. */

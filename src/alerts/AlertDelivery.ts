@@ -41,6 +41,7 @@ const occurrencesOf = (alert: Alert): Option.Option<number> => {
         )
       )
     case "coverage_digest":
+    case "weekly_report":
       return Option.some(1)
     default:
       return Option.none()

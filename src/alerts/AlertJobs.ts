@@ -9,7 +9,7 @@ import { defineTask } from "../jobs/Worker.js"
 import { AlertDelivery, AlertDeliveryLive } from "./AlertDelivery.js"
 import { AlertingLive } from "./AlertingLive.js"
 import { AlertDigests, AlertDigestsLive } from "./DigestJobs.js"
-import { ALERT_DIGESTS_TASK, COVERAGE_DIGEST_TASK, DELIVER_ALERT_TASK } from "./records.js"
+import { ALERT_DIGESTS_TASK, COVERAGE_DIGEST_TASK, DELIVER_ALERT_TASK, WEEKLY_REPORT_TASK } from "./records.js"
 import { SlackNotifierLive } from "./SlackNotifier.js"
 
 export { AlertDelivery } from "./AlertDelivery.js"
@@ -44,12 +44,19 @@ export const coverageDigestTask = defineTask(COVERAGE_DIGEST_TASK, CoverageDiges
   )
 )
 
-export const alertTasks = [deliverAlertTask, alertDigestsTask, coverageDigestTask] as const
+export const weeklyReportTask = defineTask(WEEKLY_REPORT_TASK, Schema.Struct(cron), (payload) =>
+  Effect.flatMap(AlertDigests, (digests) =>
+    digests.weeklyReport(payload._cron === undefined ? new Date() : new Date(payload._cron.ts))
+  )
+)
+
+export const alertTasks = [deliverAlertTask, alertDigestsTask, coverageDigestTask, weeklyReportTask] as const
 
 /** The next minute's run covers a failed one, so one attempt; an hourly run gets a few. */
 export const alertCrontab: ReadonlyArray<string> = [
   `* * * * * ${ALERT_DIGESTS_TASK} ?max=1`,
-  `0 * * * * ${COVERAGE_DIGEST_TASK} ?max=3`
+  `0 * * * * ${COVERAGE_DIGEST_TASK} ?max=3`,
+  `5 * * * * ${WEEKLY_REPORT_TASK} ?max=3`
 ]
 
 /** Alerting for the pipeline, plus what the alert jobs need. */

@@ -11,11 +11,16 @@ import { Db, type DbError } from "../db/Db.js"
 import { EventStore } from "../events/EventStore.js"
 import { streamVersion } from "../events/store.js"
 import { alertStream } from "../events/streams.js"
+import { aggregate } from "../reports/figures.js"
+import { reportOrders } from "../reports/query.js"
 import { coverageDigestAlert, coverageFrom } from "./coverage.js"
 import { coverageRows, previousDay } from "./coverageQuery.js"
 import { groupWindowMs } from "./grouping.js"
 import { closeWindows } from "./groupStore.js"
 import { deliverAlertJob, raisedAppend } from "./records.js"
+import { biggestChange, weekDue, weeklyReportAlert } from "./weekly.js"
+
+const compactChange = <A>(change: A | undefined) => (change === undefined ? {} : { biggestChange: change })
 
 export const DEFAULT_DIGEST_HOUR = 7
 
@@ -31,6 +36,8 @@ export interface AlertDigestsService {
     readonly now: Date
     readonly day?: string | undefined
   }) => Effect.Effect<string | undefined, DbError>
+  /** The weekly outcome summary, once its weekday and hour came (alerts.slack.weeklyReport); the week's first day. */
+  readonly weeklyReport: (now: Date) => Effect.Effect<string | undefined, DbError>
 }
 
 export class AlertDigests extends Context.Tag("app/alerts/AlertDigests")<AlertDigests, AlertDigestsService>() {}
@@ -81,6 +88,37 @@ export const AlertDigestsLive = Layer.effect(
       return day
     })
 
-    return AlertDigests.of({ repeatDigests, coverageDigest })
+    const weeklyReport = Effect.fn("Alerts.weeklyReport")(function* (now: Date) {
+      const setting = (yield* config.current).alerts?.slack?.weeklyReport
+      const week = setting === undefined ? undefined : weekDue(now, setting)
+      if (week === undefined) return undefined
+      const first = week.from.toISOString().slice(0, 10)
+      if ((yield* db.run("Alerts.weeklyDone", (sql) => streamVersion(sql, alertStream(`weekly_report:${first}`)))) > 0)
+        return undefined
+      const [current, previous] = yield* Effect.all([
+        db.run("Alerts.weeklyOrders", (sql) => reportOrders(sql, week.from, week.to)),
+        db.run("Alerts.weeklyPrevious", (sql) => reportOrders(sql, week.previousFrom, week.from))
+      ])
+      const now7 = aggregate(current, ["company", "partner"])
+      const before7 = aggregate(previous, ["company", "partner"])
+      const alert = weeklyReportAlert({
+        from: week.from.toISOString(),
+        to: week.to.toISOString(),
+        totals: now7.totals,
+        previousTotals: before7.totals,
+        companies: aggregate(current, ["company"]).rows.map((r) => ({ company: r.group.company ?? "-", figures: r })),
+        ...compactChange(biggestChange(now7.rows, before7.rows))
+      })
+      yield* store
+        .appendMany([raisedAppend(alert)], {
+          metadata: metadata("alert-weekly-report"),
+          jobs: [deliverAlertJob(alert.alertId)]
+        })
+        .pipe(Effect.catchTag("WrongExpectedVersion", (e) => Effect.die(e)))
+      yield* Effect.logInfo(`recorded the weekly report from ${first}: ${alert.summary}`)
+      return first
+    })
+
+    return AlertDigests.of({ repeatDigests, coverageDigest, weeklyReport })
   })
 )

@@ -4,9 +4,10 @@
 // SlackError whose `retryable` and `retryAfterMs` the alert delivery job turns into its own retry, or
 // MissingSecret when the token's environment variable is unset. The client's own retries and its
 // queue-pausing rate-limit handling are off: one call is one attempt, recorded by the caller.
-import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api"
+import { type FetchFunction, LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api"
 import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { type MissingSecret, Secrets } from "../config/Secrets.js"
+import { outboundFetch, USER_AGENT } from "../lib/outbound.js"
 import type { SlackMessage } from "./blocks.js"
 import { classifySlackError, type SlackError } from "./SlackError.js"
 
@@ -63,6 +64,17 @@ const silent: SlackLogger = {
   setName: () => {}
 }
 
+/** @slack/web-api's requests through lib/outbound.ts (its bodies are url-encoded text). */
+const slackFetch: FetchFunction = (url, init) =>
+  typeof init?.body === "object"
+    ? Promise.reject(new TypeError("s2s sends Slack only text bodies (no file uploads)"))
+    : outboundFetch(url, {
+        method: init?.method,
+        headers: init?.headers,
+        body: init?.body,
+        signal: init?.signal
+      })
+
 const PostMessageResponse = Schema.Struct({
   ts: Schema.optional(Schema.String),
   channel: Schema.optional(Schema.String)
@@ -86,7 +98,10 @@ export const makeSlackNotifier = (options: SlackNotifierOptions = {}) =>
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,
         timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        logger: silent
+        logger: silent,
+        // Our User-Agent and no browser headers (lib/outbound.ts), like every other outgoing request.
+        fetch: slackFetch,
+        headers: { "User-Agent": USER_AGENT }
       })
       const response = yield* Effect.tryPromise({
         try: () =>

@@ -4,7 +4,7 @@
 // the very click id the alert is about).
 import type { AlertProblem, AlertRaised } from "../events/alerts.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
-import { clip, scrubEmails } from "./mrkdwn.js"
+import { clip, scrubPersonalData } from "./mrkdwn.js"
 
 export type Alert = typeof AlertRaised.Type
 /** An AlertRaised without its tag, as `AlertRaised.make` takes it. */
@@ -14,11 +14,17 @@ export const NONE = "(none)"
 /** A group slot that does not narrow: the cause is the target, not the campaign. */
 export const ANY = "*"
 
-/** Problems caused by a target, not a campaign: grouped per target whatever campaign the orders came from. */
+/**
+ * Problems caused by a target or a source, not a campaign: grouped per target (or source) whatever
+ * campaign the orders came from.
+ */
 export const TARGET_CAUSED: ReadonlySet<AlertProblem> = new Set<AlertProblem>([
   "dead_letter",
   "dispatch_rejected",
-  "circuit_open"
+  "circuit_open",
+  "dispatch_held",
+  "normalization_failed",
+  "webhook_rejected"
 ])
 
 /** `{[key]: value}` when the value is defined, else `{}`: optional fields under exactOptionalPropertyTypes. */
@@ -76,8 +82,8 @@ export const landingPageOf = (raw: string | undefined): LandingPage | undefined 
     return undefined
   }
   const host = ABSOLUTE.test(value) ? url.host : ""
-  const keys = [...new Set([...url.searchParams.keys()].map((k) => clip(scrubEmails(k), 40)))].slice(0, 15)
-  return { page: clip(`${host}${scrubEmails(decodePath(url.pathname))}`, 160), queryKeys: keys }
+  const keys = [...new Set([...url.searchParams.keys()].map((k) => clip(scrubPersonalData(k), 40)))].slice(0, 15)
+  return { page: clip(`${host}${scrubPersonalData(decodePath(url.pathname))}`, 160), queryKeys: keys }
 }
 
 /** The referrer's host only: its path and query can carry a search term or a webmail message id. */
@@ -93,7 +99,7 @@ export const referrerHostOf = (raw: string | undefined): string | undefined => {
 
 const utmValue = (value: string | undefined): string | undefined => {
   const v = nonEmpty(value)
-  return v === undefined ? undefined : clip(scrubEmails(v), 120)
+  return v === undefined ? undefined : clip(scrubPersonalData(v), 120)
 }
 
 /** The order's side of an alert: identity, campaign, landing page; details carry no personal data. */

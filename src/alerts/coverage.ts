@@ -7,7 +7,7 @@ import { AlertRaised } from "../events/alerts.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import { type Alert, NONE } from "./alert.js"
 import { type Block, context, header, message, type SlackMessage, section } from "./blocks.js"
-import { bold, code, count, percent, plain, scrubEmails } from "./mrkdwn.js"
+import { bold, code, count, percent, plain, scrubPersonalData } from "./mrkdwn.js"
 import { clickIdKeys, GOOGLE_KEYS, hasAny, META_KEYS } from "./signals.js"
 
 export interface CoverageRow {
@@ -75,7 +75,8 @@ export const WORST_OVERALL = 5
 
 const nameOr = (value: string | undefined): string => (value === undefined || value.trim() === "" ? NONE : value.trim())
 /** Campaign names are typed by people and sometimes carry a CRM's email merge field. */
-const campaignOr = (value: string | undefined): string => nameOr(value === undefined ? undefined : scrubEmails(value))
+const campaignOr = (value: string | undefined): string =>
+  nameOr(value === undefined ? undefined : scrubPersonalData(value))
 
 const byMissing = <T extends { readonly campaign: string; readonly missing: number }>(a: T, b: T) =>
   b.missing - a.missing || a.campaign.localeCompare(b.campaign)

@@ -1,22 +1,47 @@
 // Alerts for conversions that did not reach a partner: skipped for a missing click id or denied consent,
-// rejected for good, dead-lettered after the retry horizon, or a whole target paused by its circuit
+// rejected for good, dead-lettered after the retry horizon, held because an attempt's outcome is
+// unknown and the partner cannot deduplicate a resend, or a whole target paused by its circuit
 // breaker. Retryable failures and routine skips (target disabled, event too old) are not alerts: the
 // retry policy or the operator who disabled the target already owns them.
 import { AlertRaised } from "../events/alerts.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
-import type { CircuitOpened, DispatchDeadLettered, DispatchFailed, DispatchSkipped } from "../events/dispatch.js"
+import {
+  type CircuitOpened,
+  type DispatchDeadLettered,
+  type DispatchFailed,
+  type DispatchHeld,
+  type DispatchSkipped,
+  deadLetterCause
+} from "../events/dispatch.js"
 import { type Alert, type AlertData, ANY, groupKeyOf, opt, orderFacts } from "./alert.js"
-import { clip, scrubEmails } from "./mrkdwn.js"
+import { clip, scrubPersonalData, shellArg } from "./mrkdwn.js"
 import { identifiersPresent } from "./signals.js"
 
 export type AlertingDispatchEvent =
   | typeof DispatchSkipped.Type
   | typeof DispatchDeadLettered.Type
   | typeof DispatchFailed.Type
+  | typeof DispatchHeld.Type
   | typeof CircuitOpened.Type
 
+/** Why it was given up, as the summary says it. */
+const GIVEN_UP = {
+  attempts: "its attempt budget is spent",
+  horizon: "its retry horizon ran out",
+  window: "past the destination's time window"
+} as const
+
+const DEAD_LETTER_HINT = {
+  attempts:
+    "Every attempt the target's retry policy allows (retry.maxAttempts) failed. Once the target works again, re-dispatch (dry-run first); nothing is sent twice.",
+  horizon:
+    "The retry horizon is over (retry.horizon). Once the target works again, re-dispatch (dry-run first); nothing is sent twice.",
+  window: "The destination no longer accepts a conversion this old; a re-dispatch will be refused the same way.",
+  unknown: "Once the target works again, re-dispatch (dry-run first); nothing is sent twice."
+} as const
+
 /** A partner's or channel's own words: bounded, and without emails it may echo back. */
-const vendorText = (text: string): string => clip(scrubEmails(text.trim()), 500)
+const vendorText = (text: string): string => clip(scrubPersonalData(text.trim()), 500)
 
 const forOrder = (
   orderKey: string,
@@ -103,21 +128,54 @@ export const alertForDispatchEvent = (event: AlertingDispatchEvent, order?: Cano
     }
     case "DispatchDeadLettered": {
       const o = forOrder(event.orderKey, order, false)
+      const cause = deadLetterCause(event)
+      // Older events carry the cause inside reason ("ServerError: gave up after 2 attempts").
+      const reason =
+        event.cause === undefined && cause !== undefined ? (event.reason.split(":")[0] ?? event.reason) : event.reason
       return AlertRaised.make({
         alertId: `dead_letter:${event.orderKey}:${event.targetId}:${event.kind}:${event.attempts}`,
         problem: "dead_letter",
         groupKey: groupKeyOf({ ...o, problem: "dead_letter", scope: `${event.targetId}:${event.reason}` }),
         ...o.fields,
         targetId: event.targetId,
-        summary: `Gave up sending ${event.orderKey} to ${event.targetId} after ${event.attempts} attempts (${event.reason})`,
+        summary: `Gave up sending ${event.orderKey} to ${event.targetId} after ${event.attempts} attempt${event.attempts === 1 ? "" : "s"} (${reason}${cause === undefined ? "" : `; ${GIVEN_UP[cause]}`})`,
         details: {
           ...o.details,
           targetId: event.targetId,
           kind: event.kind,
-          reason: event.reason,
+          reason,
           message: vendorText(event.message),
           attempts: event.attempts,
-          hint: "The retry horizon is over. Once the target works again, re-dispatch (dry-run first); nothing is sent twice."
+          ...opt("cause", cause),
+          ...opt("causeDetail", event.detail),
+          hint: DEAD_LETTER_HINT[cause ?? "unknown"]
+        }
+      })
+    }
+    case "DispatchHeld": {
+      const o = forOrder(event.orderKey, order, false)
+      const command = `s2s redispatch --order ${shellArg(event.orderKey)} --target ${shellArg(event.targetId)} --yes`
+      const apiCall = `POST /api/v1/redispatch {"orderKeys":[${JSON.stringify(event.orderKey)}],"target":${JSON.stringify(event.targetId)},"dryRun":false}`
+      return AlertRaised.make({
+        alertId: `dispatch_held:${event.orderKey}:${event.targetId}:${event.kind}:${event.attempt}`,
+        problem: "dispatch_held",
+        groupKey: groupKeyOf({ ...o, problem: "dispatch_held", scope: `${event.targetId}:${event.cause}` }),
+        ...o.fields,
+        targetId: event.targetId,
+        summary: `${event.orderKey} to ${event.targetId} is held: attempt ${event.attempt} may or may not have arrived`,
+        details: {
+          ...o.details,
+          targetId: event.targetId,
+          kind: event.kind,
+          attempt: event.attempt,
+          cause: event.cause,
+          message: vendorText(event.detail),
+          command,
+          apiCall,
+          hint:
+            "Nothing more is sent until you decide. Ask the partner whether it has this order; if it does not, send it " +
+            "with the command below (or the API call). If it does, leave it held: sending would count it twice. " +
+            `All held orders of this target: s2s orders list --dispatch-state held; s2s redispatch --target ${shellArg(event.targetId)} --state held --yes sends them all.`
         }
       })
     }

@@ -16,7 +16,12 @@ export const SAMPLE_SIZE = 5
 export const groupWindowMs = (slack: { readonly groupWindow?: string | undefined } | undefined): number =>
   slack?.groupWindow === undefined ? DEFAULT_GROUP_WINDOW_MS : durationMillis(slack.groupWindow)
 
-const Sample = Schema.Struct({ alertId: Schema.String, orderKey: Schema.optional(Schema.String) })
+const Sample = Schema.Struct({
+  alertId: Schema.String,
+  orderKey: Schema.optional(Schema.String),
+  /** Webhook alerts name a webhook instead of an order. */
+  webhookId: Schema.optional(Schema.String)
+})
 
 export const GroupWindow = Schema.Struct({
   groupKey: Schema.String,
@@ -27,6 +32,7 @@ export const GroupWindow = Schema.Struct({
   targetId: Schema.optional(Schema.String),
   firstAlertId: Schema.String,
   firstOrderKey: Schema.optional(Schema.String),
+  sourceId: Schema.optional(Schema.String),
   /** ISO time the first alert was posted. */
   windowStart: Schema.String,
   /** Repeats counted, not posted. */
@@ -55,7 +61,10 @@ export const RepeatDigest = Schema.Struct({
   count: Schema.Int,
   since: Schema.String,
   until: Schema.String,
-  sampleOrderKeys: Schema.Array(Schema.String)
+  sampleOrderKeys: Schema.Array(Schema.String),
+  /** Webhook alerts (normalization failures, refused webhooks): sample webhook ids and their source. */
+  sampleWebhookIds: Schema.optional(Schema.Array(Schema.String)),
+  sourceId: Schema.optional(Schema.String)
 })
 export type RepeatDigest = typeof RepeatDigest.Type
 
@@ -81,7 +90,11 @@ const digestOf = (group: GroupWindow, windowMs: number): RepeatDigest => ({
   count: group.suppressed,
   since: group.windowStart,
   until: new Date(closesAt(group, windowMs)).toISOString(),
-  sampleOrderKeys: group.samples.flatMap((s) => (s.orderKey === undefined ? [] : [s.orderKey]))
+  sampleOrderKeys: group.samples.flatMap((s) => (s.orderKey === undefined ? [] : [s.orderKey])),
+  ...(group.samples.some((s) => s.webhookId !== undefined)
+    ? { sampleWebhookIds: group.samples.flatMap((s) => (s.webhookId === undefined ? [] : [s.webhookId])) }
+    : {}),
+  ...opt("sourceId", group.sourceId)
 })
 
 const without = (groups: GroupingState["groups"], key: string): GroupingState["groups"] =>
@@ -96,6 +109,7 @@ const opened = (alert: Alert, now: Date): GroupWindow => ({
   ...opt("targetId", alert.targetId),
   firstAlertId: alert.alertId,
   ...opt("firstOrderKey", alert.orderKey),
+  ...opt("sourceId", alert.sourceId),
   windowStart: now.toISOString(),
   suppressed: 0,
   samples: []
@@ -109,7 +123,7 @@ export const decide = (state: GroupingState, alert: Alert, now: Date, windowMs: 
     if (group.firstAlertId === alert.alertId || group.samples.some((s) => s.alertId === alert.alertId)) {
       return { action: "duplicate", state, digests: [] }
     }
-    const sample = { alertId: alert.alertId, ...opt("orderKey", alert.orderKey) }
+    const sample = { alertId: alert.alertId, ...opt("orderKey", alert.orderKey), ...opt("webhookId", alert.webhookId) }
     const counted: GroupWindow = {
       ...group,
       suppressed: group.suppressed + 1,

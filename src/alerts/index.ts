@@ -11,6 +11,7 @@ import { CoverageReport, coverageMessage } from "./coverage.js"
 import { RepeatDigest } from "./grouping.js"
 import { genericMessage, type MessageOptions, problemMessage } from "./messages.js"
 import { repeatDigestMessage } from "./repeatMessage.js"
+import { WeeklyReport, weeklyMessage } from "./weekly.js"
 
 export { type Alert, type AlertData, groupKeyOf, landingPageOf } from "./alert.js"
 export type { Block, SlackMessage } from "./blocks.js"
@@ -73,6 +74,13 @@ export const messageFor = (alert: Alert, options: MessageOptions = {}): SlackMes
         })
       )
     }
+    case "weekly_report":
+      return decodeDetail(WeeklyReport, alert.details.report).pipe(
+        Option.match({
+          onNone: () => genericMessage(alert, options),
+          onSome: weeklyMessage
+        })
+      )
     default:
       return problemMessage(alert, options)
   }

@@ -20,7 +20,11 @@ export const PROBLEM_LABELS: Record<AlertProblem, string> = {
   dispatch_rejected: "conversion rejected",
   circuit_open: "target paused",
   coverage_digest: "tracking coverage",
-  repeat_digest: "repeats"
+  repeat_digest: "repeats",
+  weekly_report: "weekly outcome report",
+  dispatch_held: "conversion held",
+  normalization_failed: "webhook not normalized",
+  webhook_rejected: "webhook refused"
 }
 
 /** "49.90 EUR", "1200 JPY": the currency's own number of decimals. */
@@ -144,15 +148,23 @@ const dispatchSkipped = (alert: Alert, options: MessageOptions): SlackMessage =>
   ])
 }
 
+/** What the dead letter's cause (its alert details) says happened. */
+const GIVEN_UP_LEAD = (attempts: string): Record<string, string> => ({
+  attempts: `failed ${attempts} times, every attempt its retry policy allows`,
+  horizon: `failed ${attempts} times until the retry horizon ran out`,
+  window: `was given up after ${attempts} attempt(s): the order is past the destination's time window`,
+  unknown: `failed ${attempts} times and was given up`
+})
+
 const dispatchFailure = (alert: Alert, options: MessageOptions, given: "up" | "rejected"): SlackMessage => {
   const reason = detailText(alert.details, "reason") ?? "unknown"
   const attempts = detailText(alert.details, "attempts") ?? "?"
   const status = detailText(alert.details, "status")
   const target = alert.targetId ?? "?"
+  const cause = detailText(alert.details, "cause")
   const lead =
     given === "up"
-      ? `Sending order ${orderRef(alert)} to ${bold(target)} failed ${plain(attempts)} times until the retry ` +
-        `horizon ran out (${code(reason, 60)}).`
+      ? `Sending order ${orderRef(alert)} to ${bold(target)} ${GIVEN_UP_LEAD(plain(attempts))[cause ?? "unknown"] ?? GIVEN_UP_LEAD(plain(attempts)).unknown} (${code(reason, 60)}).`
       : `${bold(target)} rejected order ${orderRef(alert)} (${code(reason, 60)}${status === undefined ? "" : `, HTTP ${plain(status)}`}); ` +
         "it will not be retried."
   return message(plain(alert.summary, 500), [
@@ -177,6 +189,69 @@ const circuitOpen = (alert: Alert): SlackMessage => {
     ...hintBlock(alert)
   ])
 }
+
+const commandBlock = (alert: Alert, label: string, key: string): ReadonlyArray<Block> => {
+  const command = detailText(alert.details, key)
+  return command === undefined ? [] : [section(`${label}\n${code(command, 600)}`)]
+}
+
+const dispatchHeld = (alert: Alert, options: MessageOptions): SlackMessage => {
+  const target = alert.targetId ?? "?"
+  const attempt = detailText(alert.details, "attempt") ?? "?"
+  const lead =
+    detailText(alert.details, "cause") === "no_response"
+      ? `Attempt ${plain(attempt)} to send order ${orderRef(alert)} to ${bold(target)} went out and *no answer came*.`
+      : `Attempt ${plain(attempt)} to send order ${orderRef(alert)} to ${bold(target)} was under way when its *worker stopped*.`
+  return message(plain(alert.summary, 500), [
+    header(`:pause_button: Conversion held: ${target}`),
+    section(
+      `${lead} Whether ${bold(target)} got it is unknown, and a second postback could count twice, so nothing more ` +
+        `is sent until you decide.${quote(detailText(alert.details, "message"))}`
+    ),
+    ...orderFields(alert, false),
+    ...commandBlock(alert, "If the partner does not have it, send it:", "command"),
+    ...commandBlock(alert, "or through the API:", "apiCall"),
+    ...hintBlock(alert),
+    ...footer(alert, options)
+  ])
+}
+
+const webhookFields = (alert: Alert): ReadonlyArray<Block> => {
+  const path = detailText(alert.details, "path")
+  return fields([
+    ["Source", alert.sourceId === undefined ? undefined : plain(alert.sourceId, 80)],
+    ["Company", alert.company === undefined ? undefined : plain(alert.company, 80)],
+    ["Reason", plainOr(detailText(alert.details, "reason"))],
+    ["Webhook", alert.webhookId === undefined ? undefined : code(alert.webhookId, 80)],
+    ["Where", path === undefined ? undefined : code(path, 160)]
+  ])
+}
+
+const normalizationFailed = (alert: Alert): SlackMessage =>
+  message(plain(alert.summary, 500), [
+    header(`:construction: Webhook not normalized: ${alert.sourceId ?? "?"}`),
+    section(
+      `A signed webhook from ${bold(alert.sourceId ?? "?")} is stored but *no parser could read it*, so no order ` +
+        `came of it and nothing was sent.${quote(detailText(alert.details, "message"))}`
+    ),
+    ...webhookFields(alert),
+    ...commandBlock(alert, "List them:", "list"),
+    ...commandBlock(alert, "After the fix, run them again (without --yes: a dry run first):", "command"),
+    ...commandBlock(alert, "or through the API:", "apiCall"),
+    ...hintBlock(alert)
+  ])
+
+const webhookRejected = (alert: Alert): SlackMessage =>
+  message(plain(alert.summary, 500), [
+    header(`:no_entry: Webhook refused: ${alert.sourceId ?? "?"}`),
+    section(
+      `A correctly signed webhook from ${bold(alert.sourceId ?? "?")} was *refused with 400*: its body is not ` +
+        `readable JSON. Its raw bytes are kept.${quote(detailText(alert.details, "message"))}`
+    ),
+    ...webhookFields(alert),
+    ...commandBlock(alert, "List them:", "list"),
+    ...hintBlock(alert)
+  ])
 
 /** Any alert as a plain message: for problems rendered elsewhere and details that no longer decode. */
 export const genericMessage = (alert: Alert, options: MessageOptions): SlackMessage =>
@@ -203,6 +278,12 @@ export const problemMessage = (alert: Alert, options: MessageOptions): SlackMess
       return dispatchFailure(alert, options, "rejected")
     case "circuit_open":
       return circuitOpen(alert)
+    case "dispatch_held":
+      return dispatchHeld(alert, options)
+    case "normalization_failed":
+      return normalizationFailed(alert)
+    case "webhook_rejected":
+      return webhookRejected(alert)
     default:
       return genericMessage(alert, options)
   }

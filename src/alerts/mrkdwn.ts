@@ -1,6 +1,7 @@
 // Slack mrkdwn building blocks. Everything that came from a shop, a campaign or a partner's response is
 // user-derived: `&`, `<` and `>` must be escaped, or `<!channel>` in a utm_campaign would ping a whole
 // workspace and `<https://evil|Google Ads>` would render as a trusted link.
+import { replacePersonalData } from "../lib/pii.js"
 
 export const escapeMrkdwn = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -21,12 +22,16 @@ const linkUrl = (url: string): string => url.replace(/[<>|\s]/g, (c) => encodeUR
 
 export const link = (url: string, label: string): string => `<${linkUrl(url)}|${plain(label, 150)}>`
 
-// Emails are the PII most likely to leak into alerts: in landing paths (/unsubscribe/anna@x.de), in a
-// partner's error message, in a campaign name pasted from a CRM.
-const EMAIL = /[^\s/?#&=@<>"'`]+@[^\s/?#&=@<>"'`]+\.[A-Za-z]{2,}/g
+// Emails are the PII most likely to leak into alerts: in landing paths (/unsubscribe/anna@x.de, or
+// URL-encoded), in a partner's error message, in a campaign name pasted from a CRM; phone numbers
+// in the same places. Both are recognised in every form they take there (lib/pii.ts).
 
-/** Bounded first: the pattern backtracks on long runs without an `@`, and alerts never need 2,000 characters. */
-export const scrubEmails = (text: string): string => clip(text, 2000).replace(EMAIL, "[email]")
+/** Bounded first: the patterns backtrack on long runs, and alerts never need 2,000 characters. */
+export const scrubPersonalData = (text: string): string =>
+  replacePersonalData(clip(text, 2000), { email: () => "[email]", phone: () => "[phone]" })
+
+/** The former name of scrubPersonalData (it now scrubs phone numbers too), for callers not yet renamed. */
+export const scrubEmails = scrubPersonalData
 
 /** Single-quoted for a POSIX shell when it holds anything but safe characters. */
 export const shellArg = (arg: string): string =>

@@ -12,6 +12,7 @@ type Alert = typeof AlertRaised.Type
 
 export const DELIVER_ALERT_TASK = "deliver-alert"
 export const ALERT_DIGESTS_TASK = "alert-digests"
+export const WEEKLY_REPORT_TASK = "alert-weekly-report"
 export const COVERAGE_DIGEST_TASK = "alert-coverage-digest"
 /**
  * Posts go through one graphile-worker queue, one at a time: Slack allows about one message per second

@@ -5,7 +5,7 @@ import type { PartnerRule } from "../config/schema.js"
 import { AlertRaised } from "../events/alerts.js"
 import type { CanonicalOrder, Tracking } from "../events/CanonicalOrder.js"
 import { type Alert, groupKeyOf, opt, orderFacts } from "./alert.js"
-import { clip, scrubEmails } from "./mrkdwn.js"
+import { clip, scrubPersonalData } from "./mrkdwn.js"
 import {
   affiliateForSource,
   affiliatePartners,
@@ -37,7 +37,7 @@ interface Contradiction {
 }
 
 const signalText = (tracking: Tracking, key: "source" | "medium"): string =>
-  `utm_${key}=${clip(scrubEmails(tracking.utm[key]?.trim() ?? ""), 80)}`
+  `utm_${key}=${clip(scrubPersonalData(tracking.utm[key]?.trim() ?? ""), 80)}`
 
 const contradictionOf = (order: CanonicalOrder, partners: ReadonlyArray<PartnerRule>): Contradiction | undefined => {
   const { tracking } = order
@@ -77,7 +77,7 @@ const contradictionOf = (order: CanonicalOrder, partners: ReadonlyArray<PartnerR
     const anyClickId = identifiersPresent(tracking).some((key) => !["fbp", ...GOOGLE_KEYS, ...META_KEYS].includes(key))
     if (!anyClickId) {
       return {
-        partner: clip(scrubEmails(tracking.utm.source?.trim() || order.partner || "affiliate"), 80),
+        partner: clip(scrubPersonalData(tracking.utm.source?.trim() || order.partner || "affiliate"), 80),
         signal: signalText(tracking, "medium"),
         expected: keys,
         hint:

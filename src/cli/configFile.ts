@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { Effect, Either } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { planConfigChanges } from "../config/diff.js"
-import { ConfigError, type ConfigValidator, loadConfigFile } from "../config/load.js"
+import { ConfigError, type ConfigValidator, loadConfigFile, secretReferences } from "../config/load.js"
 import { Db } from "../db/Db.js"
 import { enterDemoMode, SINK_PLACEHOLDER, sinkUrl } from "../demo/demoMode.js"
 import { fromRoot } from "../lib/paths.js"
@@ -24,10 +24,12 @@ export type ConfigChoice =
   | { readonly _tag: "File"; readonly path: string; readonly explicit: boolean }
   | { readonly _tag: "Bundled"; readonly path: string }
 
-export const chooseConfigFile = (explicit: string | undefined): ConfigChoice => {
+/** `cwd`: where a plain start looks for s2s.yaml (tests give an empty directory, not the checkout's). */
+export const chooseConfigFile = (explicit: string | undefined, cwd: string = process.cwd()): ConfigChoice => {
   const given = explicit ?? process.env.S2S_CONFIG
   if (given !== undefined && given !== "") return { _tag: "File", path: given, explicit: true }
-  if (fs.existsSync("s2s.yaml")) return { _tag: "File", path: path.resolve("s2s.yaml"), explicit: false }
+  const local = path.resolve(cwd, "s2s.yaml")
+  if (fs.existsSync(local)) return { _tag: "File", path: local, explicit: false }
   return { _tag: "Bundled", path: BUNDLED_CONFIG }
 }
 
@@ -54,9 +56,14 @@ const sourceAt = (position: number) =>
   )
 
 /** Applies the chosen file at service start; logs what changed. */
-export const applyAtStart = (explicit: string | undefined, validators: ReadonlyArray<ConfigValidator>, actor: string) =>
+export const applyAtStart = (
+  explicit: string | undefined,
+  validators: ReadonlyArray<ConfigValidator>,
+  actor: string,
+  cwd: string = process.cwd()
+) =>
   Effect.gen(function* () {
-    const choice = chooseConfigFile(explicit)
+    const choice = chooseConfigFile(explicit, cwd)
     const state = yield* ConfigState
     // The bundled demo points every channel at the built-in sink on this service's own port.
     const demo = path.resolve(choice.path) === BUNDLED_CONFIG
@@ -77,6 +84,18 @@ export const applyAtStart = (explicit: string | undefined, validators: ReadonlyA
       }
     }
     if (demo) enterDemoMode()
+    // The service still starts (other sources and targets work); the ones named answer 503 or fail.
+    const unset = [
+      ...new Set(
+        secretReferences(file)
+          .filter((r) => !process.env[r.name])
+          .map((r) => r.name)
+      )
+    ]
+    if (unset.length > 0)
+      yield* Effect.logWarning(
+        `environment variable(s) not set: ${unset.join(", ")}; what uses them fails until they are set (webhooks answer 503)`
+      )
     const source = demo ? BUNDLED_SOURCE : `config-file:${path.basename(choice.path)}`
     const result = yield* state.apply(file, { actor, source })
     yield* Effect.logInfo(

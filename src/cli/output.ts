@@ -19,8 +19,7 @@ export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<Readon
 export const printTable = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
   rows.length === 0 ? Effect.void : Console.log(table(headers, rows))
 
-/** Who runs the CLI, for event metadata. */
-export const cliActor = () => `cli:${process.env.S2S_ACTOR ?? process.env.USER ?? "unknown"}`
+export { cliActor } from "./actor.js"
 
 /** A usage problem found after parsing (bad filter values): printed to stderr, exit code 2. */
 export const usageError = (message: string) =>

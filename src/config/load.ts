@@ -1,9 +1,9 @@
-// Reads and validates s2s.yaml. Every problem is reported at once, each naming the file, the line,
-// the path and what is wrong: "s2s.yaml:12 targets[1].channel: expected one of ...".
+// Reads and validates s2s.yaml. Every problem is reported at once, sorted, each naming the file, the
+// line and column, the path and what is wrong: "s2s.yaml:12:5 targets[1].channel: expected one of ...".
 import * as fs from "node:fs/promises"
-import { Either, ParseResult, Schema } from "effect"
+import { Either, Schema } from "effect"
 import { LineCounter, parseDocument } from "yaml"
-import { redactProblem } from "./redact.js"
+import { type Located, locate, partialConfig, schemaProblems } from "./problems.js"
 import { ConfigFile } from "./schema.js"
 
 export interface ConfigProblem {
@@ -40,7 +40,11 @@ const CREDENTIAL_HEADER =
   /^(authorization|proxy-authorization|cookie)$|auth|token|secret|passw(or)?d|api[-_]?key|(^|[-_])key$|signature/i
 
 /** Cross-entity checks the schema cannot express. */
-export const checkReferences = (config: ConfigFile): ReadonlyArray<ConfigProblem> => {
+export const checkReferences = (
+  config: ConfigFile,
+  /** Ids defined by entries that failed the schema (still defined as far as references go). */
+  known?: { readonly sources: ReadonlySet<string>; readonly targets: ReadonlySet<string> }
+): ReadonlyArray<ConfigProblem> => {
   const problems: Array<ConfigProblem> = []
   const duplicates = (kind: "sources" | "targets" | "rules" | "partners", ids: ReadonlyArray<string>) => {
     const seen = new Set<string>()
@@ -65,8 +69,8 @@ export const checkReferences = (config: ConfigFile): ReadonlyArray<ConfigProblem
     "partners",
     config.partners.map((p) => p.id)
   )
-  const sourceIds = new Set(config.sources.map((s) => s.id))
-  const targetIds = new Set(config.targets.map((t) => t.id))
+  const sourceIds = new Set([...config.sources.map((s) => s.id), ...(known?.sources ?? [])])
+  const targetIds = new Set([...config.targets.map((t) => t.id), ...(known?.targets ?? [])])
   config.sources.forEach((s, i) => {
     if (s.kind !== "generic" && s.secret === undefined)
       problems.push({ path: ["sources", i, "secret"], message: `a ${s.kind} source needs a secret (env:NAME)` })
@@ -100,64 +104,52 @@ export const checkReferences = (config: ConfigFile): ReadonlyArray<ConfigProblem
   return problems
 }
 
-/** Parses and validates YAML text; `file` only names it in messages. */
+/**
+ * Parses and validates YAML text; `file` only names it in messages. Every problem is reported in one
+ * pass (syntax errors alone, since nothing after them can be trusted), sorted by line and column:
+ * "s2s.yaml:12:5 rules[1].target: no target with id "meta-acme"".
+ */
 export const parseConfig = (
   text: string,
   file: string,
   validators: ReadonlyArray<ConfigValidator> = []
 ): Either.Either<ConfigFile, ConfigError> => {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true })
-  const where = (path: ReadonlyArray<PropertyKey>) => {
-    // Walk up until a node exists (a missing key is reported at its parent).
-    for (let n = path.length; n >= 0; n--) {
-      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as Array<unknown>, true)
-      const range = (node as { range?: [number, number] } | undefined)?.range
-      if (range) return `${file}:${lineCounter.linePos(range[0]).line}`
-    }
-    return file
-  }
-  if (doc.errors.length > 0) {
-    return Either.left(
-      new ConfigError(
-        file,
-        doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? "?"} ${e.message.split("\n")[0]}`)
-      )
-    )
-  }
-  const decoded = decode(doc.toJS() ?? {})
-  if (Either.isLeft(decoded)) {
-    const all = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-    // A union (e.g. an optional field: value | undefined) reports each member; keep the most precise
-    // issues: those whose path is not a prefix of another issue's path.
-    const isPrefix = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>) =>
-      a.length < b.length && a.every((k, i) => k === b[i])
-    const samePath = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>) =>
-      a.length === b.length && a.every((k, i) => k === b[i])
-    // The `undefined` member of an optional field adds nothing to the other member's problem.
-    const noise = (issue: (typeof all)[number]) =>
-      issue.message.startsWith("Expected undefined,") && all.some((o) => o !== issue && samePath(o.path, issue.path))
-    const issues = all.filter((issue) => !noise(issue) && !all.some((other) => isPrefix(issue.path, other.path)))
-    const lines = issues.map((issue) => {
-      const message =
-        issue._tag === "Unexpected"
-          ? "unknown key (not part of the s2s.yaml format)"
-          : redactProblem(issue.path, issue.message)
-      return `${where(issue.path)} ${formatPath(issue.path) || "(top level)"}: ${message}`
-    })
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true })
+  const report = (found: ReadonlyArray<Located>) => {
+    const sorted = [...found].sort((a, b) => a.line - b.line || a.col - b.col || a.text.localeCompare(b.text))
     // Redaction can make two members' problems read the same (value | undefined): report it once.
-    return Either.left(new ConfigError(file, [...new Set(lines)]))
+    const texts = [...new Set(sorted.map((p) => `${file}:${p.line}:${p.col} ${p.text}`))]
+    return Either.left(new ConfigError(file, texts))
   }
-  const problems = [checkReferences, ...validators].flatMap((v) => v(decoded.right))
-  if (problems.length > 0) {
-    return Either.left(
-      new ConfigError(
-        file,
-        problems.map((p) => `${where(p.path)} ${formatPath(p.path)}: ${p.message}`)
-      )
+  if (doc.errors.length > 0)
+    return report(
+      doc.errors.map((e) => ({
+        line: e.linePos?.[0]?.line ?? 0,
+        col: e.linePos?.[0]?.col ?? 0,
+        text: e.message.split("\n")[0] ?? e.message
+      }))
     )
-  }
-  return Either.right(decoded.right)
+  const raw = doc.toJS() ?? {}
+  const at = (path: ReadonlyArray<PropertyKey>, message: string, atKey = false): Located => ({
+    ...locate(doc, lines, path, atKey),
+    text: `${formatPath(path) || "(top level)"}: ${message}`
+  })
+  const decoded = decode(raw)
+  const found: Array<Located> = []
+  let config: ConfigFile
+  let remap = (path: ReadonlyArray<PropertyKey>) => path
+  let known: { sources: ReadonlySet<string>; targets: ReadonlySet<string> } | undefined
+  if (Either.isLeft(decoded)) {
+    for (const p of schemaProblems(decoded.left)) found.push(at(p.path, p.message, p.unknownKey))
+    const partial = partialConfig(raw)
+    config = partial.config
+    remap = partial.remap
+    known = partial.known
+  } else config = decoded.right
+  for (const validate of [(c: ConfigFile) => checkReferences(c, known), ...validators])
+    for (const p of validate(config)) found.push(at(remap(p.path), p.message))
+  return found.length > 0 ? report(found) : Either.right(config)
 }
 
 export const loadConfigFile = async (

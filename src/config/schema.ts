@@ -76,10 +76,22 @@ export const TrackingField = Schema.Literal(
 )
 export type TrackingField = typeof TrackingField.Type
 
+/**
+ * A brand, or for a billing account several brands share, a map from products (sku, product or price
+ * id; exact or glob) to brands, "*" the default (normalize/company.ts).
+ */
+export const SourceCompany = Schema.Union(
+  Id,
+  Schema.Record({ key: Schema.String.pipe(Schema.minLength(1)), value: Id }).pipe(
+    Schema.filter((map) => Object.keys(map).length > 0 || "a company map names at least one product")
+  )
+)
+export type SourceCompany = typeof SourceCompany.Type
+
 export const Source = Schema.Struct({
   id: Id,
   kind: SourceKind,
-  company: Id,
+  company: SourceCompany,
   market: Schema.optional(Country),
   /** Shop currency, when the platform does not say (presentment vs shop currency). */
   currency: Schema.optional(Currency),
@@ -230,6 +242,17 @@ export const PostbackTarget = Schema.Struct({
   ),
   /** Which click id {click_id} means; default: the id recognised for the order's partner. */
   clickId: Schema.optional(Schema.String),
+  /**
+   * An attempt whose outcome is unknown (no answer, or lost in a crash): `hold` (the default) sends
+   * nothing more and alerts, an operator decides; `resend` sends it again, for partners that
+   * deduplicate on the order id themselves. Unset means hold (no default is written into the config
+   * events, so an older configuration applies unchanged).
+   */
+  onAmbiguous: Schema.optional(
+    Schema.Literal("resend", "hold").annotations({
+      message: () => ({ message: "onAmbiguous is resend or hold", override: true })
+    })
+  ),
   /** Template used for refunds / cancellations of an order already sent (status change). */
   statusChange: Schema.optional(
     Schema.Struct({
@@ -266,7 +289,16 @@ export const Alerts = Schema.Struct({
       /** Repeats of the same problem within this window are counted into one digest. */
       groupWindow: Schema.optional(DurationText),
       /** UTC hour of the daily coverage digest. */
-      digestHour: Schema.optional(Schema.Int.pipe(Schema.between(0, 23)))
+      digestHour: Schema.optional(Schema.Int.pipe(Schema.between(0, 23))),
+      /** The weekly outcome summary (s2s report's figures for the last 7 days): on this weekday, from this UTC hour. */
+      weeklyReport: Schema.optional(
+        Schema.Struct({
+          day: Schema.optional(
+            Schema.Literal("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+          ),
+          hour: Schema.optional(Schema.Int.pipe(Schema.between(0, 23)))
+        })
+      )
     })
   ),
   /** Base URL used in alert links to an order's log. */

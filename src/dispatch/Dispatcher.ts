@@ -2,31 +2,45 @@
 // calls the channel adapter (under the target's concurrency limit and circuit breaker, with a
 // timeout that starts once the permit is taken); records DispatchAttempted with the exchange, then
 // DispatchSucceeded / DispatchSkipped / DispatchFailed (with the next attempt, enqueued in the same
-// transaction) / DispatchDeadLettered. Idempotent: the stream is checked first, so a success is
-// never sent twice by retries, replays or duplicate jobs, and a retry never goes out before its
-// time. A job that cannot run now (target at its concurrency cap, circuit open, a retry not due)
-// re-enqueues itself for later and returns, so it never holds a worker slot while it waits.
-// Failures of our own (database) make the job fail and graphile-worker retry it.
+// transaction) / DispatchDeadLettered / DispatchHeld. Idempotent: the stream is checked first, so a
+// success is never sent twice by retries, replays or duplicate jobs, and a retry never goes out
+// before its time. Before each request a DispatchAttemptStarted intent is claimed (intents.ts): of
+// two runs deciding the same attempt only one sends, and an intent found without an outcome is an
+// ambiguous attempt, resent only where the destination deduplicates (ambiguity.ts), else held. A
+// job that cannot run now (target at its concurrency cap, circuit open, a retry not due) re-enqueues
+// itself for later and returns, so it never holds a worker slot while it waits. Failures of our own
+// (database) make the job fail and graphile-worker retry it; an outcome already known is first
+// re-recorded in place for a while, so a short outage does not turn it into an ambiguous attempt.
 import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option, Schedule } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
 import type { Target } from "../config/schema.js"
+import type { ConfigSnapshot } from "../config/state.js"
 import { Db, type DbError } from "../db/Db.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
-import type { DispatchSkipped } from "../events/dispatch.js"
 import { EventStore } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { orderStream } from "../events/streams.js"
 import { CurrentWorkerPool } from "../jobs/WorkerStatus.js"
-import { Alerting } from "../lib/alerting.js"
-import { dispatchesTotal } from "../lib/metrics.js"
+import { dispatchAmbiguousTotal, dispatchesTotal } from "../lib/metrics.js"
+import { configuredUrlParameters } from "../lib/urlPrivacy.js"
 import { foldOrder } from "../normalize/decider/state.js"
+import { onUnknownOutcome } from "./ambiguity.js"
 import { Breakers } from "./Breakers.js"
 import type { Admission } from "./breaker.js"
-import { ChannelError, type ChannelResult, Channels, DEFAULT_TIMEOUT_MS, timeoutOf } from "./Channel.js"
+import {
+  type ChannelAdapter,
+  ChannelError,
+  type ChannelResult,
+  Channels,
+  DEFAULT_TIMEOUT_MS,
+  timeoutOf
+} from "./Channel.js"
+import { type Intent, intentEventId, outcomeEventIds } from "./intents.js"
 import { acquireLease, leaseKey, releaseLease } from "./leases.js"
 import { attemptRecord } from "./outcome.js"
-import { type DispatchJobPayload, dispatchJob } from "./plan.js"
+import type { DispatchJobPayload } from "./plan.js"
+import { CurrentLease, makeRecorder } from "./recorder.js"
 import { decideRetry, policyFor, retryAnchor } from "./retry.js"
 import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch, sendDecision } from "./state.js"
 
@@ -46,10 +60,20 @@ export const guardOf = (target: Target) => timeoutOf(target) + Math.min(GUARD_GR
 /** A job whose target has no free permit looks again after 1-2 s (jittered, so waiters spread out). */
 const PERMIT_RECHECK_MS = 1_000
 
-/** The lease the running dispatch holds (see leases.ts), released in the transaction of its outcome. */
-const CurrentLease = FiberRef.unsafeMake<
-  { readonly key: string; readonly holder: string; released: boolean } | undefined
->(undefined)
+/** The configured click-id parameters kept in URLs sent to partners, computed once per snapshot. */
+const urlParameterCache = new WeakMap<ConfigSnapshot, ReadonlySet<string>>()
+const urlParametersOf = (snapshot: ConfigSnapshot): ReadonlySet<string> => {
+  let set = urlParameterCache.get(snapshot)
+  if (set === undefined) {
+    set = configuredUrlParameters({
+      sources: snapshot.sources.values(),
+      partners: snapshot.partners,
+      targets: snapshot.targets.values()
+    })
+    urlParameterCache.set(snapshot, set)
+  }
+  return set
+}
 
 export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
   const order = foldOrder(events.map((e) => e.event))
@@ -66,38 +90,9 @@ export const DispatcherLive = Layer.effect(
     const config = yield* ConfigState
     const channels = yield* Channels
     const breakers = yield* Breakers
-    const alerting = yield* Alerting
     const random = yield* Config.succeed(Math.random)
 
-    const record = (
-      orderKey: string,
-      events: ReadonlyArray<AppEvent>,
-      order: CanonicalOrder | undefined,
-      runAt?: { payload: DispatchJobPayload; at: Date }
-    ) =>
-      Effect.gen(function* () {
-        const alerts = yield* alerting.raise({ events, order, now: new Date() })
-        const lease = yield* FiberRef.get(CurrentLease)
-        yield* store
-          .appendMany([{ streamId: orderStream(orderKey), expectedVersion: "any", events }, ...alerts.appends], {
-            metadata: { actor: "worker", correlationId: orderKey },
-            jobs: [...(runAt ? [dispatchJob(runAt.payload, runAt.at)] : []), ...alerts.jobs],
-            // The lease ends with the outcome's commit, so a retry job can never find it still held.
-            alongside: lease ? (tx) => releaseLease(tx, lease.key, lease.holder) : undefined
-          })
-          .pipe(
-            // "any" appends cannot conflict on the order stream; alert streams are fresh.
-            Effect.catchTag("WrongExpectedVersion", (e) => Effect.die(e))
-          )
-        if (lease) lease.released = true
-      })
-
-    const skip = (
-      payload: DispatchJobPayload,
-      reason: (typeof DispatchSkipped.Type)["reason"],
-      detail: string,
-      order: CanonicalOrder | undefined
-    ) => record(payload.orderKey, [{ _tag: "DispatchSkipped", ...payload, reason, detail }], order)
+    const { record, claim, hold, skip } = yield* makeRecorder
 
     // One job at a time per (order, target, kind), across processes: the lease is taken before the
     // order's stream is read, so a concurrent job for the same dispatch (an operator re-dispatch while
@@ -183,7 +178,9 @@ export const DispatcherLive = Layer.effect(
             return yield* skip(
               payload,
               "not_dispatched",
-              "the conversion was never delivered, so there is nothing to adjust",
+              conversion?.status === "held"
+                ? "the conversion is held (whether the partner got it is unknown); re-dispatch this adjustment once it is resolved"
+                : "the conversion was never delivered, so there is nothing to adjust",
               order
             )
           }
@@ -192,6 +189,21 @@ export const DispatcherLive = Layer.effect(
         if (adapter === undefined) return yield* Effect.dieMessage(`no adapter for channel ${target.channel}`)
         if (!adapter.supports.includes(kind))
           return yield* skip(payload, "unsupported", `${target.channel} does not support ${kind}`, order)
+
+        // Sending again what may have arrived: only where the destination deduplicates it, or the
+        // target says so; else held for an operator (ambiguity.ts).
+        let resendOf = entry.unknownAttempt
+        if (decision._tag === "Ambiguous") {
+          const verdict = onUnknownOutcome(target, adapter, new Date(decision.since), new Date())
+          if (verdict._tag === "Hold")
+            return yield* hold(payload, target.channel, decision.attempt, verdict.because, order)
+          resendOf = decision.attempt
+        }
+        // An operator's send of a held dispatch is theirs to count; counted once the resend's intent
+        // is claimed (attempt), not when a target at its limit defers it.
+        const resolution: "operator" | "resend" =
+          decision._tag !== "Ambiguous" && entry.requested !== undefined ? "operator" : "resend"
+        const resend = resendOf === undefined ? undefined : { of: resendOf, resolution }
 
         const ran = yield* breakers.withPermit(
           target,
@@ -204,7 +216,7 @@ export const DispatcherLive = Layer.effect(
               )
               return yield* record(orderKey, [], order, { payload, at: new Date(admission.until) })
             }
-            yield* attempt(payload, target, entry, order, dispatch, admission)
+            yield* attempt(payload, target, adapter, entry, order, dispatch, admission, resend)
           })
         )
         if (Option.isNone(ran)) {
@@ -217,18 +229,37 @@ export const DispatcherLive = Layer.effect(
     const attempt = (
       payload: DispatchJobPayload,
       target: Target,
+      adapter: ChannelAdapter,
       entry: DispatchEntry,
       order: CanonicalOrder,
       dispatch: DispatchState,
-      admission: Exclude<Admission, { readonly until: number }>
+      admission: Exclude<Admission, { readonly until: number }>,
+      resend: { readonly of: number; readonly resolution: "resend" | "operator" } | undefined
     ) =>
       Effect.gen(function* () {
         const { orderKey, targetId, kind } = payload
-        const adapter = channels.get(target.channel)!
         const attemptNo = entry.attempts + 1
         const now = new Date()
         const guardMs = guardOf(target)
         const conversion = dispatch.get(dispatchKey(targetId, "conversion"))
+        const lease = yield* FiberRef.get(CurrentLease)
+        const intent: Intent = {
+          ...payload,
+          attempt: attemptNo,
+          channel: target.channel,
+          runner: lease?.holder ?? "unleased",
+          resendOf: resend?.of
+        }
+        if (!(yield* claim(intent))) {
+          // Another run (one whose lease ran out while it was paused) recorded this attempt first and
+          // sends it. Look again once it must have recorded its outcome: if it never does, that run
+          // is gone and the attempt is ambiguous.
+          yield* breakers.inconclusive(target)
+          yield* Effect.logWarning(`attempt ${attemptNo} is being sent by another run; not sending it here`)
+          return yield* record(orderKey, [], order, { payload, at: new Date(Date.now() + guardMs + 60_000) })
+        }
+        if (resend !== undefined) dispatchAmbiguousTotal.inc({ channel: target.channel, resolution: resend.resolution })
+        const verdict = onUnknownOutcome(target, adapter, now, now)
         // Called under the permit: the clock and the guard start here, not while waiting for it.
         const started = performance.now()
         const outcome: Either.Either<ChannelResult, ChannelError> = yield* adapter
@@ -239,7 +270,8 @@ export const DispatcherLive = Layer.effect(
             valueMinor: entry.valueMinor,
             attempt: attemptNo,
             now,
-            conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined
+            conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined,
+            urlParameters: urlParametersOf(yield* config.current)
           })
           .pipe(
             Effect.timeoutFail({
@@ -250,6 +282,8 @@ export const DispatcherLive = Layer.effect(
                   reason: "Timeout",
                   retryable: true,
                   detail: `the ${target.channel} adapter gave no result within ${guardMs} ms`,
+                  // What the adapter did meanwhile is unknown: its request may have gone out.
+                  outcomeUnknown: true,
                   exchanges: []
                 })
             }),
@@ -264,7 +298,9 @@ export const DispatcherLive = Layer.effect(
             channel: target.channel,
             attempt: attemptNo,
             durationMs,
-            trigger: entry.requested ? "operator" : attemptNo > 1 ? "retry" : "scheduled"
+            trigger: entry.requested ? "operator" : attemptNo > 1 ? "retry" : "scheduled",
+            resendOf: resend?.of,
+            holdUnknown: verdict._tag === "Hold" ? verdict.because : undefined
           },
           outcome,
           (error) =>
@@ -284,11 +320,13 @@ export const DispatcherLive = Layer.effect(
         else yield* breakers.inconclusive(target)
         if (admission === "trial") yield* Effect.logInfo(`target ${targetId}: trial dispatch ${recorded.outcome}`)
         dispatchesTotal.inc({ channel: target.channel, outcome: recorded.outcome })
+        if (recorded.outcome === "held") dispatchAmbiguousTotal.inc({ channel: target.channel, resolution: "hold" })
         yield* record(
           orderKey,
           recorded.events,
           order,
-          recorded.retryAt ? { payload, at: recorded.retryAt } : undefined
+          recorded.retryAt ? { payload, at: recorded.retryAt } : undefined,
+          outcomeEventIds(intentEventId(intent), recorded.events.length)
         )
       })
 

@@ -1,8 +1,11 @@
 // One outbound HTTP call, recorded as an HttpExchange fit for the event log: secrets redacted from
 // headers, query and body; the response body truncated at RECORDED_BODY_LIMIT. Redirects are never
 // followed (a destination that redirects is misconfigured, and following would bypass URL checks).
+// Sent through lib/outbound.ts: `User-Agent: s2s/<version>`, none of fetch's browser headers.
 import { Effect } from "effect"
+import type { Dispatcher } from "undici"
 import type { HttpExchange } from "../events/dispatch.js"
+import { outboundFetch, USER_AGENT } from "../lib/outbound.js"
 import { ChannelError } from "./Channel.js"
 
 /** Response bodies are kept in the log up to this many bytes of UTF-8 (cut at a character boundary). */
@@ -31,7 +34,7 @@ export interface HttpCall {
   /** Literal secret values to scrub from anything recorded (URL, body, response). */
   readonly secrets?: ReadonlyArray<string> | undefined
   /** An undici dispatcher for this call (the postback egress guard pins vetted addresses with one). */
-  readonly dispatcher?: RequestInit["dispatcher"] | undefined
+  readonly dispatcher?: Dispatcher | undefined
 }
 
 export interface HttpResponse {
@@ -77,6 +80,12 @@ export const redactUrl = (url: string, names: ReadonlyArray<string>, secrets: Re
   }
 }
 
+/** The headers as sent: outboundFetch adds our User-Agent unless the caller set one. */
+const withUserAgent = (headers: Readonly<Record<string, string>>) =>
+  Object.keys(headers).some((h) => h.toLowerCase() === "user-agent")
+    ? headers
+    : { ...headers, "User-Agent": USER_AGENT }
+
 const recordHeaders = (headers: Readonly<Record<string, string>>, redact: ReadonlyArray<string>) => {
   const hidden = new Set([...ALWAYS_REDACTED_HEADERS, ...redact.map((h) => h.toLowerCase())])
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, hidden.has(k.toLowerCase()) ? REDACTED : v]))
@@ -108,17 +117,16 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
     const requestRecord = {
       method: call.method,
       url: redactUrl(call.url, call.redactQuery ?? [], secrets),
-      headers: recordHeaders(call.headers ?? {}, call.redactHeaders ?? []),
+      headers: recordHeaders(withUserAgent(call.headers ?? {}), call.redactHeaders ?? []),
       ...(call.body === undefined ? {} : { body: scrub(call.recordedBody ?? call.body, secrets) })
     }
     const timeout = AbortSignal.timeout(call.timeoutMs)
-    fetch(call.url, {
+    outboundFetch(call.url, {
       method: call.method,
       headers: call.headers ?? {},
-      ...(call.body === undefined ? {} : { body: call.body }),
-      redirect: "manual",
+      body: call.body,
       signal: AbortSignal.any([timeout, signal]),
-      ...(call.dispatcher === undefined ? {} : { dispatcher: call.dispatcher })
+      dispatcher: call.dispatcher
     })
       .then(async (response) => {
         const body = await readCapped(response)
@@ -159,12 +167,37 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
               reason: timedOut ? "Timeout" : "Transport",
               retryable: true,
               detail,
+              // fetch does not say how far a request got: only errors that happen before a byte can
+              // leave (no connection, no address, a refused certificate) prove it was not sent.
+              outcomeUnknown: timedOut || !notSent(error),
               exchanges: [{ request: requestRecord, durationMs, error: detail }]
             })
           )
         )
       })
   })
+
+/** Failures that happen before a connection carries the request: nothing reached the destination. */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID"
+])
+
+const notSent = (error: unknown): boolean => {
+  const e = error as { cause?: { code?: string; errors?: ReadonlyArray<{ code?: string }> } }
+  const codes = [e.cause?.code, ...(e.cause?.errors ?? []).map((x) => x.code)].filter((c) => c !== undefined)
+  return codes.length > 0 && codes.every((c) => NOT_SENT.has(c))
+}
 
 const describeTransportError = (error: unknown): string => {
   const e = error as { message?: string; cause?: { code?: string; message?: string } }

@@ -4,6 +4,7 @@
 import { Either } from "effect"
 import type { DispatchKind } from "../events/dispatch.js"
 import type { AppEvent } from "../events/Events.js"
+import { heldDetail } from "./ambiguity.js"
 import type { ChannelError, ChannelResult } from "./Channel.js"
 import type { RetryDecision } from "./retry.js"
 
@@ -15,9 +16,16 @@ export interface AttemptContext {
   readonly attempt: number
   readonly durationMs: number
   readonly trigger: "scheduled" | "retry" | "operator"
+  /** This attempt re-sends one whose outcome was unknown. */
+  readonly resendOf?: number | undefined
+  /**
+   * The destination cannot take a resend of this attempt (ambiguity.ts): a failure whose outcome is
+   * unknown is held, with this sentence, instead of retried.
+   */
+  readonly holdUnknown?: string | undefined
 }
 
-export type AttemptOutcome = "succeeded" | "skipped" | "retrying" | "failed" | "dead_lettered"
+export type AttemptOutcome = "succeeded" | "skipped" | "retrying" | "failed" | "dead_lettered" | "held"
 
 export interface AttemptRecord {
   readonly outcome: AttemptOutcome
@@ -42,7 +50,8 @@ export const attemptRecord = (
     channel: ctx.channel,
     exchanges,
     durationMs: ctx.durationMs,
-    trigger: ctx.trigger
+    trigger: ctx.trigger,
+    ...(ctx.resendOf === undefined ? {} : { resendOf: ctx.resendOf })
   }
   const ref = { orderKey, targetId, kind, attempt }
   if (Either.isRight(result)) {
@@ -71,6 +80,24 @@ export const attemptRecord = (
         }
   }
   const error = result.left
+  if (error.outcomeUnknown === true && ctx.holdUnknown !== undefined) {
+    return {
+      outcome: "held",
+      events: [
+        attempted,
+        {
+          _tag: "DispatchHeld",
+          orderKey,
+          targetId,
+          kind,
+          attempt,
+          channel: ctx.channel,
+          cause: "no_response",
+          detail: heldDetail("no_response", attempt, `${ctx.holdUnknown} (${error.reason}: ${error.detail})`)
+        }
+      ]
+    }
+  }
   const decision = decide(error)
   const failed = (nextAttemptAt?: Date): AppEvent => ({
     _tag: "DispatchFailed",
@@ -79,7 +106,8 @@ export const attemptRecord = (
     retryable: error.retryable,
     message: error.detail,
     ...(error.status === undefined ? {} : { status: error.status }),
-    ...(nextAttemptAt ? { nextAttemptAt: nextAttemptAt.toISOString() } : {})
+    ...(nextAttemptAt ? { nextAttemptAt: nextAttemptAt.toISOString() } : {}),
+    ...(error.outcomeUnknown === true ? { outcomeUnknown: true } : {})
   })
   switch (decision._tag) {
     case "Retry":
@@ -98,8 +126,10 @@ export const attemptRecord = (
             targetId,
             kind,
             attempts: attempt,
-            reason: `${error.reason}: ${decision.reason}`,
-            message: error.detail
+            reason: error.reason,
+            message: error.detail,
+            cause: decision.cause,
+            detail: decision.reason
           }
         ]
       }

@@ -65,9 +65,12 @@ export const retryAnchor = (
   }
 }
 
+/** Why a dispatch was given up: its attempt budget, its retry horizon, or the destination's time window. */
+export type DeadLetterCause = "attempts" | "horizon" | "window"
+
 export type RetryDecision =
   | { readonly _tag: "Retry"; readonly at: Date }
-  | { readonly _tag: "DeadLetter"; readonly reason: string }
+  | { readonly _tag: "DeadLetter"; readonly reason: string; readonly cause: DeadLetterCause }
   | { readonly _tag: "Stop" }
 
 /**
@@ -82,7 +85,8 @@ export const decideRetry = (
   now: Date,
   random: number
 ): RetryDecision => {
-  if (error.reason === "Expired") return { _tag: "DeadLetter", reason: "past the destination's time window" }
+  if (error.reason === "Expired")
+    return { _tag: "DeadLetter", reason: "past the destination's time window", cause: "window" }
   if (!error.retryable) return { _tag: "Stop" }
   const exponential = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1))
   const jittered = exponential * (0.8 + 0.4 * random)
@@ -92,11 +96,13 @@ export const decideRetry = (
     error.retryAt?.getTime() ?? 0
   )
   const deadline = anchor.getTime() + policy.horizonMs
-  if (attempt >= policy.maxAttempts) return { _tag: "DeadLetter", reason: `gave up after ${attempt} attempts` }
+  if (attempt >= policy.maxAttempts)
+    return { _tag: "DeadLetter", reason: `all ${attempt} attempts the retry policy allows failed`, cause: "attempts" }
   if (earliest > deadline)
     return {
       _tag: "DeadLetter",
-      reason: `the next attempt would fall after the retry horizon (${Math.round(policy.horizonMs / HOUR)} h)`
+      reason: `the next attempt would fall after the retry horizon (${Math.round(policy.horizonMs / HOUR)} h)`,
+      cause: "horizon"
     }
   return { _tag: "Retry", at: new Date(earliest) }
 }

@@ -12,6 +12,8 @@ export type DispatchStatus =
   | "failed" // permanently rejected
   | "dead_lettered"
   | "skipped"
+  /** An attempt's outcome is unknown and the destination cannot deduplicate a resend: an operator decides. */
+  | "held"
 
 export interface DispatchEntry {
   readonly targetId: string
@@ -33,6 +35,12 @@ export interface DispatchEntry {
   readonly requested?: { readonly force: boolean; readonly reason: string; readonly actor: string } | undefined
   /** Attempts made before the last operator request: the retry budget counts from there. */
   readonly budgetFrom?: number | undefined
+  /** Sent by the system s2s replaced (s2s import dispatched): delivered, never sent from here. */
+  readonly imported?: { readonly sentAt: string; readonly reference?: string | undefined } | undefined
+  /** An intent (DispatchAttemptStarted) with no outcome yet: being sent now, or lost in a crash. */
+  readonly inFlight?: { readonly attempt: number; readonly runner: string; readonly at: string } | undefined
+  /** The last attempt whose outcome is unknown (no answer, or lost): the next attempt re-sends it. */
+  readonly unknownAttempt?: number | undefined
 }
 
 export type DispatchState = ReadonlyMap<string, DispatchEntry>
@@ -79,6 +87,17 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
       }
       return next
     }
+    case "DispatchAttemptStarted":
+      // The attempt number is taken even if its outcome is never recorded: the next one is new.
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        channel: event.channel,
+        attempts: Math.max(e.attempts, event.attempt),
+        firstAttemptAt: e.firstAttemptAt ?? at,
+        lastAttemptAt: at,
+        nextAttemptAt: undefined,
+        inFlight: { attempt: event.attempt, runner: event.runner, at }
+      }))
     case "DispatchAttempted":
       return update(event.targetId, event.kind, (e) => ({
         ...e,
@@ -86,7 +105,9 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
         attempts: Math.max(e.attempts, event.attempt),
         firstAttemptAt: e.firstAttemptAt ?? at,
         lastAttemptAt: at,
-        nextAttemptAt: undefined
+        nextAttemptAt: undefined,
+        // A paused runner's late outcome of an older attempt leaves a newer intent in flight.
+        inFlight: e.inFlight !== undefined && e.inFlight.attempt > event.attempt ? e.inFlight : undefined
       }))
     case "DispatchSucceeded":
       return update(event.targetId, event.kind, (e) => ({
@@ -96,7 +117,9 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
         dedupKey: event.dedupKey,
         requested: undefined,
         lastReason: undefined,
-        lastMessage: undefined
+        lastMessage: undefined,
+        inFlight: undefined,
+        unknownAttempt: undefined
       }))
     case "DispatchFailed":
       return update(event.targetId, event.kind, (e) => ({
@@ -105,7 +128,9 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
         nextAttemptAt: event.nextAttemptAt,
         lastReason: event.reason,
         lastMessage: event.message,
-        requested: undefined
+        requested: undefined,
+        inFlight: e.inFlight !== undefined && e.inFlight.attempt > event.attempt ? e.inFlight : undefined,
+        unknownAttempt: event.outcomeUnknown === true ? event.attempt : undefined
       }))
     case "DispatchDeadLettered":
       return update(event.targetId, event.kind, (e) => ({
@@ -114,7 +139,8 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
         nextAttemptAt: undefined,
         lastReason: event.reason,
         lastMessage: event.message,
-        requested: undefined
+        requested: undefined,
+        inFlight: undefined
       }))
     case "DispatchSkipped":
       return update(event.targetId, event.kind, (e) => ({
@@ -122,7 +148,28 @@ export const evolveDispatch = (state: DispatchState, event: AppEvent, at: string
         status: "skipped",
         lastReason: event.reason,
         lastMessage: event.detail,
-        requested: undefined
+        requested: undefined,
+        inFlight: undefined
+      }))
+    case "DispatchHeld":
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: "held",
+        nextAttemptAt: undefined,
+        lastReason: event.cause,
+        lastMessage: event.detail,
+        requested: undefined,
+        inFlight: undefined,
+        unknownAttempt: event.attempt
+      }))
+    case "DispatchImported":
+      // Delivered before s2s took over; a plan that comes later keeps it (a conversion is planned once).
+      return update(event.targetId, event.kind, (e) => ({
+        ...e,
+        status: "succeeded",
+        succeededAt: e.succeededAt ?? event.sentAt,
+        dedupKey: e.dedupKey ?? event.reference,
+        imported: { sentAt: event.sentAt, reference: event.reference }
       }))
     case "DispatchRequested":
       // Without force a success stays final and the request leaves no trace on it. Otherwise the
@@ -156,11 +203,23 @@ export type SendDecision =
   | { readonly _tag: "Nothing" }
   /** A retry that is not due yet (backoff, Retry-After, TOO_RECENT): run again at `at`. */
   | { readonly _tag: "NotYet"; readonly at: Date }
+  /**
+   * An intent without an outcome, found by a run that holds the lease: its runner died or paused past
+   * its lease, and whether the destination got `attempt` is unknown (ambiguity.ts decides what next).
+   */
+  | { readonly _tag: "Ambiguous"; readonly attempt: number; readonly since: string }
 
 /** Whether a dispatch job should call the destination now. */
 export const sendDecision = (entry: DispatchEntry | undefined, now: Date): SendDecision => {
   if (entry === undefined || entry.status === "succeeded") return { _tag: "Nothing" }
-  if (entry.status === "failed" || entry.status === "dead_lettered" || entry.status === "skipped")
+  if (entry.inFlight !== undefined)
+    return { _tag: "Ambiguous", attempt: entry.inFlight.attempt, since: entry.inFlight.at }
+  if (
+    entry.status === "failed" ||
+    entry.status === "dead_lettered" ||
+    entry.status === "skipped" ||
+    entry.status === "held"
+  )
     return entry.requested === undefined ? { _tag: "Nothing" } : { _tag: "Send" }
   // An operator request clears nextAttemptAt; a retry waits for its time whoever runs the job.
   const next = entry.nextAttemptAt === undefined ? Number.NaN : Date.parse(entry.nextAttemptAt)

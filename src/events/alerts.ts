@@ -10,7 +10,14 @@ export const AlertProblem = Schema.Literal(
   "dispatch_rejected",
   "circuit_open",
   "coverage_digest",
-  "repeat_digest"
+  "repeat_digest",
+  "weekly_report",
+  /** A dispatch whose outcome is unknown, held for an operator (DispatchHeld). */
+  "dispatch_held",
+  /** A recorded webhook no parser could read (NormalizationFailed), grouped per source and reason. */
+  "normalization_failed",
+  /** A signed webhook refused with 400 (WebhookRejected), grouped per source and reason. */
+  "webhook_rejected"
 )
 export type AlertProblem = typeof AlertProblem.Type
 
@@ -20,6 +27,9 @@ export const AlertRaised = Schema.TaggedStruct("AlertRaised", {
   /** Grouping key: company|partner|campaign|problem. */
   groupKey: Schema.String,
   orderKey: Schema.optional(Schema.String),
+  /** Webhook alerts (no order yet): the webhook, and the source it came from. */
+  webhookId: Schema.optional(Schema.String),
+  sourceId: Schema.optional(Schema.String),
   targetId: Schema.optional(Schema.String),
   company: Schema.optional(Schema.String),
   market: Schema.optional(Schema.String),

@@ -24,7 +24,10 @@ export const DispatchPlanned = Schema.TaggedStruct("DispatchPlanned", {
   orderKey: Schema.String,
   targets: Schema.Array(PlannedTarget),
   decisions: Schema.Array(RuleDecision),
-  trigger: Schema.Literal("paid", "refund", "cancellation", "operator")
+  trigger: Schema.Literal("paid", "refund", "cancellation", "operator"),
+  /** trigger operator (s2s replan): why, and who asked. */
+  reason: Schema.optional(Schema.String),
+  actor: Schema.optional(Schema.String)
 })
 
 export const HttpExchange = Schema.Struct({
@@ -69,12 +72,29 @@ const dispatchRef = {
   attempt: Schema.Int
 }
 
+/**
+ * The intent, recorded before the channel request (intents.ts): an intent without an outcome after
+ * it is an attempt whose result was lost (a crash or a paused worker), so a later run knows the
+ * destination may have it. Its event id is derived from (order, target, kind, attempt), so of two
+ * runners that decide the same attempt exactly one records it, and only that one sends.
+ */
+export const DispatchAttemptStarted = Schema.TaggedStruct("DispatchAttemptStarted", {
+  ...dispatchRef,
+  channel: Schema.String,
+  /** The run that claimed the attempt (random per run): tells a retried append of ours from another's. */
+  runner: Schema.String,
+  /** This attempt re-sends attempt N, whose outcome is unknown (the destination deduplicates, or onAmbiguous: resend). */
+  resendOf: Schema.optional(Schema.Int)
+})
+
 export const DispatchAttempted = Schema.TaggedStruct("DispatchAttempted", {
   ...dispatchRef,
   channel: Schema.String,
   exchanges: Schema.Array(HttpExchange),
   durationMs: Schema.Number,
-  trigger: Schema.Literal("scheduled", "retry", "operator")
+  trigger: Schema.Literal("scheduled", "retry", "operator"),
+  /** As on DispatchAttemptStarted: a resend of an attempt whose outcome was unknown. */
+  resendOf: Schema.optional(Schema.Int)
 })
 
 export const DispatchSucceeded = Schema.TaggedStruct("DispatchSucceeded", {
@@ -92,7 +112,9 @@ export const DispatchFailed = Schema.TaggedStruct("DispatchFailed", {
   retryable: Schema.Boolean,
   message: Schema.String,
   status: Schema.optional(Schema.Int),
-  nextAttemptAt: Schema.optional(Schema.String)
+  nextAttemptAt: Schema.optional(Schema.String),
+  /** The request may have reached the destination (no answer, connection lost after sending). */
+  outcomeUnknown: Schema.optional(Schema.Boolean)
 })
 
 export const DispatchSkipped = Schema.TaggedStruct("DispatchSkipped", {
@@ -119,8 +141,45 @@ export const DispatchDeadLettered = Schema.TaggedStruct("DispatchDeadLettered", 
   targetId: Schema.String,
   kind: DispatchKind,
   attempts: Schema.Int,
+  /** The last failure's reason (ServerError, Transport, ...); older events add why it was given up. */
   reason: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  /** Why it was given up (events before this field: see deadLetterCause). */
+  cause: Schema.optional(Schema.Literal("attempts", "horizon", "window")),
+  /** The same in words, e.g. "the next attempt would fall after the retry horizon (72 h)". */
+  detail: Schema.optional(Schema.String)
+})
+
+/** Why a dispatch was given up; older events only said it inside `reason`. */
+export const deadLetterCause = (event: {
+  readonly reason: string
+  readonly cause?: "attempts" | "horizon" | "window" | undefined
+}): "attempts" | "horizon" | "window" | undefined =>
+  event.cause ??
+  (/retry horizon/.test(event.reason)
+    ? "horizon"
+    : /gave up after \d+ attempts/.test(event.reason)
+      ? "attempts"
+      : /time window/.test(event.reason)
+        ? "window"
+        : undefined)
+
+/**
+ * An attempt whose outcome is unknown, to a destination that cannot deduplicate a resend (a postback
+ * target with onAmbiguous: hold, or Meta past its 48 h window): nothing more is sent until an operator
+ * decides (`s2s redispatch --order K --target T --yes`, recorded as DispatchRequested with the actor).
+ * outcome_lost: an intent without an outcome (the worker died or paused past its lease);
+ * no_response: the request went out and no answer came (timeout, connection lost after sending).
+ */
+export const DispatchHeld = Schema.TaggedStruct("DispatchHeld", {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  /** The attempt whose outcome is unknown. */
+  attempt: Schema.Int,
+  channel: Schema.String,
+  cause: Schema.Literal("outcome_lost", "no_response"),
+  detail: Schema.String
 })
 
 export const DispatchRequested = Schema.TaggedStruct("DispatchRequested", {
@@ -130,6 +189,21 @@ export const DispatchRequested = Schema.TaggedStruct("DispatchRequested", {
   reason: Schema.String,
   actor: Schema.String,
   force: Schema.Boolean
+})
+
+/**
+ * A conversion the system s2s replaces already sent (s2s import dispatched, at cutover): the pair
+ * counts as delivered, so it is never sent again, also when the order's webhook arrives later.
+ */
+export const DispatchImported = Schema.TaggedStruct("DispatchImported", {
+  orderKey: Schema.String,
+  targetId: Schema.String,
+  kind: DispatchKind,
+  /** When the previous system sent it (ISO 8601). */
+  sentAt: Schema.String,
+  /** The previous system's reference for it (its id, the partner's confirmation), if any. */
+  reference: Schema.optional(Schema.String),
+  actor: Schema.String
 })
 
 /** Per-target circuit breaker, on the stream target-{id}. */
@@ -143,12 +217,15 @@ export const CircuitClosed = Schema.TaggedStruct("CircuitClosed", { targetId: Sc
 
 export const dispatchEvents = [
   DispatchPlanned,
+  DispatchAttemptStarted,
   DispatchAttempted,
   DispatchSucceeded,
   DispatchFailed,
   DispatchSkipped,
   DispatchDeadLettered,
+  DispatchHeld,
   DispatchRequested,
+  DispatchImported,
   CircuitOpened,
   CircuitClosed
 ] as const

@@ -8,6 +8,8 @@ export const SubjectErased = Schema.TaggedStruct("SubjectErased", {
   streams: Schema.Int,
   events: Schema.Int,
   projectionRows: Schema.Int,
+  /** Rows anywhere in the database where a remaining form of the email or a phone number was scrubbed. */
+  scrubbedRows: Schema.optional(Schema.Int),
   actor: Schema.String,
   reason: Schema.optional(Schema.String)
 })

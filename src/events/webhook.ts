@@ -36,10 +36,16 @@ export const WebhookDuplicateReceived = Schema.TaggedStruct("WebhookDuplicateRec
   body: RawBody
 })
 
+/** Why a signed webhook was refused with 400, as a bounded label (metrics, alert groups, listings). */
+export const WebhookRejectionReason = Schema.Literal("invalid_json", "not_utf8", "invalid_payload")
+export type WebhookRejectionReason = typeof WebhookRejectionReason.Type
+
 export const WebhookRejected = Schema.TaggedStruct("WebhookRejected", {
   ...delivery,
   body: RawBody,
-  reason: Schema.String
+  reason: Schema.String,
+  /** The reason as a label; events recorded before it existed derive it (rejectionReasonOf). */
+  category: Schema.optional(WebhookRejectionReason)
 })
 
 /** The normalization job's record on the webhook stream: which order it concerned and what changed. */
@@ -54,14 +60,44 @@ export const WebhookNormalized = Schema.TaggedStruct("WebhookNormalized", {
   billingKey: Schema.optional(Schema.String)
 })
 
+/** Why normalization failed, as a bounded label (metrics, alert groups, listings). */
+export const NormalizationFailureReason = Schema.Literal(
+  "invalid_json",
+  "not_utf8",
+  "missing_field",
+  "invalid_field",
+  "unknown_source"
+)
+export type NormalizationFailureReason = typeof NormalizationFailureReason.Type
+
 export const NormalizationFailed = Schema.TaggedStruct("NormalizationFailed", {
   webhookId: Schema.String,
   sourceId: Schema.String,
   reason: Schema.String,
   /** Where in the payload, e.g. "line_items[0].price". */
   path: Schema.optional(Schema.String),
-  parserVersion: Schema.Int
+  parserVersion: Schema.Int,
+  /** The reason as a label; events recorded before it existed derive it (failureReasonOf). */
+  category: Schema.optional(NormalizationFailureReason)
 })
+
+/** The label of a normalization failure, from its reason sentence when the event predates `category`. */
+export const failureReasonOf = (event: {
+  readonly reason: string
+  readonly category?: NormalizationFailureReason | undefined
+}): NormalizationFailureReason => {
+  if (event.category !== undefined) return event.category
+  if (event.reason.startsWith("body is not valid JSON")) return "invalid_json"
+  if (/^source .* is no longer configured$/.test(event.reason)) return "unknown_source"
+  return /\bis missing\b/.test(event.reason) ? "missing_field" : "invalid_field"
+}
+
+/** The label of a rejection, from its reason sentence when the event predates `category`. */
+export const rejectionReasonOf = (event: {
+  readonly reason: string
+  readonly body: Pick<RawBody, "encoding">
+  readonly category?: WebhookRejectionReason | undefined
+}): WebhookRejectionReason => event.category ?? (event.body.encoding === "base64" ? "not_utf8" : "invalid_json")
 
 export const RenormalizationRequested = Schema.TaggedStruct("RenormalizationRequested", {
   webhookId: Schema.String,

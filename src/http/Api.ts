@@ -5,6 +5,7 @@ import { Schema } from "effect"
 import { OperationsGroup } from "../operations/OperationsApi.js"
 import { OrdersGroup } from "../orders/OrdersApi.js"
 import { RulesGroup } from "../rules/RulesApi.js"
+import { WebhookListGroup } from "../webhooks/WebhooksApi.js"
 import { Authentication } from "./Auth.js"
 import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from "./errors.js"
 
@@ -87,6 +88,7 @@ export const Api = HttpApi.make("s2s")
   .add(OperationsGroup)
   .add(OrdersGroup)
   .add(RulesGroup)
+  .add(WebhookListGroup)
   .addError(BadRequest)
   .annotate(OpenApi.Title, "s2s conversion tracking")
   .annotate(

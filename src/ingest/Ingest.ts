@@ -1,9 +1,11 @@
 // Ingestion: POST /webhooks/{sourceId}. Consumes the raw request; emits WebhookReceived (first
 // delivery, with its normalization job, in one group-committed transaction), WebhookDuplicateReceived
-// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but unparseable). Answers only
+// (a redelivery: recorded, nothing enqueued) or WebhookRejected (signed but not UTF-8 or unparseable,
+// alerted through the Alerting port and counted in s2s_webhooks_rejected_total). Answers only
 // after the commit. Fails closed: no valid signature or token, nothing stored (the refusal logged,
 // rate-limited); a generic source's Idempotency-Key reused for a different body, 422 and nothing
 // stored; the database down, 503 so the platform retries.
+import { isUtf8 } from "node:buffer"
 import { createHash, randomUUID } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import { Cause, Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
@@ -11,19 +13,20 @@ import { ConfigState } from "../config/ConfigState.js"
 import { Secrets } from "../config/Secrets.js"
 import type { Source } from "../config/schema.js"
 import { Db, DbError } from "../db/Db.js"
-import { toStoreAppend } from "../events/EventStore.js"
-import { appendStreams } from "../events/store.js"
+import { appendInTransaction } from "../events/EventStore.js"
+import type { AppEvent } from "../events/Events.js"
 import { webhookStream } from "../events/streams.js"
-import type { WebhookReceived } from "../events/webhook.js"
+import { rejectionReasonOf, type WebhookReceived, type WebhookRejectionReason } from "../events/webhook.js"
+import { Alerting } from "../lib/alerting.js"
 import { parseJson } from "../lib/json.js"
-import { webhooksTotal } from "../lib/metrics.js"
+import { webhooksRejectedTotal, webhooksTotal } from "../lib/metrics.js"
+import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"
 import { Tokens } from "../tokens/Tokens.js"
 import { MAX_BODY_BYTES, rawBody, readBody } from "./body.js"
 import { makeByteBudget } from "./budget.js"
 import { clientAddress } from "./clientAddress.js"
 import { makeGroupCommitter } from "./GroupCommit.js"
 import { commitKeyedDelivery } from "./idempotency.js"
-import { makeRateLimitedLog } from "./rateLimitedLog.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
@@ -85,6 +88,7 @@ export const IngestLive = Layer.scoped(
     const config = yield* ConfigState
     const secrets = yield* Secrets
     const tokens = yield* Tokens
+    const alerting = yield* Alerting
     const options = yield* Config.all({
       maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
       maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
@@ -134,35 +138,44 @@ export const IngestLive = Layer.scoped(
           : refused(401, "invalid_signature", "the webhook signature is missing or does not match")
       })
 
+    // Recorded with its alert (grouped per source and reason) and the alert's job in one statement.
     const reject = (
       source: Source,
       req: IncomingWebhook,
       remoteAddress: string | undefined,
       reason: string,
-      topic?: string
+      /** For the log line: what kind of problem, never a piece of the body (JSON.parse quotes it). */
+      problem: string,
+      category?: WebhookRejectionReason
     ) =>
       Effect.gen(function* () {
         const webhookId = randomUUID()
-        const event = {
-          _tag: "WebhookRejected" as const,
+        const body = rawBody(Buffer.from(req.body))
+        const event: AppEvent = {
+          _tag: "WebhookRejected",
           webhookId,
           sourceId: source.id,
           kind: source.kind,
-          ...(topic === undefined ? {} : { topic }),
           dedupKey: webhookId,
           headers: keptHeaders(schemes[source.kind], req.headers),
           receivedAt: req.now.toISOString(),
           ...(remoteAddress === undefined ? {} : { remoteAddress }),
-          body: rawBody(Buffer.from(req.body)),
-          reason
+          body,
+          reason,
+          category: category ?? rejectionReasonOf({ reason, body })
         }
+        const alerts = yield* alerting.raise({ events: [event], now: req.now })
         yield* db.run("Ingest.reject", (sql) =>
-          appendStreams(sql, [
-            toStoreAppend(
-              { streamId: webhookStream(webhookId), expectedVersion: "no_stream", events: [event] },
-              { actor: `webhook:${source.id}` }
-            )
-          ])
+          appendInTransaction(
+            sql,
+            [{ streamId: webhookStream(webhookId), expectedVersion: "no_stream", events: [event] }, ...alerts.appends],
+            { metadata: { actor: `webhook:${source.id}` }, jobs: alerts.jobs }
+          )
+        )
+        webhooksRejectedTotal.inc({ source: source.id, reason: event.category ?? "invalid_json" })
+        warn(
+          `source ${source.id}: signed webhook rejected (${problem}), recorded as ${webhookId}`,
+          `${source.id}:rejected`
         )
         return refused(400, "invalid_payload", `the body is not acceptable JSON: ${reason}`)
       })
@@ -225,12 +238,26 @@ export const IngestLive = Layer.scoped(
         const authFailure = yield* authenticate(source, req)
         if (authFailure !== undefined) return authFailure
         const remoteAddress = clientAddress(headers["x-forwarded-for"], request.remoteAddress, options)
+        // JSON is UTF-8 (RFC 8259): decoding anything else would silently swap bytes for U+FFFD and
+        // normalize a payload that is not what the platform signed. Refused before normalization;
+        // the exact bytes are kept (base64) in the WebhookRejected record.
+        if (!isUtf8(read.bytes))
+          return yield* reject(source, req, remoteAddress, "the body is not valid UTF-8", "not valid UTF-8", "not_utf8")
         // The event's text of the body is also what is parsed: one copy of it, not two.
         const body = rawBody(read.bytes)
         const parsed = parseJson(body.encoding === "utf8" ? body.text : read.bytes.toString("utf8"))
-        if (!parsed.ok) return yield* reject(source, req, remoteAddress, parsed.error)
+        if (!parsed.ok)
+          return yield* reject(source, req, remoteAddress, parsed.error, "not parseable JSON", "invalid_json")
         const description = scheme.describe(req, parsed.value)
-        if (!description.ok) return yield* reject(source, req, remoteAddress, description.error)
+        if (!description.ok)
+          return yield* reject(
+            source,
+            req,
+            remoteAddress,
+            description.error,
+            `not acceptable: ${description.error}`,
+            "invalid_payload"
+          )
         const dedupKey = description.dedupKey ?? randomUUID()
         const webhookId = webhookIdFor(source.id, dedupKey)
         const received: WebhookReceived = {

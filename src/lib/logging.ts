@@ -24,7 +24,11 @@ export const LoggingLive = (defaultLevel: string) =>
       const logger =
         format === "json"
           ? Logger.withConsoleError(Logger.jsonLogger)
-          : Logger.prettyLogger({ stderr: true, colors: process.stderr.isTTY === true, mode: "tty" })
+          : Logger.prettyLogger({
+              stderr: true,
+              colors: process.stderr.isTTY === true && !process.env.NO_COLOR,
+              mode: "tty"
+            })
       return Layer.merge(
         Logger.replace(Logger.defaultLogger, logger),
         Logger.minimumLogLevel(levels[level.toLowerCase()] ?? LogLevel.Info)

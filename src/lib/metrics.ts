@@ -74,3 +74,24 @@ export const workerJobsReleased = new Counter({
   labelNames: ["reason"] as const,
   registers: [registry]
 })
+
+export const dispatchAmbiguousTotal = new Counter({
+  name: "s2s_dispatch_ambiguous_total",
+  help: "Dispatch attempts whose outcome was unknown (no answer, or lost in a crash or a pause), by channel and what was done: resend (the destination deduplicates, or onAmbiguous: resend), hold (an operator decides), operator (sent again by an operator's re-dispatch)",
+  labelNames: ["channel", "resolution"] as const,
+  registers: [registry]
+})
+
+export const normalizationFailuresTotal = new Counter({
+  name: "s2s_normalization_failures_total",
+  help: "Webhooks recorded as NormalizationFailed, by source and reason (invalid_json, not_utf8, missing_field, invalid_field, unknown_source)",
+  labelNames: ["source", "reason"] as const,
+  registers: [registry]
+})
+
+export const webhooksRejectedTotal = new Counter({
+  name: "s2s_webhooks_rejected_total",
+  help: "Signed webhooks refused with 400 and recorded as WebhookRejected, by source and reason (invalid_json, not_utf8, invalid_payload)",
+  labelNames: ["source", "reason"] as const,
+  registers: [registry]
+})

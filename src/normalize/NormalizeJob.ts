@@ -9,14 +9,15 @@ import { Context, Effect, Layer, Schedule, Schema } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { ConfigSnapshot } from "../config/state.js"
 import { Db, type DbError } from "../db/Db.js"
-import { mergePlans, type Plan, planAdjustments, planConversion } from "../dispatch/plan.js"
-import { type DispatchState, evolveDispatch } from "../dispatch/state.js"
+import { type DispatchJobPayload, mergePlans, type Plan, planAdjustments, planConversion } from "../dispatch/plan.js"
+import { type DispatchState, dispatchKey, evolveDispatch } from "../dispatch/state.js"
 import { EventStore, type PendingAppend, type RecordedEvent, WrongExpectedVersion } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { orderStream, webhookStream } from "../events/streams.js"
-import type { WebhookReceived } from "../events/webhook.js"
+import { failureReasonOf, type NormalizationFailureReason, type WebhookReceived } from "../events/webhook.js"
 import { defineTask } from "../jobs/Worker.js"
 import { Alerting } from "../lib/alerting.js"
+import { normalizationFailuresTotal } from "../lib/metrics.js"
 import { reroutingFor } from "./alias.js"
 import {
   adjustmentFor,
@@ -31,6 +32,17 @@ import {
 import { stableJson } from "./stableJson.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
+
+/** A failure's label: bytes that are not UTF-8 (stored as base64) are named as such, not as bad JSON. */
+const failureCategory = (
+  reason: string,
+  sourceMissing: boolean,
+  encoding: WebhookReceived["body"]["encoding"]
+): NormalizationFailureReason => {
+  if (sourceMissing) return "unknown_source"
+  const derived = failureReasonOf({ reason })
+  return derived === "invalid_json" && encoding === "base64" ? "not_utf8" : derived
+}
 
 export const NormalizePayload = Schema.Struct({ webhookId: Schema.String })
 
@@ -135,7 +147,8 @@ export const NormalizerLive = Layer.effect(
                   sourceId: received.sourceId,
                   reason: outcome.reason,
                   parserVersion: outcome.parserVersion,
-                  ...(outcome.path ? { path: outcome.path } : {})
+                  ...(outcome.path ? { path: outcome.path } : {}),
+                  category: failureCategory(outcome.reason, source === undefined, received.body.encoding)
                 }
               : {
                   _tag: "WebhookNormalized",
@@ -148,10 +161,19 @@ export const NormalizerLive = Layer.effect(
           // A re-run that reaches the same verdict records nothing new.
           // Compared key-order-insensitively: the decoded event lists its fields in schema order.
           const same = status.last !== undefined && stableJson(status.last.event) === stableJson(record)
-          if (!dryRun && !same)
-            yield* store.append(webhookStream(webhookId), webhookVersion, [record], {
-              metadata: { actor: "worker", correlationId: webhookId }
-            })
+          if (!dryRun && !same) {
+            // A failure is alerted (grouped per source and reason) in the transaction that records it.
+            const alerts = yield* alerting.raise({ events: [record], now: new Date() })
+            yield* store.appendMany(
+              [
+                { streamId: webhookStream(webhookId), expectedVersion: webhookVersion, events: [record] },
+                ...alerts.appends
+              ],
+              { metadata: { actor: "worker", correlationId: webhookId }, jobs: alerts.jobs }
+            )
+            if (record._tag === "NormalizationFailed")
+              normalizationFailuresTotal.inc({ source: record.sourceId, reason: failureReasonOf(record) })
+          }
           return { outcome, orderEvents: [], plan: { events: [], jobs: [] } }
         }
 
@@ -163,8 +185,15 @@ export const NormalizerLive = Layer.effect(
         const becameEligible = !isEligible(before) && isEligible(after)
         const adjustment = adjustmentFor(before, after)
         const dispatch = dispatchStateOf(orderEvents)
-        const conversionPlan =
-          becameEligible && after.order ? planConversion(after.order, snapshot) : { events: [], jobs: [] }
+        const routed = becameEligible && after.order ? planConversion(after.order, snapshot) : { events: [], jobs: [] }
+        // A pair imported at cutover (s2s import dispatched) was sent by the previous system: no job.
+        const conversionPlan = {
+          events: routed.events,
+          jobs: routed.jobs.filter((j) => {
+            const payload = j.payload as DispatchJobPayload
+            return !dispatch.has(dispatchKey(payload.targetId, payload.kind))
+          })
+        }
         // Adjustments see the conversions just planned too (a refund that arrived with the payment).
         const planned = conversionPlan.events.reduce((s, e) => evolveDispatch(s, e, new Date().toISOString()), dispatch)
         const plan = mergePlans(
@@ -182,7 +211,9 @@ export const NormalizerLive = Layer.effect(
           outcome: events.length === 0 ? "unchanged" : ignored ? "ignored" : "changed",
           eventTypes: events.map((e) => e._tag),
           parserVersion: outcome.parserVersion,
-          ...(outcome.billingKey ? { billingKey: outcome.billingKey } : {})
+          ...(outcome.billingKey ? { billingKey: outcome.billingKey } : {}),
+          // Recorded where the order's log shows it: how a shared billing account's order got its brand.
+          ...(outcome.companyNote ? { detail: outcome.companyNote } : {})
         }
         const alerts = yield* alerting.raise({
           events: orderAppend,

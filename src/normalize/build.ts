@@ -4,10 +4,11 @@
 import type { Source } from "../config/schema.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import { compact } from "./compact.js"
+import { resolveCompany } from "./company.js"
 import { consentFromText, mergeConsent } from "./consent.js"
 import type { NormalizeContext } from "./context.js"
 import { marketOf, partnerFor, productFor, productsOf } from "./identity.js"
-import type { Details, Draft, Observed } from "./outcome.js"
+import type { Details, Draft, Failed, Observed } from "./outcome.js"
 import { reshipment, testOrder } from "./special.js"
 import { deriveStatus, refundedTotal } from "./status.js"
 import { extractTracking } from "./tracking.js"
@@ -20,13 +21,23 @@ export interface ObserveInput {
   readonly testMode?: boolean | undefined
 }
 
-export const observe = ({ draft, topic, parserVersion, testMode }: ObserveInput, ctx: NormalizeContext): Observed => {
+export const observe = (
+  { draft, topic, parserVersion, testMode }: ObserveInput,
+  ctx: NormalizeContext
+): Observed | Failed => {
   const source = ctx.source
   const ownKey = `${source.id}:${draft.orderId}`
   const shopId = source.ordersOf !== undefined ? draft.shopOrderId : undefined
   const orderKey = shopId === undefined ? ownKey : `${source.ordersOf}:${shopId}`
   const owner = (shopId === undefined ? undefined : ctx.sources.get(source.ordersOf ?? "")) ?? source
   const platformTest = draft.platformTest ?? (testMode === true ? "webhook test mode" : undefined)
+  const resolution =
+    draft.details === undefined
+      ? undefined
+      : resolveCompany(owner.company, draft.details.lineItems, draft.details.value.currency)
+  if (resolution?._tag === "Unplaced") return { _tag: "Failed", reason: resolution.reason, parserVersion }
+  const company =
+    resolution?.company ?? (typeof owner.company === "string" ? owner.company : (owner.company["*"] ?? ""))
 
   const snapshot =
     draft.details === undefined
@@ -34,7 +45,7 @@ export const observe = ({ draft, topic, parserVersion, testMode }: ObserveInput,
       : canonical(
           draft,
           draft.details,
-          { orderKey, platformOrderId: shopId ?? draft.orderId, owner, platformTest },
+          { orderKey, platformOrderId: shopId ?? draft.orderId, owner, platformTest, company },
           ctx
         )
   const ignore =
@@ -66,7 +77,8 @@ export const observe = ({ draft, topic, parserVersion, testMode }: ObserveInput,
       snapshot: snapshot && ignore?.reason === "test_order" ? { ...snapshot, test: true } : snapshot,
       paidAt: draft.paidAt,
       cancellation: draft.cancellation,
-      ignore
+      ignore,
+      companyNote: resolution?._tag === "Company" ? resolution.note : undefined
     })
   }
 }
@@ -76,11 +88,12 @@ interface Keyed {
   readonly platformOrderId: string
   readonly owner: Source
   readonly platformTest: string | undefined
+  readonly company: string
 }
 
 const canonical = (draft: Draft, details: Details, keyed: Keyed, ctx: NormalizeContext): CanonicalOrder => {
   const source = ctx.source
-  const company = keyed.owner.company
+  const company = keyed.company
   // The configured origin beats the payload's (Shopify's order_status_url can be the checkout domain).
   const origin = keyed.owner.url ?? source.url ?? details.signals.origin
   const { tracking, consent: consentAttribute } = extractTracking({ ...details.signals, origin }, source.tracking)

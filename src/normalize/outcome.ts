@@ -106,6 +106,8 @@ export interface Observed {
   readonly fullyRefunded: boolean
   readonly cancellation?: Cancellation | undefined
   readonly ignore?: { readonly reason: IgnoreReason; readonly detail: string } | undefined
+  /** How the company was chosen when the source's company is a product map and it took a rule to say. */
+  readonly companyNote?: string | undefined
 }
 
 export interface Skipped {

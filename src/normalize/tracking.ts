@@ -58,7 +58,17 @@ export const QUERY_ONLY_KEYS: Readonly<Partial<Record<TrackingField, ReadonlyArr
 /** Fields that are never read from the landing URL's query. */
 const NOT_FROM_QUERY: ReadonlySet<TrackingField> = new Set(["landing_url", "referrer", "coupon", "consent"])
 
-const CLICK_ID_FIELDS = ["awc", "irclickid", "cjevent", "clickid", "sub1", "sub2", "sub3", "sub4", "sub5"] as const
+export const CLICK_ID_FIELDS = [
+  "awc",
+  "irclickid",
+  "cjevent",
+  "clickid",
+  "sub1",
+  "sub2",
+  "sub3",
+  "sub4",
+  "sub5"
+] as const
 
 export type TrackingOverrides = Source["tracking"]
 

@@ -4,7 +4,14 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Authentication } from "../http/Auth.js"
 import { Forbidden } from "../http/errors.js"
-import { RedispatchBody, RedispatchReport, RenormalizeBody, RenormalizeReport } from "./schemas.js"
+import {
+  RedispatchBody,
+  RedispatchReport,
+  RenormalizeBody,
+  RenormalizeReport,
+  ReplanBody,
+  ReplanReport
+} from "./schemas.js"
 
 export class OperationsGroup extends HttpApiGroup.make("operations")
   .add(
@@ -28,6 +35,19 @@ export class OperationsGroup extends HttpApiGroup.make("operations")
         OpenApi.Description,
         "Re-runs normalization with the current parsers and configuration. A dry run (the default) shows what would " +
           "change; dryRun: false requests a re-run only for webhooks whose result would change."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("replan", "/replan")
+      .setPayload(ReplanBody)
+      .addSuccess(ReplanReport)
+      .addError(Forbidden)
+      .annotate(
+        OpenApi.Description,
+        "Routes already-normalized orders again with the current rules, targets and partners (after a configuration " +
+          "fix). A dry run (the default) lists the (order, target) conversions never planned that the current " +
+          "configuration routes to; dryRun: false records one DispatchPlanned per order and enqueues the dispatches. " +
+          "Pairs with any dispatch history are left alone, so a second run plans nothing."
       )
   )
   .middleware(Authentication)

@@ -1,4 +1,4 @@
-// POST /api/v1/redispatch and /api/v1/renormalize (scope operate). Consumes a JSON body (decoded
+// POST /api/v1/redispatch, /api/v1/renormalize and /api/v1/replan (scope operate). Consumes a JSON body (decoded
 // here, unknown fields refused: a misspelt filter must not widen a selection); answers with the
 // report. 400 for a malformed body or an unbounded selection, 403 below scope operate. The actor
 // recorded is the token (`token:<id>`).
@@ -10,8 +10,9 @@ import { badRequest } from "../http/errors.js"
 import { parseJson } from "../lib/json.js"
 import { Redispatch } from "./redispatch/Redispatch.js"
 import { Renormalize } from "./renormalize/Renormalize.js"
-import { type InvalidRequest, redispatchRequest, renormalizeRequest } from "./request.js"
-import { RedispatchBody, RenormalizeBody } from "./schemas.js"
+import { Replan } from "./replan/Replan.js"
+import { type InvalidRequest, redispatchRequest, renormalizeRequest, replanRequest } from "./request.js"
+import { RedispatchBody, RenormalizeBody, ReplanBody } from "./schemas.js"
 
 const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Schema<A, I>) =>
   Effect.gen(function* () {
@@ -31,6 +32,7 @@ export const OperationsHttpLive = HttpApiBuilder.group(Api, "operations", (handl
   Effect.gen(function* () {
     const redispatch = yield* Redispatch
     const renormalize = yield* Renormalize
+    const replan = yield* Replan
     return handlers
       .handleRaw("redispatch", ({ request }) =>
         Effect.gen(function* () {
@@ -46,6 +48,14 @@ export const OperationsHttpLive = HttpApiBuilder.group(Api, "operations", (handl
           const body = yield* decodeBody(request, RenormalizeBody)
           const parsed = yield* checked(renormalizeRequest(body))
           return yield* renormalize.run(parsed, { actor: actorOf(principal), origin: "api:renormalize" })
+        })
+      )
+      .handleRaw("replan", ({ request }) =>
+        Effect.gen(function* () {
+          const principal = yield* requireScope("operate")
+          const body = yield* decodeBody(request, ReplanBody)
+          const parsed = yield* checked(replanRequest(body))
+          return yield* replan.run(parsed, { actor: actorOf(principal), origin: "api:replan" })
         })
       )
   })

@@ -1,6 +1,6 @@
 // Operator reports as text for the CLI, pure: a headline, a table (one row per dispatch or webhook),
 // and a closing line that says plainly whether anything was sent or recorded.
-import type { RedispatchReport, RenormalizeReport } from "./schemas.js"
+import type { RedispatchReport, RenormalizeReport, ReplanReport } from "./schemas.js"
 
 export interface Rendered {
   readonly headline: string
@@ -9,7 +9,8 @@ export interface Rendered {
   readonly footer: ReadonlyArray<string>
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+export const plural = (n: number, word: string) =>
+  `${n} ${word}${n === 1 ? "" : /(s|sh|ch|x)$/.test(word) ? "es" : "s"}`
 
 const ACTION = { would_send: "would send", requested: "requested", skipped: "skipped" } as const
 
@@ -39,6 +40,33 @@ export const renderRedispatch = (r: RedispatchReport): Rendered => ({
   ]
 })
 
+const REPLAN_ACTION = {
+  would_plan: "would plan",
+  planned: "planned",
+  skipped: "skipped",
+  no_longer_routed: "not routed now"
+} as const
+
+export const renderReplan = (r: ReplanReport): Rendered => ({
+  headline:
+    `${r.dryRun ? "dry run: " : ""}${plural(r.selected, "order")} checked, ` +
+    `${plural(r.planned, "new dispatch")} on ${plural(r.orders, "order")} ${r.dryRun ? "would be planned" : "planned"}, ` +
+    `${r.unchanged} unchanged, ${r.skipped} skipped`,
+  headers: ["ORDER", "TARGET", "RULE", "ACTION", "DETAIL"],
+  rows: r.items.map((i) => [i.orderKey, i.targetId ?? "-", i.ruleId ?? "-", REPLAN_ACTION[i.action], i.reason ?? ""]),
+  footer: [
+    ...(r.notFound.length > 0 ? [`no such order: ${r.notFound.join(", ")}`] : []),
+    ...(r.truncated ? ["more orders matched than one run handles: narrow the filters and run again"] : []),
+    r.dryRun
+      ? r.planned > 0
+        ? "nothing was planned (dry run); run again with --yes to plan and send them"
+        : "nothing to plan: every selected order is routed as the current configuration routes it"
+      : r.planned > 0
+        ? `${plural(r.planned, "dispatch")} planned; the worker sends them now`
+        : "nothing planned"
+  ]
+})
+
 const RENORMALIZE_ACTION = {
   would_renormalize: "would change",
   requested: "requested",
@@ -60,6 +88,7 @@ export const renderRenormalize = (r: RenormalizeReport): Rendered => ({
     i.action === "skipped" ? `${i.after} (${i.reason ?? ""})` : i.after
   ]),
   footer: [
+    ...(r.explanation === undefined ? [] : [r.explanation]),
     ...(r.notFound.length > 0 ? [`no such webhook: ${r.notFound.join(", ")}`] : []),
     ...(r.truncated ? ["more webhooks matched than one run handles: narrow the filters and run again"] : []),
     r.dryRun

@@ -16,7 +16,7 @@ export interface Operator {
   readonly onProgress?: ((done: number, total: number) => void) | undefined
 }
 
-export const RedispatchStates = ["failed", "dead_lettered", "succeeded", "skipped", "pending"] as const
+export const RedispatchStates = ["failed", "dead_lettered", "succeeded", "skipped", "pending", "held"] as const
 export type RedispatchState = (typeof RedispatchStates)[number]
 
 export const RenormalizeStates = ["failed", "all"] as const
@@ -44,6 +44,8 @@ export interface RenormalizeRequest extends TimeRange {
   readonly webhookIds?: ReadonlyArray<string> | undefined
   readonly sourceId?: string | undefined
   readonly state: RenormalizeState
+  /** The state was not asked for (the default): a report that selects nothing says so. */
+  readonly stateDefaulted: boolean
   readonly reason: string
   readonly dryRun: boolean
 }
@@ -118,6 +120,55 @@ export const redispatchRequest = (input: RedispatchInput): Either.Either<Redispa
     }
   })
 
+/** Route already-normalized orders again with the current configuration (see replan/decide.ts). */
+export interface ReplanRequest extends TimeRange {
+  readonly orderKeys?: ReadonlyArray<string> | undefined
+  readonly company?: string | undefined
+  readonly partner?: string | undefined
+  readonly sourceId?: string | undefined
+  readonly target?: string | undefined
+  readonly reason: string
+  readonly dryRun: boolean
+}
+
+export interface ReplanInput {
+  readonly orderKeys?: ReadonlyArray<string> | undefined
+  readonly company?: string | undefined
+  readonly partner?: string | undefined
+  readonly sourceId?: string | undefined
+  readonly target?: string | undefined
+  readonly from?: string | undefined
+  readonly to?: string | undefined
+  readonly reason?: string | undefined
+  readonly dryRun?: boolean | undefined
+}
+
+export const replanRequest = (input: ReplanInput): Either.Either<ReplanRequest, InvalidRequest> =>
+  Either.gen(function* () {
+    const range = yield* parseRange(input.from, input.to)
+    const orderKeys = nonEmpty(input.orderKeys)
+    const company = input.company?.trim() || undefined
+    const partner = input.partner?.trim() || undefined
+    const sourceId = input.sourceId?.trim() || undefined
+    const target = input.target?.trim() || undefined
+    if ([orderKeys, company, partner, sourceId, target, range.from, range.to].every((v) => v === undefined))
+      return yield* Either.left(
+        new InvalidRequest({
+          message: "select what to replan: give orderKeys, a company, a partner, a sourceId, a target or a time range"
+        })
+      )
+    return {
+      ...range,
+      orderKeys,
+      company,
+      partner,
+      sourceId,
+      target,
+      reason: input.reason?.trim() || "operator replan after a configuration change",
+      dryRun: input.dryRun ?? true
+    }
+  })
+
 export interface RenormalizeInput {
   readonly webhookIds?: ReadonlyArray<string> | undefined
   readonly sourceId?: string | undefined
@@ -145,6 +196,7 @@ export const renormalizeRequest = (input: RenormalizeInput): Either.Either<Renor
       webhookIds,
       sourceId,
       state,
+      stateDefaulted: input.state === undefined,
       reason: input.reason?.trim() || "operator re-normalization",
       dryRun: input.dryRun ?? true
     }

@@ -62,6 +62,54 @@ export const RedispatchReport = Schema.Struct({
 })
 export type RedispatchReport = typeof RedispatchReport.Type
 
+export const ReplanBody = Schema.Struct({
+  orderKeys: Schema.optional(Schema.Array(Schema.String).pipe(Schema.maxItems(10_000))),
+  company: Schema.optional(Schema.String),
+  partner: Schema.optional(Schema.String),
+  sourceId: Schema.optional(Schema.String),
+  /** Only plan this target. */
+  target: Schema.optional(Schema.String),
+  /** ISO 8601; on the order's placement time, inclusive. */
+  from: Schema.optional(Schema.String),
+  /** ISO 8601; exclusive. */
+  to: Schema.optional(Schema.String),
+  reason: Schema.optional(Schema.String),
+  /** Default true: list the (order, target) pairs that would be planned, plan nothing. */
+  dryRun: Schema.optional(Schema.Boolean)
+})
+
+export const ReplanItem = Schema.Struct({
+  orderKey: Schema.String,
+  targetId: Schema.optional(Schema.String),
+  channel: Schema.optional(Schema.String),
+  /** The rule that routes the order to the target now. */
+  ruleId: Schema.optional(Schema.String),
+  /**
+   * would_plan (dry run) / planned: a conversion never planned for this pair; skipped: the order as a
+   * whole (not paid, ignored, partner rules changed since it was normalized); no_longer_routed: a
+   * dispatch the current rules would not make, left as it is.
+   */
+  action: Schema.Literal("would_plan", "planned", "skipped", "no_longer_routed"),
+  reason: Schema.optional(Schema.String)
+})
+export type ReplanItem = typeof ReplanItem.Type
+
+export const ReplanReport = Schema.Struct({
+  dryRun: Schema.Boolean,
+  /** Orders checked. */
+  selected: Schema.Int,
+  /** Orders that get (or would get) new dispatches, and how many (order, target) pairs. */
+  orders: Schema.Int,
+  planned: Schema.Int,
+  /** Orders already routed as the current configuration routes them. */
+  unchanged: Schema.Int,
+  skipped: Schema.Int,
+  notFound: Schema.Array(Schema.String),
+  truncated: Schema.Boolean,
+  items: Schema.Array(ReplanItem)
+})
+export type ReplanReport = typeof ReplanReport.Type
+
 export const RenormalizeBody = Schema.Struct({
   webhookIds: Schema.optional(Schema.Array(Schema.String).pipe(Schema.maxItems(10_000))),
   sourceId: Schema.optional(Schema.String),
@@ -93,6 +141,10 @@ export type RenormalizeItem = typeof RenormalizeItem.Type
 
 export const RenormalizeReport = Schema.Struct({
   dryRun: Schema.Boolean,
+  /** The state the selection used (failed unless asked otherwise, or webhooks named one by one). */
+  state: Schema.Literal(...RenormalizeStates),
+  /** When nothing was selected: why, and what to run instead. */
+  explanation: Schema.optional(Schema.String),
   selected: Schema.Int,
   /** Would change (dry run) or were requested. */
   changes: Schema.Int,

@@ -4,19 +4,22 @@
 // Hashed identifiers (64 hex digits) are already pseudonymous and stay as they are.
 import { isIP } from "node:net"
 import { parsePhoneNumberFromString } from "libphonenumber-js/max"
+import { replacePersonalData } from "../lib/pii.js"
 
 const HASHED = /^[0-9a-f]{64}$/i
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g
 
 const first = (value: string) => Array.from(value.trim())[0] ?? ""
 
+/** The first character and the domain stay; an encoded `@` (`%40`, `%2540`) stays as it was written. */
 export const maskEmail = (email: string): string => {
-  const at = email.lastIndexOf("@")
-  return at <= 0 ? "***" : `${first(email)}***${email.slice(at)}`
+  const at = /@|%(?:25)*40|\\u0040|&#(?:64|x40);/i.exec(email)
+  return at === null || at.index <= 0 ? "***" : `${first(email)}***${email.slice(at.index)}`
 }
 
 /** The country calling code and the last two digits stay. */
-export const maskPhone = (phone: string): string => {
+export const maskPhone = (written: string): string => {
+  // As written in a URL: %2B is the +, %20 a space.
+  const phone = written.replace(/%(?:25)?2B/gi, "+").replace(/%(?:25)?[0-9A-F]{2}/gi, " ")
   const digits = phone.replace(/\D/g, "")
   if (digits.length < 5) return "***"
   const international = /^\s*(\+|00)/.test(phone)
@@ -55,9 +58,12 @@ export const maskIp = (ip: string): string => {
   return "***"
 }
 
-/** Free text: e-mail addresses inside it masked; a text that is an IP address masked as one. */
+/**
+ * Free text: e-mail addresses (in any encoding) and phone numbers inside it masked (lib/pii.ts); a
+ * text that is an IP address masked as one.
+ */
 export const maskText = (text: string): string =>
-  isIP(text.trim()) !== 0 ? maskIp(text) : text.replace(EMAIL, (match) => maskEmail(match))
+  isIP(text.trim()) !== 0 ? maskIp(text) : replacePersonalData(text, { email: maskEmail, phone: maskPhone })
 
 export type PiiKind = "email" | "phone" | "name" | "street" | "zip" | "ip"
 

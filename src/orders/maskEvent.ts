@@ -57,19 +57,29 @@ export const maskCustomer = (customer: Customer): Customer => ({
   ...masked(customer, "zip", maskZip)
 })
 
-export const maskOrder = (order: CanonicalOrder): CanonicalOrder => {
-  const { landingUrl, referrer } = order.tracking
+/**
+ * Free-text tracking values masked (landing URL, referrer, utm values, coupon: an email or a phone
+ * number can hide in any of them); click ids stay, auditors match them with the partners' reports.
+ */
+export const maskTracking = (tracking: CanonicalOrder["tracking"]): CanonicalOrder["tracking"] => {
+  const { landingUrl, referrer, coupon } = tracking
   return {
-    ...order,
-    customer: maskCustomer(order.customer),
-    ...(order.clientIp === undefined ? {} : { clientIp: maskIp(order.clientIp) }),
-    tracking: {
-      ...order.tracking,
-      ...(landingUrl === undefined ? {} : { landingUrl: maskText(landingUrl) }),
-      ...(referrer === undefined ? {} : { referrer: maskText(referrer) })
-    }
+    ...tracking,
+    utm: Object.fromEntries(
+      Object.entries(tracking.utm).map(([k, v]) => [k, v === undefined ? v : maskText(v)])
+    ) as CanonicalOrder["tracking"]["utm"],
+    ...(landingUrl === undefined ? {} : { landingUrl: maskText(landingUrl) }),
+    ...(referrer === undefined ? {} : { referrer: maskText(referrer) }),
+    ...(coupon === undefined ? {} : { coupon: maskText(coupon) })
   }
 }
+
+export const maskOrder = (order: CanonicalOrder): CanonicalOrder => ({
+  ...order,
+  customer: maskCustomer(order.customer),
+  ...(order.clientIp === undefined ? {} : { clientIp: maskIp(order.clientIp) }),
+  tracking: maskTracking(order.tracking)
+})
 
 export const maskEvent = (event: AppEvent): AppEvent => {
   switch (event._tag) {

@@ -10,7 +10,8 @@ export const DISPATCH_STATES = [
   "partial",
   "failed",
   "dead_lettered",
-  "skipped"
+  "skipped",
+  "held"
 ] as const
 /** conversionView.ts trackingState: no tracking, utm naming Google/Meta without its click id, fine. */
 export const TRACKING_STATES = ["none", "inconsistent", "ok"] as const

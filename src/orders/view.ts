@@ -7,7 +7,7 @@ import { DispatchKind } from "../events/dispatch.js"
 import { amountText } from "../lib/money.js"
 import { type ConversionView, hasAnyTracking, hasClickId, summarize } from "../projections/conversionView.js"
 import { maskText } from "./mask.js"
-import { maskCustomer } from "./maskEvent.js"
+import { maskCustomer, maskTracking } from "./maskEvent.js"
 
 const Nullable = <S extends Schema.Schema.Any>(schema: S) => Schema.NullOr(schema)
 
@@ -18,7 +18,8 @@ export const DispatchStateSummary = Schema.Literal(
   "partial",
   "failed",
   "dead_lettered",
-  "skipped"
+  "skipped",
+  "held"
 )
 
 export const ViewStatus = Schema.Union(OrderStatus, Schema.Literal("ignored"))
@@ -35,7 +36,7 @@ export const TargetState = Schema.Struct({
   kind: DispatchKind,
   channel: Schema.String,
   ruleId: Schema.String,
-  status: Schema.Literal("planned", "retrying", "succeeded", "failed", "dead_lettered", "skipped"),
+  status: Schema.Literal("planned", "retrying", "succeeded", "failed", "dead_lettered", "skipped", "held"),
   attempts: Schema.Int,
   lastAttemptAt: Nullable(Schema.String),
   nextAttemptAt: Nullable(Schema.String),
@@ -85,16 +86,7 @@ export const toOrderView = (view: ConversionView, options: { readonly reveal: bo
   const state = view.order
   const order = state.order
   const mask = !options.reveal
-  const tracking =
-    order === undefined
-      ? null
-      : mask
-        ? {
-            ...order.tracking,
-            ...(order.tracking.landingUrl === undefined ? {} : { landingUrl: maskText(order.tracking.landingUrl) }),
-            ...(order.tracking.referrer === undefined ? {} : { referrer: maskText(order.tracking.referrer) })
-          }
-        : order.tracking
+  const tracking = order === undefined ? null : mask ? maskTracking(order.tracking) : order.tracking
   return {
     orderKey: view.orderKey,
     sourceId: order?.sourceId ?? view.orderKey.slice(0, Math.max(0, view.orderKey.indexOf(":"))),

@@ -1,16 +1,24 @@
-// `s2s erase --email E`: finds every order whose customer has that email, the webhooks and attempts
-// that carried it, and blanks the personal data in those events and in the conversions view, in one
-// transaction under the guarded escape hatch of sql/0008_erasure.sql; records SubjectErased. Runs as
-// the owner (migration) role: the app role cannot erase.
-import { createHash, createHmac } from "node:crypto"
+// `s2s erase --email E [--phone P]`: finds every order whose customer has that email, the webhooks
+// and attempts that carried it, and blanks the personal data in those events and in the conversions
+// view; then removes every remaining form of the subject's email and phone numbers (URL-encoded in
+// landing URLs, written in order notes and note attributes, digests in recorded requests) from every
+// table (scrub.ts); all in one transaction under the guarded escape hatch of sql/0008_erasure.sql,
+// and records SubjectErased. Runs as the owner (migration) role: the app role cannot erase.
+import { createHmac } from "node:crypto"
 import type { Sql } from "../db/Db.js"
 import { appendStreams } from "../events/store.js"
+import { mentions, normalizeEmail, phoneE164, type SubjectNeedles, subjectNeedles } from "./needles.js"
 import { eraseEventData, eraseViewDoc } from "./redact.js"
+import { type ScrubCounts, scrubDatabase } from "./scrub.js"
+
+export { normalizeEmail } from "./needles.js"
 
 export interface ErasurePlan {
   readonly subject: string
-  /** The normalized address (kept in memory only, to scrub it from recorded requests). */
+  /** The normalized address (kept in memory only, to find and scrub it). */
   readonly email: string
+  /** The subject's phone numbers (E.164): given, and found in the subject's orders. In memory only. */
+  readonly phones: ReadonlyArray<string>
   readonly orderKeys: ReadonlyArray<string>
   readonly streams: ReadonlyArray<string>
 }
@@ -18,38 +26,102 @@ export interface ErasurePlan {
 export interface ErasureResult extends ErasurePlan {
   readonly events: number
   readonly projectionRows: number
+  /** Rows where a remaining form of the email or a phone number was scrubbed, per table. */
+  readonly scrubbed: ScrubCounts
 }
-
-export const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
 const subjectOf = async (owner: Sql, email: string) => {
   const [row] = await owner<Array<{ pepper: Buffer }>>`select pepper from privacy_settings`
   return createHmac("sha256", row!.pepper).update(normalizeEmail(email)).digest("hex")
 }
 
-export const planErasure = async (owner: Sql, email: string): Promise<ErasurePlan> => {
+const PHONE_KEY = /phone|mobile|tel(ephone)?$|fax/i
+
+/** Every string under a phone-like key in a parsed raw body (billing, shipping, customer, notes). */
+const phoneValues = (value: unknown, key = ""): Array<string> => {
+  if (typeof value === "string" || typeof value === "number")
+    return PHONE_KEY.test(key) && String(value).trim() !== "" ? [String(value)] : []
+  if (Array.isArray(value)) return value.flatMap((v) => phoneValues(v, key))
+  if (value === null || typeof value !== "object") return []
+  const entry = value as Record<string, unknown>
+  // Key/value entries (note attributes, meta_data): the entry's name says what its value is.
+  const label = typeof entry.name === "string" ? entry.name : typeof entry.key === "string" ? entry.key : undefined
+  return Object.entries(entry).flatMap(([k, v]) => phoneValues(v, k === "value" && label ? label : k))
+}
+
+const rawText = (body: unknown): string | undefined => {
+  const b = body as { encoding?: string; text?: string } | undefined
+  if (typeof b?.text !== "string") return undefined
+  return b.encoding === "base64" ? Buffer.from(b.text, "base64").toString("latin1") : b.text
+}
+
+export const planErasure = async (
+  owner: Sql,
+  email: string,
+  givenPhones: ReadonlyArray<string> = []
+): Promise<ErasurePlan> => {
   const normalized = normalizeEmail(email)
   const subject = await subjectOf(owner, email)
-  const orders = await owner<Array<{ stream_id: string }>>`
-    select distinct stream_id from events
+  const orders = await owner<Array<{ stream_id: string; phone: string | null; market: string | null }>>`
+    select stream_id, data->'order'->'customer'->>'phone' as phone, data->'order'->>'market' as market
+    from events
     where type = 'OrderNormalized' and lower(data->'order'->'customer'->>'email') = ${normalized}`
-  const orderKeys = orders.map((r) => r.stream_id.slice("order-".length))
+  const orderKeys = [...new Set(orders.map((r) => r.stream_id.slice("order-".length)))].sort()
+  const markets = [...new Set(orders.flatMap((o) => (o.market === null ? [] : [o.market])))]
   const linked =
     orderKeys.length === 0
       ? []
       : await owner<Array<{ stream_id: string }>>`
           select distinct stream_id from events
           where data ? 'orderKey' and stream_id not like 'order-%' and (data->>'orderKey') = any(${orderKeys}::text[])`
-  // Webhooks that never became an order (failed or skipped) may carry the address in their raw body.
-  const raw = await owner<Array<{ stream_id: string }>>`
-    select distinct stream_id from events
-    where type in ('WebhookReceived', 'WebhookRejected')
-      and position(${normalized} in lower(data->'body'->>'text')) > 0`
+  // The subject's own webhooks (those normalized into the subject's orders) name their phone
+  // numbers (billing, shipping, note attributes); the canonical order keeps only one.
+  const webhookStreams = linked.map((r) => r.stream_id).filter((s) => s.startsWith("webhook-"))
+  const bodies =
+    webhookStreams.length === 0
+      ? []
+      : await owner<Array<{ body: unknown }>>`
+          select data->'body' as body from events
+          where stream_id = any(${webhookStreams}::text[]) and type in ('WebhookReceived', 'WebhookDuplicateReceived')`
+  const written = [
+    ...givenPhones,
+    ...orders.flatMap((o) => (o.phone === null ? [] : [o.phone])),
+    ...bodies.flatMap((b) => {
+      const text = rawText(b.body)
+      if (text === undefined) return []
+      try {
+        return phoneValues(JSON.parse(text))
+      } catch {
+        return []
+      }
+    })
+  ]
+  const phones = [
+    ...new Set(
+      written.flatMap((p) => {
+        const valid = [undefined, ...markets].map((m) => phoneE164(p, m)).find((e) => e !== undefined)
+        return valid === undefined ? [] : [valid]
+      })
+    )
+  ]
+  const needles = subjectNeedles(normalized, phones)
+  // Webhooks that never became an order (failed, skipped, refused as unparseable) may carry the
+  // address or a phone number in their raw body, in any encoding: their whole body is erased.
+  const candidates = await owner<Array<{ stream_id: string; body: unknown }>>`
+    select stream_id, data->'body' as body from events
+    where type in ('WebhookReceived', 'WebhookDuplicateReceived', 'WebhookRejected')
+      and (data->'body'->>'encoding' = 'base64' or (data->'body'->>'text') ~* ${needles.sqlFilters.join("|")})`
+  const raw = candidates.filter((c) => {
+    const text = rawText(c.body)
+    return text !== undefined && mentions(text, needles)
+  })
   const streams = [
     ...new Set([...orders.map((r) => r.stream_id), ...linked.map((r) => r.stream_id), ...raw.map((r) => r.stream_id)])
   ]
-  return { subject, email: normalized, orderKeys, streams: streams.sort() }
+  return { subject, email: normalized, phones, orderKeys, streams: streams.sort() }
 }
+
+export const needlesOf = (plan: ErasurePlan): SubjectNeedles => subjectNeedles(plan.email, plan.phones)
 
 export const executeErasure = async (
   owner: Sql,
@@ -64,11 +136,10 @@ export const executeErasure = async (
         ? []
         : await tx<Array<{ global_position: string; type: string; data: Record<string, unknown> }>>`
             select global_position, type, data from events where stream_id = any(${plan.streams as Array<string>}::text[])`
-    // The address and its SHA-256 (what channels send) are scrubbed from recorded requests too.
-    const needles = [plan.email, createHash("sha256").update(plan.email).digest("hex")]
+    const needles = needlesOf(plan)
     let events = 0
     for (const row of rows) {
-      const erased = eraseEventData(row.type, row.data, needles)
+      const erased = eraseEventData(row.type, row.data)
       if (erased === undefined) continue
       await tx`update events set data = ${tx.json(erased as never)} where global_position = ${row.global_position}`
       events++
@@ -82,6 +153,9 @@ export const executeErasure = async (
       await tx`update conversions set doc = ${tx.json(eraseViewDoc(v.doc) as never)}
                where generation = ${v.generation} and order_key = ${v.order_key}`
     }
+    // Whatever is left, anywhere: landing URLs, notes, attributes, recorded requests and responses,
+    // alerts, grouping state, job payloads; the subject's streams and everyone else's.
+    const scrubbed = await scrubDatabase(tx, needles)
     await appendStreams(tx, [
       {
         streamId: `erasure-${plan.subject}`,
@@ -95,6 +169,7 @@ export const executeErasure = async (
               streams: plan.streams.length,
               events,
               projectionRows: views.length,
+              scrubbedRows: Object.values(scrubbed).reduce((n, c) => n + c, 0),
               actor,
               ...(reason ? { reason } : {})
             },
@@ -103,5 +178,5 @@ export const executeErasure = async (
         ]
       }
     ])
-    return { ...plan, events, projectionRows: views.length }
+    return { ...plan, events, projectionRows: views.length, scrubbed }
   }) as Promise<ErasureResult>

@@ -27,14 +27,12 @@ const eraseExchanges = (exchanges: unknown) =>
       })
     : exchanges
 
-/** Literal values (the email, its hashes) scrubbed wherever they appear in recorded requests. */
-const scrub = (value: unknown, needles: ReadonlyArray<string>): unknown =>
-  needles.length === 0
-    ? value
-    : (JSON.parse(needles.reduce((text, n) => text.split(n).join(ERASED), JSON.stringify(value))) as unknown)
-
-/** The event's data with personal data blanked, or undefined when there is nothing to erase. */
-export const eraseEventData = (type: string, data: Json, needles: ReadonlyArray<string> = []): Json | undefined => {
+/**
+ * The event's data with the personal data its structure names blanked, or undefined when there is
+ * nothing to erase. Values elsewhere in it (a landing URL, a note, a digest in a recorded request)
+ * are found and scrubbed across the whole database afterwards (scrub.ts).
+ */
+export const eraseEventData = (type: string, data: Json): Json | undefined => {
   switch (type) {
     case "WebhookReceived":
     case "WebhookDuplicateReceived":
@@ -45,9 +43,7 @@ export const eraseEventData = (type: string, data: Json, needles: ReadonlyArray<
     case "OrderNormalized":
       return { ...data, order: eraseOrder(data.order) }
     case "DispatchAttempted":
-      return { ...data, exchanges: scrub(eraseExchanges(data.exchanges), needles) }
-    case "AlertRaised":
-      return scrub(data, needles) as Json
+      return { ...data, exchanges: eraseExchanges(data.exchanges) }
     default:
       return undefined
   }

@@ -7,7 +7,15 @@ import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { RecordedEvent } from "../events/EventStore.js"
 import { evolve, initialOrderState, type OrderState } from "../normalize/decider/state.js"
 
-export type DispatchSummary = "none" | "pending" | "delivered" | "partial" | "failed" | "dead_lettered" | "skipped"
+export type DispatchSummary =
+  | "none"
+  | "pending"
+  | "delivered"
+  | "partial"
+  | "failed"
+  | "dead_lettered"
+  | "skipped"
+  | "held"
 
 export interface ConversionView {
   readonly orderKey: string
@@ -62,6 +70,8 @@ export const summarize = (entries: ReadonlyArray<DispatchEntry>): DispatchSummar
   if (conversions.length === 0) return "none"
   const statuses = new Set(conversions.map((e) => e.status))
   if (statuses.size === 1 && statuses.has("succeeded")) return "delivered"
+  // Held first: only an operator moves it on, whatever the other targets are doing.
+  if (statuses.has("held")) return "held"
   if (statuses.has("planned") || statuses.has("retrying")) return "pending"
   if (statuses.has("succeeded")) return "partial"
   if (statuses.has("dead_lettered")) return "dead_lettered"

@@ -12,12 +12,15 @@ const ORDER_EVENTS: ReadonlyArray<EventType> = [
   "OrderRefunded",
   "OrderCancelled",
   "DispatchPlanned",
+  "DispatchAttemptStarted",
   "DispatchAttempted",
   "DispatchSucceeded",
   "DispatchFailed",
   "DispatchSkipped",
   "DispatchDeadLettered",
-  "DispatchRequested"
+  "DispatchHeld",
+  "DispatchRequested",
+  "DispatchImported"
 ]
 
 export const conversions: Projection = {

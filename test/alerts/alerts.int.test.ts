@@ -110,7 +110,11 @@ rules:
   - { id: awin-all, company: "*", product: "*", partner: awin, target: awin }
   - { id: crm-google, company: acme, product: "*", partner: google, target: crm }
 alerts:
-  slack: { token: env:ALERTS_SLACK_TOKEN, channel: "#tracking-alerts", groupWindow: ${WINDOW_MS / 1000}s }
+  slack:
+    token: env:ALERTS_SLACK_TOKEN
+    channel: "#tracking-alerts"
+    groupWindow: ${WINDOW_MS / 1000}s
+    weeklyReport: { day: monday, hour: 8 }
 `
   })
   sql = appSql(service.databaseUrl)
@@ -127,9 +131,9 @@ describe("Slack alerts from the pipeline", () => {
     // The cron registers its entries shortly after the worker starts.
     const known = await eventually(async () => {
       const rows = await owner`select identifier from graphile_worker._private_known_crontabs order by identifier`
-      return rows.length === 2 ? rows.map((row) => row.identifier) : undefined
+      return rows.length === 3 ? rows.map((row) => row.identifier) : undefined
     })
-    expect(known).toEqual(["alert-coverage-digest", "alert-digests"])
+    expect(known).toEqual(["alert-coverage-digest", "alert-digests", "alert-weekly-report"])
   })
 
   it("posts one message for a broken campaign, counts its repeats and follows up with one digest", async () => {
@@ -232,6 +236,27 @@ describe("Slack alerts from the pipeline", () => {
     })
     expect(await typesOf(`alert-coverage_digest:${PAID_DAY}`)).toEqual(["AlertRaised", "AlertSent"])
     expect(messagesWith(`Tracking coverage ${PAID_DAY}`)).toHaveLength(1)
+  })
+
+  it("posts the weekly outcome summary once, on its weekday and hour, with the biggest change", async () => {
+    // Sunday: not the configured day, nothing is recorded.
+    await runJob("alert-weekly-report", { _cron: { ts: "2024-12-01T08:05:00.000Z" } })
+    // Monday 08:05 UTC: the week 2024-11-25 .. 2024-12-01, which holds the orders of PAID_DAY.
+    await runJob("alert-weekly-report", { _cron: { ts: "2024-12-02T08:05:00.000Z" } })
+    const summary = await eventually(async () => messagesWith("Weekly outcome 2024-11-25")[0])
+    expect(summary).toContain(
+      "6 orders · 6 paid · 6 eligible · 5 delivered (*83.3 %*) · 5 acknowledged by all targets · 1 failed"
+    )
+    expect(summary).toContain("the week before:_ 0 orders")
+    expect(summary).toContain("*Biggest change*: acme / google: 0 → 5 delivered orders (+5, new)")
+    await runJob("alert-weekly-report", { _cron: { ts: "2024-12-02T09:05:00.000Z" } })
+    await eventually(async () => {
+      const jobs = await owner`
+        select id from graphile_worker.jobs where task_identifier in ('alert-weekly-report', 'deliver-alert')`
+      return jobs.length === 0 ? true : undefined
+    })
+    expect(await typesOf("alert-weekly_report:2024-11-25")).toEqual(["AlertRaised", "AlertSent"])
+    expect(messagesWith("Weekly outcome")).toHaveLength(1)
   })
 
   it("posts once when recording AlertSent fails right after Slack accepted the message", async () => {

@@ -122,6 +122,26 @@ describe("alertForDispatchEvent: what the alerts say", () => {
     expect(JSON.stringify(alert)).not.toContain(CUSTOMER_EMAIL)
   })
 
+  it("a dead letter says whether the attempt budget or the retry horizon ended it", () => {
+    const budget = alertForDispatchEvent({ ...deadLettered, cause: "attempts" })!
+    expect(budget.summary).toBe(
+      "Gave up sending shop-de:1001 to awin after 12 attempts (ServerError; its attempt budget is spent)"
+    )
+    expect(budget.details).toMatchObject({ cause: "attempts", hint: expect.stringContaining("retry.maxAttempts") })
+    const horizon = alertForDispatchEvent({
+      ...deadLettered,
+      cause: "horizon",
+      detail: "the next attempt would fall after the retry horizon (72 h)"
+    })!
+    expect(horizon.summary).toContain("its retry horizon ran out")
+    expect(horizon.details).toMatchObject({ cause: "horizon", hint: expect.stringContaining("retry horizon is over") })
+    // Recorded before the cause had its own field: read from the reason, which keeps only the error.
+    const old = alertForDispatchEvent({ ...deadLettered, reason: "ServerError: gave up after 12 attempts" })!
+    expect(old.summary).toBe(
+      "Gave up sending shop-de:1001 to awin after 12 attempts (ServerError; its attempt budget is spent)"
+    )
+  })
+
   it("a dead letter without the order still alerts, with what the event knows", () => {
     expect(alertForDispatchEvent(deadLettered)).toEqual({
       _tag: "AlertRaised",

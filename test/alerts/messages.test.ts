@@ -193,7 +193,22 @@ describe("dispatch messages", () => {
     const message = messageFor(alert)
     expect(message.blocks[0]).toMatchObject({ text: { text: ":skull: Conversion given up: awin" } })
     expect(texts(message.blocks[1])).toEqual([
-      "Sending order `shop-de:1001` to *awin* failed 12 times until the retry horizon ran out (`ServerError`).\n>HTTP 503"
+      "Sending order `shop-de:1001` to *awin* failed 12 times and was given up (`ServerError`).\n>HTTP 503"
+    ])
+    const budget = messageFor(
+      alertForDispatchEvent({
+        _tag: "DispatchDeadLettered",
+        orderKey: "shop-de:1001",
+        targetId: "awin",
+        kind: "conversion",
+        attempts: 2,
+        reason: "ServerError",
+        message: "HTTP 500",
+        cause: "attempts"
+      })!
+    )
+    expect(texts(budget.blocks[1])).toEqual([
+      "Sending order `shop-de:1001` to *awin* failed 2 times, every attempt its retry policy allows (`ServerError`).\n>HTTP 500"
     ])
   })
 

@@ -7,7 +7,7 @@ import {
   link,
   orderLogReference,
   percent,
-  scrubEmails,
+  scrubPersonalData,
   shellArg
 } from "../../src/alerts/mrkdwn.js"
 
@@ -32,9 +32,14 @@ describe("mrkdwn", () => {
     expect(link("https://x.example/a|b>c", "<label>")).toBe("<https://x.example/a%7Cb%3Ec|&lt;label&gt;>")
   })
 
-  it("scrubs emails", () => {
-    expect(scrubEmails("mail anna.mueller+shop@example.de now")).toBe("mail [email] now")
-    expect(scrubEmails("no mail @ here")).toBe("no mail @ here")
+  it("scrubs emails and phone numbers, in every form they take in text and URLs", () => {
+    expect(scrubPersonalData("mail anna.mueller+shop@example.de now")).toBe("mail [email] now")
+    expect(scrubPersonalData("no mail @ here")).toBe("no mail @ here")
+    expect(scrubPersonalData("/optin?e=anna%40example.de&x=anna%2540example.de")).toBe("/optin?e=[email]&x=[email]")
+    expect(scrubPersonalData("call +49 (0)151 2345-6789 or 0151/23456789")).toBe("call [phone] or [phone]")
+    expect(scrubPersonalData("spring_sale_2026 order 7384341 ip 203.0.113.42")).toBe(
+      "spring_sale_2026 order 7384341 ip 203.0.113.42"
+    )
   })
 
   it("quotes order keys for the shell only when needed", () => {

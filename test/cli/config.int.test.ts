@@ -58,11 +58,51 @@ describe("s2s config", () => {
     expect(s2s(["config", "show"]).stdout).not.toContain("acme2")
   })
 
+  it("refuses to apply with an env:NAME variable unset (exit 1, nothing recorded) unless --allow-missing-env", async () => {
+    const p = await file("unset.yaml", VALID.replace("company: acme", "company: acme3"))
+    const refused = s2s(["config", "apply", p])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("CLI_SHOP_SECRET (used by source shop-de)")
+    expect(refused.stderr).toContain("Nothing was applied")
+    expect(s2s(["config", "show"]).stdout).not.toContain("acme3")
+    const allowed = s2s(["config", "apply", p, "--allow-missing-env"])
+    expect(allowed.code, allowed.stderr).toBe(0)
+    expect(allowed.stderr).toContain(
+      "warning: environment variable CLI_SHOP_SECRET (used by source shop-de) is not set"
+    )
+    expect(s2s(["config", "show"]).stdout).toContain("acme3")
+  })
+
+  it("reports every problem of a file in one pass, sorted, with line and column, and exits 1", async () => {
+    const p = await file(
+      "many.yaml",
+      `sources:
+  - { id: shop-de, kind: shopify, company: acme }
+partners:
+  - { id: aff, when: [aff_id] }
+targets:
+  - { id: awin, channel: postback, url: "https://x.test/?o={order_idd}" }
+rules:
+  - { id: r1, company: acme, product: "*", partner: aff, target: nowhere }
+`
+    )
+    const r = s2s(["config", "apply", "--check", p])
+    expect(r.code).toBe(1)
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("  - "))
+    expect(lines.map((l) => l.replace(/^ {2}- .*many\.yaml:/, "").replace(/ .*/, ""))).toEqual([
+      "2:5",
+      "4:23",
+      "6:5",
+      "8:66"
+    ])
+    expect(lines[1]).toContain('no source captures "aff_id"')
+  })
+
   it("refuses an unknown template variable at apply time, naming it", async () => {
     const p = await file("bad.yaml", VALID.replace("{click_id}", "{clikc_id}"))
     const r = s2s(["config", "apply", p], { CLI_SHOP_SECRET: "x" })
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/bad\.yaml:\d+ targets\[0\].*clikc_id/)
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+ targets\[0\].*clikc_id/)
   })
 
   it("refuses literal secrets without printing them, on stdout or stderr", async () => {
@@ -77,8 +117,8 @@ targets:
     )
     const r = s2s(["config", "apply", p])
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/literal\.yaml:2 sources\[0\]\.secret: secrets must be env:NAME references/)
-    expect(r.stderr).toMatch(/literal\.yaml:4 targets\[0\]\.testEventCode: secrets must be env:NAME references/)
+    expect(r.stderr).toMatch(/literal\.yaml:2:\d+ sources\[0\]\.secret: secrets must be env:NAME references/)
+    expect(r.stderr).toMatch(/literal\.yaml:4:\d+ targets\[0\]\.testEventCode: secrets must be env:NAME references/)
     expect(`${r.stdout}${r.stderr}`).not.toContain("hunter2")
   })
 
@@ -92,7 +132,7 @@ targets:
     )
     const r = s2s(["config", "apply", p])
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/header\.yaml:3 targets\[0\]\.headers\.Authorization: .*must be an env:NAME reference/)
+    expect(r.stderr).toMatch(/header\.yaml:3:\d+ targets\[0\]\.headers\.Authorization: .*must be an env:NAME reference/)
     expect(`${r.stdout}${r.stderr}`).not.toContain("hunter2")
   })
 

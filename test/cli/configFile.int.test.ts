@@ -6,8 +6,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Layer } from "effect"
-import { beforeEach, describe, expect, it } from "vitest"
-import { applyAtStart, BUNDLED_CONFIG, BUNDLED_SOURCE, readConfig } from "../../src/cli/configFile.js"
+import { afterAll, beforeEach, describe, expect, it } from "vitest"
+import { applyAtStart, BUNDLED_CONFIG, BUNDLED_SOURCE, chooseConfigFile, readConfig } from "../../src/cli/configFile.js"
 import { ConfigState, ConfigStateLive } from "../../src/config/ConfigState.js"
 import type { Db } from "../../src/db/Db.js"
 import { DEMO_SECRETS } from "../../src/demo/demoMode.js"
@@ -32,7 +32,12 @@ beforeEach(() => {
 const inDatabase = <A, E>(url: string, effect: Effect.Effect<A, E, ConfigState | Db>) =>
   Effect.runPromise(effect.pipe(Effect.provide(ConfigStateLive.pipe(Layer.provideMerge(dbLayer(url)))), Effect.scoped))
 
-const plainStart = (url: string) => inDatabase(url, applyAtStart(undefined, configValidators, "test"))
+// A directory without s2s.yaml: a checkout may well have one (examples/s2s.yaml suggests creating it).
+const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-nocfg-"))
+afterAll(() => fs.rmSync(emptyDir, { recursive: true, force: true }))
+
+const plainStart = (url: string, cwd = emptyDir) =>
+  inDatabase(url, applyAtStart(undefined, configValidators, "test", cwd))
 
 const sources = async (url: string) =>
   (
@@ -41,7 +46,18 @@ const sources = async (url: string) =>
   ).map((r) => r.source)
 
 describe("a start without ./s2s.yaml", () => {
-  expect(fs.existsSync("s2s.yaml")).toBe(false)
+  it("takes ./s2s.yaml of the directory it starts in when there is one, else the bundled demo", () => {
+    expect(chooseConfigFile(undefined, emptyDir)).toEqual({ _tag: "Bundled", path: BUNDLED_CONFIG })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-cfg-"))
+    fs.writeFileSync(path.join(dir, "s2s.yaml"), "sources: []\n")
+    expect(chooseConfigFile(undefined, dir)).toEqual({
+      _tag: "File",
+      path: path.join(dir, "s2s.yaml"),
+      explicit: false
+    })
+    expect(chooseConfigFile("other.yaml", dir)).toEqual({ _tag: "File", path: "other.yaml", explicit: true })
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
 
   it("applies the bundled demo in demo mode, under its own source, and stays in demo mode on restart", async () => {
     const url = await freshDatabase()

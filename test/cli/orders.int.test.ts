@@ -109,6 +109,7 @@ describe("s2s orders log", () => {
       "PaymentUpdated",
       "DispatchPlanned",
       "WebhookNormalized",
+      "DispatchAttemptStarted",
       "DispatchAttempted",
       "DispatchSucceeded"
     ])

@@ -56,7 +56,7 @@ beforeAll(async () => {
     file,
     "sources:\n  - { id: shop-x, kind: shopify, company: acme, market: DE, secret: env:X_SECRET }\n"
   )
-  expect((await runCli(configCommand, ["apply", file], url)).exitCode).toBe(0)
+  expect((await runCli(configCommand, ["apply", file], url, { X_SECRET: "x" })).exitCode).toBe(0)
 })
 
 const cli = (...args: Array<string>) => runCli(renormalize, args, url, { S2S_ACTOR: "tester" })
@@ -98,6 +98,19 @@ describe("s2s renormalize", () => {
       items: [{ action: "skipped", reason: "a re-normalization requested by cli:tester is pending" }]
     })
     expect(await webhookEvents()).toHaveLength(3)
+  })
+
+  it("says why when nothing is selected: the default state failed takes only failed normalizations", async () => {
+    const none = await cli("--source", "shop-x", "--to", "2020-01-01")
+    expect(none.exitCode).toBe(0)
+    expect(none.stdout).toContain("dry run: 0 webhooks selected")
+    expect(none.stdout).toContain(
+      "no webhook from source shop-x received before 2020-01-01T00:00:00.000Z has a failed normalization: " +
+        "the selection takes only those (state failed, the default)."
+    )
+    expect(none.stdout).toContain("--state all")
+    const all = JSON.parse((await cli("--source", "nowhere", "--state", "all", "--json")).stdout)
+    expect(all).toMatchObject({ selected: 0, state: "all", explanation: "no webhook from source nowhere was found" })
   })
 
   it.each([

@@ -1,9 +1,10 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { parseConfig, secretReferences } from "../../src/config/load.js"
+import { type ConfigValidator, parseConfig, secretReferences } from "../../src/config/load.js"
+import { configValidators } from "../../src/main.js"
 
-const problems = (yaml: string) => {
-  const result = parseConfig(yaml, "s2s.yaml")
+const problems = (yaml: string, validators: ReadonlyArray<ConfigValidator> = []) => {
+  const result = parseConfig(yaml, "s2s.yaml", validators)
   return Either.isLeft(result) ? result.left.problems : []
 }
 
@@ -43,12 +44,12 @@ alerts:
   it("names the file, line and path of an unknown key", () => {
     expect(
       problems("sources:\n  - id: a\n    kind: shopify\n    company: acme\n    secret: env:X\n    colour: red\n")
-    ).toEqual(["s2s.yaml:6 sources[0].colour: unknown key (not part of the s2s.yaml format)"])
+    ).toEqual(["s2s.yaml:6:5 sources[0].colour: unknown key (not part of the s2s.yaml format)"])
   })
 
   it("refuses literal secrets, naming the env:NAME form", () => {
     const [p] = problems("sources:\n  - { id: a, kind: shopify, company: acme, secret: hunter2 }\n")
-    expect(p).toMatch(/^s2s\.yaml:2 sources\[0\]\.secret: secrets must be env:NAME references/)
+    expect(p).toMatch(/^s2s\.yaml:2:52 sources\[0\]\.secret: secrets must be env:NAME references/)
     expect(p).not.toContain("hunter2")
   })
 
@@ -79,13 +80,13 @@ alerts:
   ])("never echoes the literal value of a secret field (%s)", (path, yaml) => {
     const found = problems(`${yaml}\n`)
     expect(found.length).toBeGreaterThan(0)
-    expect(found.some((p) => p.startsWith(`s2s.yaml:1 ${path}: `))).toBe(true)
+    expect(found.some((p) => new RegExp(`^s2s\\.yaml:1:\\d+ ${path.replace(/[[\].]/g, "\\$&")}: `).test(p))).toBe(true)
     for (const p of found) expect(p).not.toContain("hunter2")
   })
 
   it("says only 'must be an env:NAME reference' about an optional secret field, once", () => {
     expect(problems(`targets: [{ id: m, ${meta}, accessToken: env:M, testEventCode: hunter2 }]\n`)).toEqual([
-      "s2s.yaml:1 targets[0].testEventCode: secrets must be env:NAME references (the value is read from that environment variable)"
+      "s2s.yaml:1:89 targets[0].testEventCode: secrets must be env:NAME references (the value is read from that environment variable)"
     ])
   })
 
@@ -106,7 +107,7 @@ targets:
     expect(found).toEqual(
       ["Authorization", "X-Api-Key", "X-Auth-Token", "Cookie"].map(
         (h, i) =>
-          `s2s.yaml:${7 + i} targets[0].headers.${h}: ${h} carries a credential, so it must be an env:NAME reference (the variable holds the whole value, e.g. "Bearer ...")`
+          `s2s.yaml:${7 + i}:${h === "Cookie" ? 15 : h === "Authorization" ? 22 : h === "X-Api-Key" ? 18 : 21} targets[0].headers.${h}: ${h} carries a credential, so it must be an env:NAME reference (the variable holds the whole value, e.g. "Bearer ...")`
       )
     )
     expect(
@@ -125,7 +126,13 @@ sources:
 rules:
   - { id: r1, company: "*", product: "*", partner: "*", target: nowhere }
 `)
-    expect(found.some((p) => p.startsWith("s2s.yaml:3 sources[0].kind:"))).toBe(true)
+    // Every problem in one pass, sorted by position: the schema's, and the references over the rest.
+    expect(found).toEqual([
+      's2s.yaml:3:20 sources[0].kind: expected one of "shopify", "woocommerce", "stripe", "paddle", "generic"; got "shopfy"',
+      "s2s.yaml:4:5 sources[1].secret: a shopify source needs a secret (env:NAME)",
+      's2s.yaml:5:11 sources[2].id: duplicate id "b"',
+      's2s.yaml:7:65 rules[0].target: no target with id "nowhere"'
+    ])
     const refs = problems(`
 sources:
   - { id: b, kind: shopify, company: acme }
@@ -135,16 +142,56 @@ rules:
   - { id: r2, company: "*", product: "*", partner: "*" }
 `)
     expect(refs).toEqual([
-      's2s.yaml:4 sources[1].id: duplicate id "b"',
-      "s2s.yaml:3 sources[0].secret: a shopify source needs a secret (env:NAME)",
-      's2s.yaml:6 rules[0].target: no target with id "nowhere"',
-      "s2s.yaml:7 rules[1].target: a rule needs a target unless it is an exclusion (exclude: true)"
+      "s2s.yaml:3:5 sources[0].secret: a shopify source needs a secret (env:NAME)",
+      's2s.yaml:4:11 sources[1].id: duplicate id "b"',
+      's2s.yaml:6:65 rules[0].target: no target with id "nowhere"',
+      "s2s.yaml:7:5 rules[1].target: a rule needs a target unless it is an exclusion (exclude: true)"
     ])
+  })
+
+  it("points at the key of an unknown key and at the value of a wrong one, sorted by position", () => {
+    expect(
+      problems(
+        `
+targets:
+  - id: m
+    channel: meta-capi
+    pixelId: abc
+    accessToken: env:M
+    colour: red
+  - { id: p, channel: postback, url: "https://x.test/?o={order_idd}" }
+sources: [{ id: s, kind: shopify, company: acme, secret: env:S, market: de }]
+`,
+        configValidators
+      )
+    ).toEqual([
+      's2s.yaml:5:14 targets[0].pixelId: Expected a string matching the pattern ^\\d+$, actual "abc"',
+      "s2s.yaml:7:5 targets[0].colour: unknown key (not part of the s2s.yaml format)",
+      "s2s.yaml:8:5 targets[1]: url: unknown variable {order_idd} (did you mean {order_id}?)",
+      "s2s.yaml:9:73 sources[0].market: a country is an ISO 3166-1 alpha-2 code in upper case, e.g. DE"
+    ])
+  })
+
+  it("refuses a partner condition on a key no parser extracts, naming the keys that are", () => {
+    const config = `
+sources: [{ id: s, kind: shopify, company: acme, secret: env:S }]
+partners:
+  - { id: aff, when: [aff_id, "utm_source=aff"] }
+  - { id: awin, when: [awc, transaction_id] }
+`
+    const [found, ...rest] = problems(config, configValidators)
+    expect(rest).toEqual([])
+    expect(found).toMatch(
+      /^s2s\.yaml:4:23 partners\[0\]\.when\[0\]: no source captures "aff_id", so this condition can never hold; the parsers extract gclid, .*awc, .*sub5, transaction_id, utm_source/
+    )
+    // A generic source may send any click id under tracking.clickIds.
+    const withGeneric = config.replace("secret: env:S }]", "secret: env:S }, { id: c, kind: generic, company: acme }]")
+    expect(problems(withGeneric, configValidators)).toEqual([])
   })
 
   it("reports YAML syntax errors with their line", () => {
     const [p] = problems("sources:\n  - id: a\n   kind: [unclosed\n")
-    expect(p).toMatch(/^s2s\.yaml:\d+ /)
+    expect(p).toMatch(/^s2s\.yaml:3:\d+ /)
   })
 
   it("lists the env vars a configuration needs and who uses them", () => {

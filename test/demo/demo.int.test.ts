@@ -4,18 +4,26 @@
 // the conversions view, the re-dispatch of the dead letter, and the Slack messages at the sink.
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { promisify } from "node:util"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../../src/db/embedded.js"
+import { fromRoot } from "../../src/lib/paths.js"
 import { appSql, freshDatabase } from "../support/db.js"
 import { startService } from "../support/service.js"
 
 let port: number
 let env: NodeJS.ProcessEnv
 let databaseUrl: string
+// The service and the CLI run in a directory without s2s.yaml (a checkout may have one): the service
+// applies the bundled demo configuration.
+const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-demo-"))
+const bin = fromRoot("bin", "s2s.js")
+afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }))
 
 const start = async () => {
-  const child = spawn("node", ["bin/s2s.js", "serve"], { env, stdio: "ignore" })
+  const child = spawn("node", [bin, "serve"], { env, stdio: "ignore", cwd })
   for (let i = 0; i < 240; i++) {
     const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined)
     if (res?.status === 200) return child
@@ -35,7 +43,7 @@ const s2s = (...args: Array<string>) => s2sWith(env, ...args)
 
 const s2sWith = async (env: NodeJS.ProcessEnv, ...args: Array<string>) => {
   try {
-    const { stdout, stderr } = await promisify(execFile)("node", ["bin/s2s.js", ...args], { env, encoding: "utf8" })
+    const { stdout, stderr } = await promisify(execFile)("node", [bin, ...args], { env, encoding: "utf8", cwd })
     return { exitCode: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string }
@@ -58,7 +66,6 @@ beforeAll(async () => {
     "S2S_DEMO_WOOCOMMERCE_SECRET"
   ])
     delete env[name]
-  // cwd is the checkout, which has no s2s.yaml: the service applies the bundled demo configuration.
   // The first start applies it; the second finds it in the database and must still run the demo.
   await stop(await start())
   const child = await start()

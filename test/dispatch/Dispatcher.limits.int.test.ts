@@ -28,7 +28,8 @@ beforeAll(async () => {
     `
 sources: []
 targets:
-  - { id: hang, channel: postback, url: "http://127.0.0.1:9/h", timeout: 200ms }
+  - { id: hang, channel: postback, url: "http://127.0.0.1:9/h", timeout: 200ms, onAmbiguous: resend }
+  - { id: hang-hold, channel: postback, url: "http://127.0.0.1:9/hh", timeout: 200ms }
   - { id: one, channel: postback, url: "http://127.0.0.1:9/o", concurrency: 1 }
   - { id: later, channel: postback, url: "http://127.0.0.1:9/l", retry: { initialDelay: 1h } }
   - { id: paused, channel: postback, url: "http://127.0.0.1:9/p" }
@@ -48,16 +49,34 @@ describe("the dispatcher's guard", () => {
     expect(await h.types(orderKey)).toEqual([
       "OrderNormalized",
       "DispatchPlanned",
+      "DispatchAttemptStarted",
       "DispatchAttempted",
       "DispatchFailed"
     ])
     const [failed] = await h.events(orderKey, "DispatchFailed")
-    expect(failed).toMatchObject({ reason: "Timeout", retryable: true })
+    // The adapter may have sent before it hung: the retry is a resend of an unknown outcome.
+    expect(failed).toMatchObject({ reason: "Timeout", retryable: true, outcomeUnknown: true })
     expect(failed!.message).toBe("the postback adapter gave no result within 400 ms")
     const [attempted] = await h.events(orderKey, "DispatchAttempted")
     expect(attempted!.durationMs as number).toBeGreaterThanOrEqual(400)
     const job = await h.job(orderKey, "hang")
     expect(job?.runAt.toISOString()).toBe(failed!.nextAttemptAt)
+  })
+
+  it("holds it instead, with nothing scheduled, for a postback target with the default onAmbiguous: hold", async () => {
+    behaviour = () => Effect.never
+    const orderKey = await h.plan(2, [{ targetId: "hang-hold", channel: "postback" }])
+    await h.run({ orderKey, targetId: "hang-hold", kind: "conversion" })
+    expect(await h.types(orderKey)).toEqual([
+      "OrderNormalized",
+      "DispatchPlanned",
+      "DispatchAttemptStarted",
+      "DispatchAttempted",
+      "DispatchHeld"
+    ])
+    const [held] = await h.events(orderKey, "DispatchHeld")
+    expect(held).toMatchObject({ attempt: 1, cause: "no_response" })
+    expect(await h.job(orderKey, "hang-hold")).toBeUndefined()
   })
 })
 
@@ -79,6 +98,7 @@ describe("a stray job (duplicate, replay) before the retry is due", () => {
     expect(await h.types(orderKey)).toEqual([
       "OrderNormalized",
       "DispatchPlanned",
+      "DispatchAttemptStarted",
       "DispatchAttempted",
       "DispatchFailed"
     ])
@@ -115,6 +135,7 @@ describe("per-target concurrency", () => {
     expect(await h.types(second)).toEqual([
       "OrderNormalized",
       "DispatchPlanned",
+      "DispatchAttemptStarted",
       "DispatchAttempted",
       "DispatchSucceeded"
     ])

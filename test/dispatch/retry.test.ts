@@ -40,19 +40,27 @@ describe("decideRetry", () => {
   })
 
   it("dead-letters an expired event at once", () => {
-    expect(decideRetry({ retryable: false, reason: "Expired" }, policy, 1, t0, t0, 0.5)._tag).toBe("DeadLetter")
+    expect(decideRetry({ retryable: false, reason: "Expired" }, policy, 1, t0, t0, 0.5)).toMatchObject({
+      _tag: "DeadLetter",
+      cause: "window"
+    })
   })
 
   it("dead-letters when the attempt budget is spent", () => {
     expect(decideRetry(retryable, policy, 5, t0, t0, 0.5)).toEqual({
       _tag: "DeadLetter",
-      reason: "gave up after 5 attempts"
+      reason: "all 5 attempts the retry policy allows failed",
+      cause: "attempts"
     })
   })
 
   it("dead-letters when the next attempt would fall after the horizon", () => {
     const d = decideRetry(retryable, policy, 2, t0, at(23.99 * 3_600_000), 0.5)
-    expect(d._tag).toBe("DeadLetter")
+    expect(d).toMatchObject({
+      _tag: "DeadLetter",
+      cause: "horizon",
+      reason: expect.stringContaining("retry horizon (24 h)")
+    })
   })
 
   it("reads per-target overrides", () => {

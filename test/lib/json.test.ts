@@ -29,6 +29,16 @@ describe("parseJson", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
+  it("reads the escape \\u0000 as U+FFFD (jsonb cannot hold U+0000), in values and keys, and only that escape", () => {
+    const r = parseJson('{"note": "a\\u0000b", "k\\u0000": 1, "literal": "\\\\u0000", "other": "\\u0041"}')
+    expect(r).toEqual({ ok: true, value: { note: "a\ufffdb", "k\ufffd": 1, literal: "\\u0000", other: "A" } })
+  })
+
+  it("reads lone surrogate escapes as U+FFFD and keeps valid pairs", () => {
+    const r = parseJson('["\\ud800", "\\udc00x", "\\ud83d\\ude00", "a\\ud83dz", "\\u00e9"]')
+    expect(r).toEqual({ ok: true, value: ["\ufffd", "\ufffdx", "\u{1f600}", "a\ufffdz", "é"] })
+  })
+
   it("reports malformed input as an error value", () => {
     const r = parseJson('{"a": ')
     expect(r.ok).toBe(false)

@@ -53,6 +53,11 @@ describe("masking one value", () => {
     expect(maskText("https://shop.example/?ref=a&email=lena.mueller@example.de&x=1")).toBe(
       "https://shop.example/?ref=a&email=l***@example.de&x=1"
     )
+    expect(maskText("https://shop.example/?e=lena.mueller%40example.de&d=lena.mueller%2540example.de")).toBe(
+      "https://shop.example/?e=l***%40example.de&d=l***%2540example.de"
+    )
+    expect(maskText("Rückruf 0151 / 2345 6789 oder +49 (0)151 2345-6789")).toBe("Rückruf *** ** 89 oder +49 *** ** 89")
+    expect(maskText("?phone=%2B4915123456789")).toBe("?phone=+49 *** ** 89")
     expect(maskText("203.0.113.42")).toBe("203.0.*.*")
     expect(maskText("order #1042 for 63.26 EUR")).toBe("order #1042 for 63.26 EUR")
   })

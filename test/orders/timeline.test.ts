@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import type { RecordedEvent } from "../../src/events/EventStore.js"
 import type { AppEvent, EventMetadata } from "../../src/events/Events.js"
-import { timeline } from "../../src/orders/timeline.js"
+import { span, timeline } from "../../src/orders/timeline.js"
 import { makeOrder } from "../dispatch/channels/support/orders.js"
 
 let position = 0
@@ -149,7 +149,7 @@ describe("the order timeline", () => {
       ["ingest", "accepted", "", "", "webhook wh-1 from shop-de (orders/paid, 2.0 KB)"],
       ["normalize", "paid", "", "", "order 49.90 EUR (acme, vitamins, partner awin)"],
       ["route", "planned", "awin", "", "conversion via rule awin-all (postback, trigger paid)"],
-      ["normalize", "changed", "", "250 ms", "webhook wh-1 normalized (parser v1): OrderNormalized"],
+      ["normalize", "changed", "", "", "webhook wh-1 normalized 250 ms after receipt (parser v1): OrderNormalized"],
       ["dispatch", "HTTP 503", "awin", "312 ms", "attempt 1: GET www.awin1.com/sread.php"],
       [
         "dispatch",
@@ -165,6 +165,95 @@ describe("the order timeline", () => {
       ["alert", "raised", "awin", "", "dead_letter: awin gave up"]
     ])
     expect(timeline(events)[0]!.at).toBe("2026-11-02T10:00:00.000Z")
+  })
+
+  it("says why a dispatch was given up, and that its last failure was not retried", () => {
+    const failed = (attempt: number, nextAttemptAt?: string) =>
+      at(
+        {
+          _tag: "DispatchFailed",
+          orderKey: "k",
+          targetId: "belboon",
+          kind: "conversion",
+          attempt,
+          reason: "ServerError",
+          retryable: true,
+          message: "HTTP 500",
+          ...(nextAttemptAt ? { nextAttemptAt } : {})
+        },
+        "2026-11-02T10:00:00Z",
+        "order-k"
+      )
+    const deadLetter = (extra: object) =>
+      at(
+        {
+          _tag: "DispatchDeadLettered",
+          orderKey: "k",
+          targetId: "belboon",
+          kind: "conversion",
+          attempts: 2,
+          reason: "ServerError",
+          message: "HTTP 500",
+          ...extra
+        },
+        "2026-11-02T10:00:00Z",
+        "order-k"
+      )
+    const rows = timeline([
+      failed(1, "2026-11-02T10:00:02Z"),
+      failed(2),
+      deadLetter({ cause: "attempts" }),
+      deadLetter({ cause: "horizon", detail: "the next attempt would fall after the retry horizon (72 h)" }),
+      // Recorded before the cause had its own field.
+      deadLetter({ reason: "ServerError: gave up after 2 attempts" })
+    ])
+    expect(rows.map((r) => [r.status, r.what])).toEqual([
+      ["retrying", "attempt 1 failed: ServerError: HTTP 500; next attempt 2026-11-02T10:00:02Z"],
+      ["failed", "attempt 2 failed: ServerError: HTTP 500; not retried (given up, see below)"],
+      ["dead_lettered", "given up: all 2 attempts the retry policy allows failed; last error ServerError: HTTP 500"],
+      [
+        "dead_lettered",
+        "given up: 2 attempts failed and the next attempt would fall after the retry horizon (72 h); last error ServerError: HTTP 500"
+      ],
+      ["dead_lettered", "given up: all 2 attempts the retry policy allows failed; last error ServerError: HTTP 500"]
+    ])
+  })
+
+  it("times a re-normalization from the operator's request, not from the webhook's receipt days before", () => {
+    const rows = timeline([
+      at(
+        {
+          _tag: "RenormalizationRequested",
+          webhookId: "wh-1",
+          reason: "parser fix",
+          actor: "cli:alice@ops"
+        },
+        "2026-11-05T10:00:00Z",
+        "webhook-wh-1"
+      ),
+      at(
+        {
+          _tag: "WebhookNormalized",
+          webhookId: "wh-1",
+          orderKey: "k",
+          outcome: "changed",
+          eventTypes: ["OrderNormalized"],
+          parserVersion: 1
+        },
+        "2026-11-05T10:00:01.500Z",
+        "webhook-wh-1"
+      )
+    ])
+    expect(rows.at(-1)!.what).toBe(
+      "webhook wh-1 re-normalized 1.5 s after the re-run request (parser v1): OrderNormalized"
+    )
+    expect([span(250), span(12_500), span(240_000), span(3.2 * 3_600_000), span(2.1 * 86_400_000)]).toEqual([
+      "250 ms",
+      "12.5 s",
+      "4 min",
+      "3.2 h",
+      "2.1 d"
+    ])
   })
 
   it("shows a plan that routes nowhere as one line, and an adjustment with its kind", () => {

@@ -399,7 +399,9 @@ describe("Meta and Google through the pipeline", () => {
     await until(key, (t) => t.includes("DispatchDeadLettered") && t.includes("DispatchSucceeded"))
     expect(await dataOf(key, "DispatchDeadLettered", "meta-acme")).toMatchObject({
       attempts: 1,
-      reason: "Expired: past the destination's time window",
+      reason: "Expired",
+      cause: "window",
+      detail: "past the destination's time window",
       message: expect.stringContaining("Meta accepts at most 7 days")
     })
     expect(await dataOf(key, "DispatchSucceeded", "google-acme")).toBeDefined()

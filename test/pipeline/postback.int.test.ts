@@ -78,6 +78,7 @@ describe("webhook to postback", () => {
       "OrderNormalized",
       "PaymentUpdated",
       "DispatchPlanned",
+      "DispatchAttemptStarted",
       "DispatchAttempted",
       "DispatchSucceeded"
     ])

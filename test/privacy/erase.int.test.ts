@@ -94,7 +94,7 @@ describe("s2s erase", () => {
         stage: "operator",
         status: "erased",
         what: expect.stringMatching(
-          /^personal data erased by cli:dpo \(\d+ event\(s\), \d+ view row\(s\), 2 order\(s\)\): ticket 42$/
+          /^personal data erased by cli:dpo \(\d+ event\(s\), \d+ view row\(s\), 2 order\(s\), \d+ row\(s\) scrubbed\): ticket 42$/
         )
       })
     }

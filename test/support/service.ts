@@ -3,7 +3,7 @@
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { afterAll } from "vitest"
 import { applyAtStart } from "../../src/cli/configFile.js"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
@@ -22,6 +22,8 @@ export const startService = async (options: {
   readonly worker?: boolean
   readonly env?: Record<string, string>
   readonly databaseUrl?: string
+  /** Collects every log line's message (any level) here instead of printing it. */
+  readonly logs?: Array<string>
 }): Promise<RunningService> => {
   const databaseUrl = options.databaseUrl ?? (await freshDatabase())
   const port = await freePort()
@@ -43,7 +45,22 @@ export const startService = async (options: {
     { api: true, worker: options.worker ?? false },
     Layer.effectDiscard(applyAtStart(file, configValidators, "test")),
     DatabaseFromUrl(databaseUrl)
-  ).pipe(Layer.provide(Layer.setConfigProvider(provider)))
+  ).pipe(
+    Layer.provide(Layer.setConfigProvider(provider)),
+    Layer.provide(
+      options.logs === undefined
+        ? Layer.empty
+        : Layer.merge(
+            Logger.replace(
+              Logger.defaultLogger,
+              Logger.make(({ message }) => {
+                options.logs?.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
+              })
+            ),
+            Logger.minimumLogLevel(LogLevel.All)
+          )
+    )
+  )
   const scope = Effect.runSync(Scope.make())
   await Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(Effect.provide(Layer.setConfigProvider(provider))))
   let stopped = false

@@ -8,6 +8,7 @@ import { loadOrder } from "../../dispatch/Dispatcher.js"
 import { type DispatchEntry, type DispatchStatus, dispatchKey } from "../../dispatch/state.js"
 import type { DispatchKind } from "../../events/dispatch.js"
 import type { AppEvent } from "../../events/Events.js"
+import { configuredUrlParameters } from "../../lib/urlPrivacy.js"
 import type { RedispatchState } from "../request.js"
 import type { RedispatchItem } from "../schemas.js"
 import { type Endpoints, previewDispatch } from "./preview.js"
@@ -94,11 +95,21 @@ const decide = (input: EvaluateInput, entry: DispatchEntry, order: ReturnType<ty
     valueMinor: entry.valueMinor,
     now: input.now,
     endpoints: input.endpoints,
-    adsLib: input.adsLib
+    adsLib: input.adsLib,
+    urlParameters: configuredUrlParameters({
+      sources: input.config.sources.values(),
+      partners: input.config.partners,
+      targets: input.config.targets.values()
+    })
   })
   if (preview._tag === "Skip") return preview
   const forcedResend = entry.status === "succeeded" && target.channel === "postback"
-  return { ...preview, summary: forcedResend ? `${preview.summary}${NO_DEDUP}` : preview.summary }
+  // Sending a held dispatch is the operator's decision that the partner does not have it.
+  const heldNote =
+    entry.status === "held"
+      ? `; resolves the hold: attempt ${entry.unknownAttempt ?? entry.attempts} may have reached the partner already`
+      : ""
+  return { ...preview, summary: `${preview.summary}${forcedResend ? NO_DEDUP : ""}${heldNote}` }
 }
 
 export const evaluateOrder = (input: EvaluateInput): ReadonlyArray<Evaluated> => {

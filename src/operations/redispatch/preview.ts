@@ -46,6 +46,8 @@ export interface PreviewInput {
   readonly endpoints?: Endpoints | undefined
   /** google-ads-api, loaded, to show the exact request of ads-api targets. */
   readonly adsLib?: AdsLib | undefined
+  /** The configured click-id parameters kept in URLs sent to partners (DispatchInput.urlParameters). */
+  readonly urlParameters?: ReadonlySet<string> | undefined
 }
 
 export interface Endpoints {
@@ -68,6 +70,7 @@ const postback = (input: PreviewInput & { readonly target: Extract<Target, { cha
   const plan = renderPostback(input.target, input.order, input.kind, input.now)
   if (plan._tag === "Skip") return skip(`the postback would be skipped: ${plan.detail}`)
   if (plan._tag === "Invalid") return skip(`target ${input.target.id} is misconfigured: ${plan.detail}`)
+  if (plan._tag === "Unplaceable") return skip(`the postback would be refused: ${plan.detail}`)
   return {
     _tag: "Send",
     summary: `${plan.method} ${plan.url}`,
@@ -82,7 +85,7 @@ const postback = (input: PreviewInput & { readonly target: Extract<Target, { cha
 
 const meta = (input: PreviewInput & { readonly target: MetaTarget }): Preview => {
   if (input.kind !== "conversion") return skip(`meta-capi does not send ${input.kind} adjustments`)
-  const plan = buildPurchase(input.order, input.target, input.now)
+  const plan = buildPurchase(input.order, input.target, input.now, input.urlParameters)
   switch (plan._tag) {
     case "Skip":
       return skip(`Meta would not get it: ${plan.detail}`)

@@ -22,6 +22,22 @@ export interface RenormalizeService {
 
 export class Renormalize extends Context.Tag("app/operations/Renormalize")<Renormalize, RenormalizeService>() {}
 
+/** Why a selection found no webhook, in terms of what was asked (and what was assumed). */
+export const nothingSelected = (request: RenormalizeRequest): string => {
+  const where = [
+    request.sourceId === undefined ? "" : ` from source ${request.sourceId}`,
+    request.from === undefined ? "" : ` received at or after ${request.from.toISOString()}`,
+    request.to === undefined ? "" : ` received before ${request.to.toISOString()}`
+  ].join("")
+  if (request.state === "all") return `no webhook${where} was found`
+  return (
+    `no webhook${where} has a failed normalization: the selection takes only those (state failed` +
+    `${request.stateDefaulted ? ", the default" : ""}). To re-run webhooks that were normalized, select ` +
+    "state all (--state all) with a source or a from time; after a fix to rules, partners or targets, replan " +
+    "the orders instead (s2s replan)"
+  )
+}
+
 /** Webhooks one request handles (each is parsed again); more are reported as truncated. */
 export const MAX_WEBHOOKS = 2_000
 
@@ -124,6 +140,8 @@ export const RenormalizeLive = Layer.effect(
         )
       return {
         dryRun: request.dryRun,
+        state: request.state,
+        ...(items.length === 0 && notFound.length === 0 ? { explanation: nothingSelected(request) } : {}),
         selected: items.length,
         changes: items.filter((i) => i.action === "would_renormalize" || i.action === "requested").length,
         unchanged: items.filter((i) => i.action === "unchanged").length,

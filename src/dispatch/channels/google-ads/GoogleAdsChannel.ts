@@ -32,6 +32,10 @@ export const makeGoogleAdsChannel = (
       channel: "google-ads",
       // ads-api sends RETRACTION; data-manager, which cannot retract, restates the value to 0.
       supports: ["conversion", "retraction", "restatement"],
+      // One conversion per order id and action, for good: the Ads API answers a resend with
+      // ORDER_ID_ALREADY_IN_USE (delivered), the Data Manager API treats a repeated transaction id as
+      // a restatement of the same values; a repeated adjustment restates the same value again.
+      deduplicates: { withinMs: Number.POSITIVE_INFINITY },
       send
     }
   })

@@ -48,5 +48,6 @@ export const withPriorExchanges =
           status: error.status,
           retryAfterMs: error.retryAfterMs,
           retryAt: error.retryAt,
+          outcomeUnknown: error.outcomeUnknown,
           exchanges: [...prior, ...error.exchanges]
         })

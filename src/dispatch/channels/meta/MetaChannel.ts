@@ -62,7 +62,7 @@ const send = Effect.fn("Meta.send")(function* (input: DispatchInput<MetaTarget>)
       exchanges: []
     } satisfies ChannelResult
   }
-  const plan = buildPurchase(order, target, input.now)
+  const plan = buildPurchase(order, target, input.now, input.urlParameters)
   if (plan._tag === "Skip") return { ...plan, _tag: "Skipped", exchanges: [] } satisfies ChannelResult
   if (plan._tag === "Expired")
     return yield* fail({ reason: "Expired", retryable: false, detail: plan.detail, exchanges: [] })
@@ -140,5 +140,7 @@ const send = Effect.fn("Meta.send")(function* (input: DispatchInput<MetaTarget>)
 export const MetaChannel: ChannelAdapter<MetaTarget> = {
   channel: "meta-capi",
   supports: ["conversion"],
+  // event_id = the order key: Meta keeps the first of two events with one event_id within 48 hours.
+  deduplicates: { withinMs: 48 * 3_600_000 },
   send
 }

@@ -4,6 +4,7 @@
 import type { MetaTarget } from "../../../config/schema.js"
 import type { CanonicalOrder, LineItem, Tracking } from "../../../events/CanonicalOrder.js"
 import { majorUnits } from "../../../lib/money.js"
+import { partnerSafeUrl } from "../../../lib/urlPrivacy.js"
 import { metaUserData } from "../identity/identifiers.js"
 import type { MetaContent, MetaCustomData, MetaServerEvent, MetaUserData } from "./wire.js"
 
@@ -101,17 +102,6 @@ const customData = (order: CanonicalOrder): MetaCustomData => {
   }
 }
 
-/** Absolute http(s) URLs only: a path (Shopify's landing_site) says nothing about the site. */
-const httpUrl = (url: string | undefined): string | undefined => {
-  if (!url) return undefined
-  try {
-    const u = new URL(url)
-    return u.protocol === "https:" || u.protocol === "http:" ? u.toString() : undefined
-  } catch {
-    return undefined
-  }
-}
-
 const list = (value: string | undefined) => (value === undefined ? undefined : [value])
 
 const userDataFor = (order: CanonicalOrder, ids: BrowserIds): MetaUserData => {
@@ -130,7 +120,12 @@ const userDataFor = (order: CanonicalOrder, ids: BrowserIds): MetaUserData => {
   return { ...(out as MetaUserData), ...(order.clientIp ? { client_ip_address: order.clientIp } : {}), ...browser }
 }
 
-export const buildPurchase = (order: CanonicalOrder, target: MetaTarget, now: Date): MetaPlan => {
+export const buildPurchase = (
+  order: CanonicalOrder,
+  target: MetaTarget,
+  now: Date,
+  urlParameters?: ReadonlySet<string>
+): MetaPlan => {
   const placedMs = millis(order.placedAt)
   const eventMs = millis(order.paidAt) ?? placedMs
   if (eventMs === undefined || placedMs === undefined) {
@@ -164,8 +159,11 @@ export const buildPurchase = (order: CanonicalOrder, target: MetaTarget, now: Da
   }
   const dpo = target.dataProcessingOptions
   // Required for website events: the page the purchase happened on. The landing URL is the best
-  // page-level value an order carries; the shop's own URL (eventSourceUrl) is the fallback.
-  const sourceUrl = httpUrl(order.tracking.landingUrl) ?? httpUrl(target.eventSourceUrl)
+  // page-level value an order carries; the shop's own URL (eventSourceUrl) is the fallback. Absolute
+  // http(s) URLs only (a path, Shopify's landing_site, says nothing about the site), and only with
+  // the query parameters that may leave (lib/urlPrivacy.ts): never an email or token in a URL.
+  const sourceUrl =
+    partnerSafeUrl(order.tracking.landingUrl, urlParameters) ?? partnerSafeUrl(target.eventSourceUrl, urlParameters)
   // Both are required for website events; Meta still takes an event without them, but "may not" use
   // it for optimization, targeting or measurement, so the dispatch's detail says which is missing.
   const notes = [

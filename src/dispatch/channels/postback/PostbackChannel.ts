@@ -3,7 +3,8 @@
 // no platform dedup, the dispatcher guarantees a single send), Skipped (no click id, no statusChange
 // template) or a ChannelError. Fails retryable on transport errors, timeouts, 5xx and 429
 // (Retry-After honoured), permanently on 4xx, on a body rule match (TUNE's HTTP 200
-// `success=false;`) and on configuration problems (unknown variable, missing secret, refused egress).
+// `success=false;`), on configuration problems (unknown variable, missing secret, refused egress)
+// and on order values that cannot be placed in the URL without changing where it goes (placement.ts).
 // The target's timeout is one deadline for the whole call: the DNS check and the request share it.
 import { Effect, Redacted } from "effect"
 import { Secrets } from "../../../config/Secrets.js"
@@ -19,6 +20,13 @@ const CHANNEL = "postback"
 
 const configuration = (detail: string) =>
   new ChannelError({ channel: CHANNEL, reason: "Configuration", retryable: false, detail, exchanges: [] })
+
+/**
+ * An order value that would change where the postback goes (a dot segment, an empty segment, a URL
+ * too long to send): permanent for this order (the values are the order's), alerted as a rejection.
+ */
+const unplaceable = (detail: string) =>
+  new ChannelError({ channel: CHANNEL, reason: "InvalidPayload", retryable: false, detail, exchanges: [] })
 
 /** Every form a secret can take in what is recorded: raw, URL-encoded, JSON-escaped. */
 const secretForms = (value: string) => [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]
@@ -58,8 +66,10 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
     return { _tag: "Skipped", reason: dry.reason, detail: dry.detail, exchanges: [] } satisfies ChannelResult
   }
   if (dry._tag === "Invalid") return yield* configuration(dry.detail)
+  if (dry._tag === "Unplaceable") return yield* unplaceable(dry.detail)
   const secrets = yield* resolveSecrets(target, secretsNeeded(target, kind))
   const plan = renderPostback(target, order, kind, now, secrets)
+  if (plan._tag === "Unplaceable") return yield* unplaceable(plan.detail)
   if (plan._tag !== "Request") return yield* configuration(plan.detail)
 
   const blockPrivate = yield* blockPrivateEgress
@@ -93,8 +103,7 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
     budgetMs: timeoutMs,
     redactHeaders: plan.secretHeaders,
     secrets: [...secrets.values()].flatMap(secretForms),
-    // undici 7's Agent against the undici-types 6 typings of Node 20's fetch: same runtime protocol.
-    dispatcher: sharedPinnedAgent(destination.addresses) as unknown as RequestInit["dispatcher"]
+    dispatcher: sharedPinnedAgent(destination.addresses)
   })
   const verdict = judge(success, response.status, response.body)
   if (verdict._tag === "Delivered") {
@@ -103,7 +112,7 @@ const send = Effect.fn("Postback.send")(function* (input: DispatchInput<Postback
       dedupKey: order.orderKey,
       alreadyRecorded: false,
       exchanges: [response.exchange],
-      detail: verdict.detail
+      detail: [verdict.detail, ...(plan.notes ?? [])].filter((d) => d !== undefined).join("; ") || undefined
     } satisfies ChannelResult
   }
   return yield* new ChannelError({

@@ -111,6 +111,12 @@ export const pinnedAgent = (addresses: ReadonlyArray<LookupAddress>) =>
   )
 
 const AGENT_IDLE_MS = 60_000
+/**
+ * A partner that cannot be reached fails as a connect timeout (nothing was sent: retried as usual)
+ * rather than as the whole call's timeout, which cannot tell whether the request got out and so
+ * makes the postback's outcome unknown (held under onAmbiguous: hold).
+ */
+const CONNECT_TIMEOUT_MS = 5_000
 const agents = new Map<string, { readonly agent: Agent; lastUsed: number }>()
 
 /**
@@ -135,7 +141,10 @@ export const sharedPinnedAgent = (addresses: ReadonlyArray<LookupAddress>): Agen
     existing.lastUsed = now
     return existing.agent
   }
-  const agent = new Agent({ connect: { lookup: pinnedLookup(addresses) }, keepAliveTimeout: 30_000 })
+  const agent = new Agent({
+    connect: { lookup: pinnedLookup(addresses), timeout: CONNECT_TIMEOUT_MS },
+    keepAliveTimeout: 30_000
+  })
   agents.set(key, { agent, lastUsed: now })
   return agent
 }

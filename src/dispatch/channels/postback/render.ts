@@ -7,6 +7,7 @@ import type { DispatchKind } from "../../../events/dispatch.js"
 import type { SkipReason } from "../../Channel.js"
 import { REDACTED } from "../../http.js"
 import { resolveClickId } from "./clickId.js"
+import { placeUrl } from "./placement.js"
 import { type Encoding, placeholders, secretName, substitute } from "./template.js"
 import { isVariable, type PostbackContext, variableValue } from "./variables.js"
 
@@ -20,6 +21,8 @@ export interface PostbackRequest {
   readonly body?: string | undefined
   /** Header names whose values are secrets (recorded redacted). */
   readonly secretHeaders: ReadonlyArray<string>
+  /** What was adapted to fit (a shortened {items}), for the dispatch's record. */
+  readonly notes?: ReadonlyArray<string> | undefined
 }
 
 export type PostbackPlan =
@@ -27,6 +30,8 @@ export type PostbackPlan =
   | { readonly _tag: "Skip"; readonly reason: SkipReason; readonly detail: string }
   /** The target cannot produce a request (should have been caught by validatePostbackTarget). */
   | { readonly _tag: "Invalid"; readonly detail: string }
+  /** The order's values cannot be placed in the URL without changing where it goes (placement.ts). */
+  | { readonly _tag: "Unplaceable"; readonly detail: string }
 
 export interface PostbackTemplate {
   readonly method: Method
@@ -100,14 +105,23 @@ export const renderPostback = (
       : { problem: `${where}: unknown variable ${out.unknown.map((u) => `{${u}}`).join(", ")}` }
   }
 
-  const url = render(template.url, "url", "url")
-  if (typeof url !== "string") return { _tag: "Invalid", detail: url.problem }
+  const placed = placeUrl(template.url, lookup)
+  if (placed._tag === "Unknown")
+    return { _tag: "Invalid", detail: `url: unknown variable ${placed.names.map((u) => `{${u}}`).join(", ")}` }
+  if (placed._tag === "Unsafe") return { _tag: "Unplaceable", detail: `not sent: ${placed.detail}` }
+  const url = placed.url
   try {
     const parsed = new URL(url)
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("scheme")
   } catch {
     return { _tag: "Invalid", detail: `url does not render to an http(s) URL: ${template.url}` }
   }
+  const notes =
+    placed.truncatedItems === undefined
+      ? undefined
+      : [
+          `{items} shortened to fit the URL: the last ${placed.truncatedItems} item(s) left out, marked +${placed.truncatedItems}`
+        ]
 
   const headers: Record<string, string> = {}
   const secretHeaders = secretHeaderNames(target)
@@ -115,8 +129,16 @@ export const renderPostback = (
     const secret = secretHeaders.get(name)
     headers[name] = secret === undefined ? value : (secrets.get(secret) ?? REDACTED)
   }
+  const extra = notes === undefined ? {} : { notes }
   if (template.body === undefined)
-    return { _tag: "Request", method: template.method, url, headers, secretHeaders: [...secretHeaders.keys()] }
+    return {
+      _tag: "Request",
+      method: template.method,
+      url,
+      headers,
+      secretHeaders: [...secretHeaders.keys()],
+      ...extra
+    }
   if (template.method === "GET") return { _tag: "Invalid", detail: "a GET postback cannot send a body template" }
 
   const format = bodyFormat(target, template.body)
@@ -132,5 +154,13 @@ export const renderPostback = (
   if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
     headers["Content-Type"] = format === "json" ? "application/json" : "application/x-www-form-urlencoded"
   }
-  return { _tag: "Request", method: template.method, url, headers, body, secretHeaders: [...secretHeaders.keys()] }
+  return {
+    _tag: "Request",
+    method: template.method,
+    url,
+    headers,
+    body,
+    secretHeaders: [...secretHeaders.keys()],
+    ...extra
+  }
 }

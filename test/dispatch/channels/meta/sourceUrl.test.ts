@@ -42,6 +42,23 @@ const withTracking = (tracking: Partial<Tracking>) =>
 const detail = (result: ChannelResult) => (result._tag === "Delivered" ? (result.detail ?? "") : "")
 
 describe("Meta event_source_url", () => {
+  it.effect("carries no personal data: only click ids, utm_* and configured click-id parameters leave", () =>
+    Effect.gen(function* () {
+      const landingUrl =
+        "https://shop.example/p?email=jane%40example.com&phone=%2B4915123456789&gclid=G1&utm_source=nl&e2=jane%2540example.com#t=1"
+      const { event } = yield* send(withTracking({ landingUrl }))
+      expect(event.event_source_url).toBe("https://shop.example/p?gclid=G1&utm_source=nl")
+      expect(JSON.stringify(event)).not.toMatch(/jane|4915123456789/)
+    })
+  )
+
+  it.effect("an email in the landing path cuts the path", () =>
+    Effect.gen(function* () {
+      const { event } = yield* send(withTracking({ landingUrl: "https://shop.example/optin/jane@example.com?gclid=G" }))
+      expect(event.event_source_url).toBe("https://shop.example/?gclid=G")
+    })
+  )
+
   it.effect("a relative landing URL (Shopify's landing_site) falls back to the target's eventSourceUrl", () =>
     Effect.gen(function* () {
       const order = withTracking({ landingUrl: "/products/vitamin-d3?fbclid=IwAR2xYz" })

@@ -149,7 +149,8 @@ describe("POST bodies and headers", () => {
         "x-api-key": "[redacted]",
         "X-Partner-Auth": "[redacted]",
         "X-Static": "yes",
-        "Content-Type": "text/plain"
+        "Content-Type": "text/plain",
+        "User-Agent": "s2s/0.1.0"
       })
       expect(recorded?.url).toBe(`${server.origin}/s2s?token=[redacted]&cks=1001_1740000000_abc`)
       expect(JSON.stringify(result.exchanges)).not.toMatch(/secret-1|secret-2|tok%20en/)

@@ -31,7 +31,15 @@ export interface AdsApiOptions {
 const configuration = (detail: string) =>
   new ChannelError({ channel: GOOGLE_CHANNEL, reason: "Configuration", retryable: false, detail, exchanges: [] })
 
-const loadLib = Effect.promise((): Promise<AdsLib> => import("google-ads-api"))
+// An optional dependency: the production image leaves it out unless built with ADS_API=1 (README, Deploy).
+const loadLib = Effect.tryPromise({
+  try: (): Promise<AdsLib> => import("google-ads-api"),
+  catch: () =>
+    configuration(
+      "google-ads-api is not installed here (the image includes it only when built with --build-arg ADS_API=1); " +
+        "use api: data-manager or rebuild the image"
+    )
+})
 
 const recordedResponse = (response: unknown, errors: ReadonlyArray<AdsError>) => {
   const { partial_failure_error: _raw, ...rest } = (response ?? {}) as Record<string, unknown>

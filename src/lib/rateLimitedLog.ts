@@ -1,5 +1,6 @@
-// Refused webhooks are logged at most once per key and window, with a count of what was suppressed,
-// so a flood of bad signatures or tokens cannot flood the logs. Never logs payloads.
+// Refusals (webhooks, malformed requests) are logged at most once per key and window, with a count
+// of what was suppressed, so a flood of bad signatures, tokens or bytes cannot flood the logs. Never
+// logs payloads.
 export const makeRateLimitedLog = (
   windowMs: number,
   log: (message: string) => void,
@@ -14,7 +15,7 @@ export const makeRateLimitedLog = (
       entry.suppressed++
       return
     }
-    // Keys are source ids of configured sources, so this bound is only a guard against a bug.
+    // Keys are source ids and fixed refusal kinds, so this bound is only a guard against a bug.
     if (last.size >= maxKeys && entry === undefined) last.clear()
     last.set(key, { at, suppressed: 0 })
     log(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { makeRateLimitedLog } from "../../src/ingest/rateLimitedLog.js"
+import { makeRateLimitedLog } from "../../src/lib/rateLimitedLog.js"
 
 const setup = (maxKeys?: number) => {
   let clock = 1_000_000
