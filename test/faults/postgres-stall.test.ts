@@ -4,7 +4,7 @@
 // before the HTTP server's 10 s timeout would cut it off unanswered, and once the server answers
 // again everything resumes and every accepted webhook is accounted for.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { settle } from "./support/outcomes.js"
+import { auditSends, describeAudit, sendProblems, settle } from "./support/outcomes.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 
 let rig: Rig
@@ -34,11 +34,20 @@ describe("PostgreSQL stalled (SIGSTOP) for several seconds", () => {
       await rig.webhooks.deliver(ORDERS + 1, Date.now() + 30_000)
       const { accounting, ms: settleMs } = await settle(rig, 60_000)
       expect(accounting.fates).toMatchObject({ dispatched: (ORDERS + 1) * 3, pending: 0 })
+      const audit = await auditSends(rig)
+      expect(sendProblems(audit)).toEqual({
+        sentWithoutIntent: [],
+        unrecordedRepeats: [],
+        unmatchedResends: [],
+        unresolved: [],
+        duplicatePostbacks: []
+      })
       expect(rig.service.alive()).toBe(true)
       expect(rig.service.unexpected()).toEqual([])
       console.log(
         `postgres stall: /readyz 503 ${readyzDownMs} ms into the stall; a webhook answered 503 after ${answeredMs} ms; ` +
-          `/readyz 200 ${readyMs} ms after the server resumed; all ${ORDERS + 1} webhooks accounted for ${settleMs} ms later`
+          `/readyz 200 ${readyMs} ms after the server resumed; all ${ORDERS + 1} webhooks accounted for ${settleMs} ms later; ` +
+          describeAudit(audit)
       )
     } finally {
       if (!resumed) await rig.pg.resume()

@@ -1,12 +1,13 @@
 // Accounting for every accepted webhook, read from the event log: each (order, target) it should
-// reach ends dispatched, skipped or ignored with a reason, or dead-lettered with an alert; anything
-// else is still pending (or lost). Also the queue's state (jobs waiting, locked, by whom) for
+// reach ends dispatched, skipped or ignored with a reason, held with an alert (an attempt whose
+// outcome a fault destroyed, to a postback target that cannot take a resend) or dead-lettered with an
+// alert; anything else is still pending (or lost). Also the queue's state (jobs waiting, locked, by whom) for
 // liveness checks.
 import type postgres from "postgres"
 import { webhookIdFor } from "../../../src/ingest/Ingest.js"
 import { SOURCE_ID } from "./webhooks.js"
 
-export type Fate = "dispatched" | "skipped" | "ignored" | "dead_lettered" | "normalization_failed" | "pending"
+export type Fate = "dispatched" | "skipped" | "ignored" | "held" | "dead_lettered" | "normalization_failed" | "pending"
 
 export interface Accounting {
   /** (order, target) pairs by fate; an ignored order or a failed normalization counts once per target. */
@@ -15,6 +16,10 @@ export interface Accounting {
   readonly pending: ReadonlyArray<string>
   /** Dead letters without an AlertRaised naming their order and target. */
   readonly deadLettersWithoutAlert: ReadonlyArray<string>
+  /** `order|target` of the held pairs. */
+  readonly held: ReadonlyArray<string>
+  /** Held pairs without a dispatch_held AlertRaised naming their order and target. */
+  readonly heldWithoutAlert: ReadonlyArray<string>
   /** DispatchSucceeded events per (order, target) beyond the first: a success recorded twice. */
   readonly successesRecordedTwice: number
 }
@@ -34,16 +39,16 @@ export const account = async (
     select type, data->>'orderKey' as order_key, data->>'targetId' as target_id, count(*)::int as n
     from events
     where stream_id = any(${streams}::text[])
-      and type in ('DispatchSucceeded', 'DispatchSkipped', 'DispatchDeadLettered', 'OrderIgnored')
+      and type in ('DispatchSucceeded', 'DispatchSkipped', 'DispatchHeld', 'DispatchDeadLettered', 'OrderIgnored')
     group by 1, 2, 3`
   const failed = await sql<Array<{ webhook_id: string }>>`
     select data->>'webhookId' as webhook_id from events
     where type = 'NormalizationFailed' and data->>'webhookId' = any(${orderIds.map(webhookIdOf)}::text[])`
   const failedWebhooks = new Set(failed.map((f) => f.webhook_id))
-  const alerts = await sql<Array<{ order_key: string; target_id: string }>>`
-    select data->>'orderKey' as order_key, data->>'targetId' as target_id from events
-    where type = 'AlertRaised' and data->>'problem' = 'dead_letter'`
-  const alerted = new Set(alerts.map((a) => `${a.order_key}|${a.target_id}`))
+  const alerts = await sql<Array<{ problem: string; order_key: string; target_id: string }>>`
+    select data->>'problem' as problem, data->>'orderKey' as order_key, data->>'targetId' as target_id from events
+    where type = 'AlertRaised' and data->>'problem' in ('dead_letter', 'dispatch_held')`
+  const alerted = new Set(alerts.map((a) => `${a.problem}|${a.order_key}|${a.target_id}`))
   const outcome = new Map<string, Fate>()
   const ignored = new Set<string>()
   let successesRecordedTwice = 0
@@ -58,18 +63,24 @@ export const account = async (
       successesRecordedTwice += r.n - 1
     } else if (r.type === "DispatchDeadLettered" && outcome.get(pair) !== "dispatched")
       outcome.set(pair, "dead_lettered")
+    // Held until an operator decides; a success recorded later (the held attempt's own late outcome,
+    // or an operator's send) wins.
+    else if (r.type === "DispatchHeld" && outcome.get(pair) !== "dispatched") outcome.set(pair, "held")
     else if (r.type === "DispatchSkipped" && !outcome.has(pair)) outcome.set(pair, "skipped")
   }
   const fates: Record<Fate, number> = {
     dispatched: 0,
     skipped: 0,
     ignored: 0,
+    held: 0,
     dead_lettered: 0,
     normalization_failed: 0,
     pending: 0
   }
   const pending: Array<string> = []
   const deadLettersWithoutAlert: Array<string> = []
+  const held: Array<string> = []
+  const heldWithoutAlert: Array<string> = []
   orderIds.forEach((orderId, i) => {
     const key = keys[i]!
     for (const target of targets) {
@@ -79,10 +90,12 @@ export const account = async (
         : (outcome.get(pair) ?? (failedWebhooks.has(webhookIdOf(orderId)) ? "normalization_failed" : "pending"))
       fates[fate]++
       if (fate === "pending") pending.push(pair)
-      if (fate === "dead_lettered" && !alerted.has(pair)) deadLettersWithoutAlert.push(pair)
+      if (fate === "dead_lettered" && !alerted.has(`dead_letter|${pair}`)) deadLettersWithoutAlert.push(pair)
+      if (fate === "held") held.push(pair)
+      if (fate === "held" && !alerted.has(`dispatch_held|${pair}`)) heldWithoutAlert.push(pair)
     }
   })
-  return { fates, pending, deadLettersWithoutAlert, successesRecordedTwice }
+  return { fates, pending, deadLettersWithoutAlert, held, heldWithoutAlert, successesRecordedTwice }
 }
 
 export interface QueueState {
