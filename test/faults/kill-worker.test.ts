@@ -2,17 +2,22 @@
 // requests are on the wire when the process dies), then a restart, as a container platform does after
 // an OOM kill. graphile-worker would leave the dead pool's jobs locked for 4 hours; the restarted
 // process finds the pool silent in the worker registry and releases its jobs (and dispatch leases),
-// so everything completes. Repeated sends may only be the ones the kill made ambiguous (on the wire,
-// or answered but not recorded); sends recorded as successful are never repeated.
+// so everything completes. Every attempt the kill left without an outcome (its intent recorded, the
+// request on the wire or answered but not recorded) is ambiguous: the postback partner's (onAmbiguous:
+// hold, the default) are held with an alert and never sent twice; Meta and Google, which deduplicate on
+// our key, get those again, as recorded resends. Nothing else is ever repeated.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { queueState } from "./support/accounting.js"
-import { ambiguousNow, duplicates, settle } from "./support/outcomes.js"
+import { ambiguousNow, auditSends, describeAudit, duplicates, sendProblems, settle } from "./support/outcomes.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 
 // Short limits keep the suite quick; the defaults are WORKER_HEARTBEAT_MS=5000, WORKER_DEAD_AFTER_MS=30000.
 const HEARTBEAT_MS = 1_000
 const DEAD_AFTER_MS = 4_000
 const ORDERS = 30
+
+/** A Slack message's text, from the form body the Web API client posts. */
+const slackText = (body: string) => (body.startsWith("{") ? body : [...new URLSearchParams(body).values()].join("\n"))
 
 let rig: Rig
 beforeAll(async () => {
@@ -23,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => rig?.close())
 
 describe("kill -9 of the service mid-dispatch, then a restart", () => {
-  it("releases the dead worker's jobs and completes every accepted webhook, repeating only ambiguous sends", async () => {
+  it("releases the dead worker's jobs and accounts for every accepted webhook: ambiguous postbacks held, never sent twice", async () => {
     rig.channels.reply("postback", () => "hang")
     const load = rig.webhooks.deliverAll(1, ORDERS, { concurrency: 4, deadline: Date.now() + 90_000 })
     await waitUntil("postbacks on the wire", () => rig.channels.unanswered().length >= 8, 30_000)
@@ -37,6 +42,9 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
     const inFlight = rig.channels.unanswered().length
     const locked = (await queueState(rig.pg.sql)).lockedBy[deadPool!] ?? 0
     expect(locked).toBeGreaterThan(0)
+    // The attempts the kill left without an outcome, by channel (the hanging postbacks among them).
+    const atKill = await auditSends(rig)
+    expect(atKill.byChannel.postback.outcomeLost).toBeGreaterThan(0)
     rig.channels.reply("postback", undefined)
 
     await rig.service.restart()
@@ -60,15 +68,44 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
     await load
     expect(rig.webhooks.accepted()).toHaveLength(ORDERS)
     const { accounting, ms: settleMs } = await settle(rig, 60_000)
+    // Every postback the kill left without an outcome is held (with its alert), none other is; Meta
+    // and Google are resent, so every other pair is dispatched.
+    const held = atKill.byChannel.postback.outcomeLost
     expect(accounting.fates).toEqual({
-      dispatched: ORDERS * 3,
+      dispatched: ORDERS * 3 - held,
       skipped: 0,
       ignored: 0,
+      held,
       dead_lettered: 0,
       normalization_failed: 0,
       pending: 0
     })
+    expect(accounting.held.every((pair) => pair.endsWith("|awin-faults"))).toBe(true)
+    expect(accounting.heldWithoutAlert).toEqual([])
     expect(accounting.successesRecordedTwice).toBe(0)
+    // The held alert reaches Slack (grouped per target: one message may name several orders).
+    await waitUntil(
+      "the held alert posted to Slack",
+      () => rig.channels.slack.some((body) => slackText(body).includes("Conversion held")),
+      30_000
+    )
+
+    // 0 duplicate postbacks; Meta and Google received an order again only as a recorded resend of an
+    // attempt the kill left ambiguous, one resend per such attempt.
+    const audit = await auditSends(rig)
+    expect(sendProblems(audit)).toEqual({
+      sentWithoutIntent: [],
+      unrecordedRepeats: [],
+      unmatchedResends: [],
+      unresolved: [],
+      duplicatePostbacks: []
+    })
+    expect(audit.byChannel.postback.held).toBe(held)
+    expect(audit.byChannel.postback.resends).toBe(0)
+    for (const channel of ["meta", "google"] as const) {
+      expect(audit.byChannel[channel].resends, channel).toBe(atKill.byChannel[channel].outcomeLost)
+      expect(audit.byChannel[channel].held, channel).toBe(0)
+    }
 
     const dups = await duplicates(rig)
     expect(dups.afterRecordedSuccess).toEqual([])
@@ -76,13 +113,11 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
     expect(repeated.filter((key) => !ambiguous.has(key))).toEqual([])
     expect(rig.service.alive()).toBe(true)
     expect(rig.service.unexpected()).toEqual([])
-    const ambiguousPostbacks = [...ambiguous].filter((k) => k.startsWith("postback|")).length
     console.log(
-      `kill -9: ${locked} jobs locked by the dead pool, ${inFlight} requests on the wire, ${ambiguous.size} sends ambiguous ` +
-        `(${ambiguousPostbacks} postbacks); the restarted process was ready ${restartedAt - killedAt} ms after the kill and ` +
+      `kill -9: ${locked} jobs locked by the dead pool, ${inFlight} requests on the wire, ${ambiguous.size} sends received ` +
+        `but not recorded; the restarted process was ready ${restartedAt - killedAt} ms after the kill and ` +
         `released the dead pool's jobs ${releasedMs} ms later (WORKER_DEAD_AFTER_MS=${DEAD_AFTER_MS}); all ${ORDERS} ` +
-        `webhooks accounted for ${settleMs} ms after that; repeated: ${JSON.stringify(dups.extraRequests)} ` +
-        `(postback repeats ${dups.byChannel.postback.length} of ${ambiguousPostbacks} ambiguous)`
+        `webhooks accounted for ${settleMs} ms after that (${JSON.stringify(accounting.fates)}); ${describeAudit(audit)}`
     )
   })
 })
