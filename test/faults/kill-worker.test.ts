@@ -61,8 +61,11 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
           .map((l) => l.text.slice(0, 300))
           .join("\n")}`
     )
-    expect(rig.service.lines.some((l) => String(l.json?.message ?? "").includes(`worker pool ${deadPool} (`))).toBe(
-      true
+    // The release is logged after its commit, so the line may reach us a moment after the queue shows it.
+    await waitUntil(
+      "the release logged",
+      () => rig.service.lines.some((l) => String(l.json?.message ?? "").includes(`worker pool ${deadPool} (`)),
+      5_000
     )
 
     await load
