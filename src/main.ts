@@ -30,6 +30,7 @@ import { IngestLive } from "./ingest/Ingest.js"
 import { IngestFrontLive } from "./ingest/IngestFront.js"
 import { IngestHttpLive } from "./ingest/IngestHttp.js"
 import { tasksLayer, WorkerCrontab, WorkerLive } from "./jobs/Worker.js"
+import { WorkerStatusLive } from "./jobs/WorkerStatus.js"
 import { AlertingNone } from "./lib/alerting.js"
 import { type Normalizer, NormalizerLive, normalizeTask } from "./normalize/NormalizeJob.js"
 import { validatePartnerConditions } from "./normalize/partnerKeys.js"
@@ -151,4 +152,10 @@ export const ServiceLive = <E, R, E2 = never, R2 = never>(
     options.worker ? WorkerServiceLive : Layer.empty,
     // Without the API a worker still answers health checks and scrapes, on METRICS_PORT.
     options.worker && !options.api ? WorkerHealthLive : Layer.empty
-  ).pipe(Layer.provide(before), Layer.provide(ProjectionsLive), Layer.provideMerge(makeCore(database)))
+  ).pipe(
+    // One status for the worker and the health endpoints that report it.
+    Layer.provide(options.worker ? WorkerStatusLive : Layer.empty),
+    Layer.provide(before),
+    Layer.provide(ProjectionsLive),
+    Layer.provideMerge(makeCore(database))
+  )

@@ -11,7 +11,7 @@
 // itself for later and returns, so it never holds a worker slot while it waits. Failures of our own
 // (database) make the job fail and graphile-worker retry it; an outcome already known is first
 // re-recorded in place for a while, so a short outage does not turn it into an ambiguous attempt.
-import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option } from "effect"
+import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option, Schedule } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
 import type { Target } from "../config/schema.js"
@@ -21,6 +21,7 @@ import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import { EventStore } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { orderStream } from "../events/streams.js"
+import { CurrentWorkerPool } from "../jobs/WorkerStatus.js"
 import { dispatchAmbiguousTotal, dispatchesTotal } from "../lib/metrics.js"
 import { configuredUrlParameters } from "../lib/urlPrivacy.js"
 import { foldOrder } from "../normalize/decider/state.js"
@@ -101,7 +102,8 @@ export const DispatcherLive = Layer.effect(
         const key = leaseKey(payload.orderKey, payload.targetId, payload.kind)
         const target = (yield* config.current).targets.get(payload.targetId)
         const ttl = (target ? guardOf(target) : 2 * DEFAULT_TIMEOUT_MS) + 60_000
-        const holder = yield* db.run("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl))
+        const pool = yield* FiberRef.get(CurrentWorkerPool)
+        const holder = yield* db.run("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl, pool))
         if (holder === undefined) {
           yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
           return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })
@@ -110,9 +112,23 @@ export const DispatcherLive = Layer.effect(
         yield* Effect.ensuring(
           Effect.locally(decideAndSend(payload), CurrentLease, lease),
           // Normally released with the outcome's commit; this covers the paths that record nothing.
-          Effect.suspend(() =>
-            lease.released ? Effect.void : db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
-          ).pipe(Effect.ignore)
+          // When the database is what failed the job, the release is retried in the background: the
+          // job's next run would otherwise wait out the lease's TTL.
+          Effect.suspend(() => {
+            if (lease.released) return Effect.void
+            const release = db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
+            return release.pipe(
+              Effect.catchAll(() =>
+                Effect.forkDaemon(
+                  release.pipe(
+                    Effect.retry(Schedule.spaced("1 second").pipe(Schedule.upTo("2 minutes"))),
+                    Effect.ignore
+                  )
+                )
+              ),
+              Effect.asVoid
+            )
+          })
         )
       }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
 

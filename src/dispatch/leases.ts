@@ -4,13 +4,22 @@ import type { Queryable } from "../db/Db.js"
 
 export const leaseKey = (orderKey: string, targetId: string, kind: string) => `${orderKey}|${targetId}|${kind}`
 
-/** Takes the lease (or an expired one); returns the holder token, or undefined when someone else has it. */
-export const acquireLease = async (sql: Queryable, key: string, ttlMs: number): Promise<string | undefined> => {
+/**
+ * Takes the lease (or an expired one); returns the holder token, or undefined when someone else has it.
+ * `poolId` is the worker pool whose job takes it: releasing that pool (sql/0020) drops its leases.
+ */
+export const acquireLease = async (
+  sql: Queryable,
+  key: string,
+  ttlMs: number,
+  poolId?: string
+): Promise<string | undefined> => {
   const holder = randomUUID()
   const rows = await sql<Array<{ holder: string }>>`
-    insert into dispatch_leases (dispatch_key, holder, expires_at)
-    values (${key}, ${holder}, now() + ${`${ttlMs} milliseconds`}::interval)
-    on conflict (dispatch_key) do update set holder = excluded.holder, expires_at = excluded.expires_at
+    insert into dispatch_leases (dispatch_key, holder, expires_at, pool_id)
+    values (${key}, ${holder}, now() + ${`${ttlMs} milliseconds`}::interval, ${poolId ?? null})
+    on conflict (dispatch_key) do update
+      set holder = excluded.holder, expires_at = excluded.expires_at, pool_id = excluded.pool_id
       where dispatch_leases.expires_at < now()
     returning holder`
   return rows[0]?.holder === holder ? holder : undefined

@@ -123,6 +123,8 @@ export interface Scan {
    * of those events were its types. Undefined when the page was full or the log is empty.
    */
   readonly scannedTo: Checkpoint | undefined
+  /** True when a byte cap (scanAll's maxBytes) cut the page short: more events wait. */
+  readonly cut?: boolean
 }
 
 /**
@@ -134,8 +136,19 @@ export const scanAll = async (
   sql: Queryable,
   after: Checkpoint,
   limit: number,
-  options: { types?: ReadonlyArray<string> | undefined; withData?: boolean | undefined } = {}
+  options: {
+    types?: ReadonlyArray<string> | undefined
+    withData?: boolean | undefined
+    /**
+     * Stops the page once its events' data (stored size, pg_column_size) passes this many bytes,
+     * the first event always included: a page of 500 events of 1 MB each would be held in memory
+     * whole. The page is then cut short, and scannedTo is undefined.
+     */
+    maxBytes?: number | undefined
+  } = {}
 ): Promise<Scan> => {
+  if (options.maxBytes !== undefined && options.withData !== false)
+    return scanAllBounded(sql, after, limit, options.maxBytes, options.types)
   const types = options.types
   const columns =
     options.withData === false ? sql`'{}'::jsonb as data, '{}'::jsonb as metadata` : sql`e.data, e.metadata`
@@ -167,6 +180,59 @@ export const scanAll = async (
     events,
     scannedTo:
       first === undefined || events.length >= limit
+        ? undefined
+        : { transactionId: first.horizon_xid, position: Number(first.horizon_position) }
+  }
+}
+
+/**
+ * scanAll with a byte cap: the page's positions and data sizes first (no data), then the data of
+ * the events that fit. Same snapshot and horizon as scanAll.
+ */
+const scanAllBounded = async (
+  sql: Queryable,
+  after: Checkpoint,
+  limit: number,
+  maxBytes: number,
+  types: ReadonlyArray<string> | undefined
+): Promise<Scan> => {
+  const rows = await sql<Array<Omit<EventRow, "global_position"> & ScanColumns & { page_rows: string }>>`
+    with horizon as materialized (
+      select transaction_id, global_position from events
+      where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      order by transaction_id desc, global_position desc
+      limit 1
+    ), page as materialized (
+      select e.transaction_id as xid, e.global_position, pg_column_size(e.data) as size
+      from events e, horizon h
+      where (e.transaction_id, e.global_position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+        and e.transaction_id <= h.transaction_id
+        ${types === undefined ? sql`` : sql`and e.type = any(${types as Array<string>}::text[])`}
+      order by e.transaction_id, e.global_position
+      limit ${limit}
+    ), fitting as (
+      select p.global_position from (
+        select global_position, sum(size) over (order by xid, global_position) - size as before from page
+      ) p
+      where p.before < ${maxBytes}
+    )
+    select h.transaction_id::text as horizon_xid, h.global_position as horizon_position,
+           (select count(*) from page) as page_rows,
+           p.transaction_id::text as transaction_id, p.global_position, p.stream_id, p.stream_version,
+           p.event_id::text, p.type, p.schema_version, p.data, p.metadata, p.recorded_at
+    from horizon h
+    left join lateral (
+      select e.* from fitting f join events e on e.global_position = f.global_position
+    ) p on true
+    order by p.transaction_id, p.global_position`
+  const first = rows[0]
+  const events = rows.flatMap((r) => (r.global_position === null ? [] : [toStored(r as EventRow)]))
+  const cut = events.length < Number(first?.page_rows ?? 0)
+  return {
+    events,
+    cut,
+    scannedTo:
+      first === undefined || cut || events.length >= limit
         ? undefined
         : { transactionId: first.horizon_xid, position: Number(first.horizon_position) }
   }

@@ -14,7 +14,18 @@ export const Health = Schema.Struct({ status: Schema.Literal("ok") })
 export const Readiness = Schema.Struct({
   status: Schema.Literal("ready", "not_ready"),
   database: Schema.String,
-  migrations: Schema.String
+  migrations: Schema.String,
+  /** In a process that runs the worker: its pool, last job pick-up and heartbeat, and the queue. */
+  worker: Schema.optional(
+    Schema.Struct({
+      state: Schema.String,
+      pool: Schema.optional(Schema.String),
+      lastJobSecondsAgo: Schema.NullOr(Schema.Number),
+      heartbeatSecondsAgo: Schema.NullOr(Schema.Number),
+      queuedJobs: Schema.Number,
+      oldestQueuedSeconds: Schema.Number
+    })
+  )
 })
 
 export class HealthGroup extends HttpApiGroup.make("health")

@@ -8,7 +8,7 @@ import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer, Option } from "effect"
 import { Db } from "../db/Db.js"
-import { readiness } from "./HealthHttp.js"
+import { makeReadiness } from "./HealthHttp.js"
 import { metricsContentType, renderMetrics } from "./metrics.js"
 
 export const WorkerHealthConfig = Config.all({
@@ -16,28 +16,30 @@ export const WorkerHealthConfig = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
 })
 
-const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/healthz", HttpServerResponse.unsafeJson({ status: "ok" })),
-  HttpRouter.get(
-    "/readyz",
-    Effect.flatMap(Db, readiness).pipe(
-      Effect.map((ready) => HttpServerResponse.unsafeJson(ready)),
-      Effect.catchAll((error) => Effect.succeed(HttpServerResponse.unsafeJson(error, { status: 503 })))
-    )
-  ),
-  HttpRouter.get(
-    "/metrics",
-    Effect.flatMap(Db, renderMetrics).pipe(
-      Effect.map((text) => HttpServerResponse.text(text, { contentType: metricsContentType }))
+const router = (ready: Effect.Effect.Success<typeof makeReadiness>) =>
+  HttpRouter.empty.pipe(
+    HttpRouter.get("/healthz", HttpServerResponse.unsafeJson({ status: "ok" })),
+    HttpRouter.get(
+      "/readyz",
+      ready.pipe(
+        Effect.map((ready) => HttpServerResponse.unsafeJson(ready)),
+        Effect.catchAll((error) => Effect.succeed(HttpServerResponse.unsafeJson(error, { status: 503 })))
+      )
+    ),
+    HttpRouter.get(
+      "/metrics",
+      Effect.flatMap(Db, renderMetrics).pipe(
+        Effect.map((text) => HttpServerResponse.text(text, { contentType: metricsContentType }))
+      )
     )
   )
-)
 
 export const WorkerHealthLive = Layer.unwrapEffect(
   Effect.gen(function* () {
     const { port, host } = yield* WorkerHealthConfig
     if (Option.isNone(port) || port.value === 0) return Layer.empty
-    return HttpServer.serve(router).pipe(
+    const ready = yield* makeReadiness
+    return HttpServer.serve(router(ready)).pipe(
       HttpServer.withLogAddress,
       Layer.provide(
         NodeHttpServer.layer(() => createServer({ requestTimeout: 10_000, headersTimeout: 10_000 }), {

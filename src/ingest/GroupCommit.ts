@@ -1,7 +1,8 @@
 // Group commit: concurrent webhook deliveries share one transaction and one add_jobs call, and each
 // caller is answered after that commit. A batch is flushed as soon as the previous commit is done
 // (or at once when idle), so a lone request waits for nothing while a burst fills batches up to
-// `maxBatch`. A batch that fails is retried one request at a time, so one bad request cannot fail
+// `maxBatch` deliveries or `maxBatchBytes` of raw bodies, whichever comes first (a batch is one
+// statement whose JSON holds every body: 200 bodies of 1 MiB would be a 200 MiB string). A batch that fails is retried one request at a time, so one bad request cannot fail
 // the innocent ones it was batched with.
 import type { Queryable, Sql } from "../db/Db.js"
 import { type AppEvent, currentVersion, type EventMetadata, encodeEvent } from "../events/Events.js"
@@ -80,8 +81,26 @@ export interface GroupCommitter {
 
 export const makeGroupCommitter = (
   sql: Sql,
-  options: { readonly maxBatch: number; readonly maxInFlight: number; readonly onBatch?: (size: number) => void }
+  options: {
+    readonly maxBatch: number
+    readonly maxInFlight: number
+    readonly maxBatchBytes?: number
+    readonly onBatch?: (size: number) => void
+  }
 ): GroupCommitter => {
+  const maxBatchBytes = options.maxBatchBytes ?? Number.POSITIVE_INFINITY
+  /** The next batch: up to maxBatch deliveries and maxBatchBytes of bodies, at least one. */
+  const nextBatch = () => {
+    let n = 0
+    let bytes = 0
+    while (n < queue.length && n < options.maxBatch) {
+      const size = queue[n]!.delivery.received.body.bytes
+      if (n > 0 && bytes + size > maxBatchBytes) break
+      bytes += size
+      n++
+    }
+    return queue.splice(0, n)
+  }
   const queue: Array<Pending> = []
   let inFlight = 0
   let scheduled = false
@@ -109,7 +128,7 @@ export const makeGroupCommitter = (
   const pump = () => {
     scheduled = false
     while (queue.length > 0 && inFlight < options.maxInFlight) {
-      const batch = queue.splice(0, options.maxBatch)
+      const batch = nextBatch()
       inFlight++
       void commitBatch(batch).finally(() => {
         inFlight--

@@ -8,11 +8,11 @@
 import { isUtf8 } from "node:buffer"
 import { createHash, randomUUID } from "node:crypto"
 import type { IncomingMessage } from "node:http"
-import { Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
+import { Cause, Config, Context, Effect, Layer, Redacted, Runtime } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { Secrets } from "../config/Secrets.js"
 import type { Source } from "../config/schema.js"
-import { Db } from "../db/Db.js"
+import { Db, DbError } from "../db/Db.js"
 import { appendInTransaction } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { webhookStream } from "../events/streams.js"
@@ -22,13 +22,19 @@ import { parseJson } from "../lib/json.js"
 import { webhooksRejectedTotal, webhooksTotal } from "../lib/metrics.js"
 import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"
 import { Tokens } from "../tokens/Tokens.js"
-import { rawBody, readBody } from "./body.js"
+import { MAX_BODY_BYTES, rawBody, readBody } from "./body.js"
+import { makeByteBudget } from "./budget.js"
 import { clientAddress } from "./clientAddress.js"
 import { makeGroupCommitter } from "./GroupCommit.js"
 import { commitKeyedDelivery } from "./idempotency.js"
 import { type IncomingWebhook, keptHeaders, schemes, secretRefsOf, toleranceOf } from "./sources/index.js"
 
 export const NORMALIZE_TASK = "normalize-webhook"
+
+/** How long a webhook waits for room in the body budget before it is answered 503 (platforms give up at 5 s). */
+const BUDGET_WAIT_MS = 4_000
+/** How long a webhook waits for its commit before it is answered 503 (the HTTP server gives up at 10 s). */
+const COMMIT_TIMEOUT = "8 seconds"
 
 export type IngestOutcome =
   | { readonly _tag: "Accepted"; readonly webhookId: string; readonly duplicate: boolean }
@@ -86,14 +92,19 @@ export const IngestLive = Layer.scoped(
     const options = yield* Config.all({
       maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
       maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
+      maxBatchBytes: Config.integer("INGEST_MAX_BATCH_BYTES").pipe(Config.withDefault(1024 * 1024)),
+      maxBytesInFlight: Config.integer("INGEST_MAX_BYTES_IN_FLIGHT").pipe(Config.withDefault(4 * 1024 * 1024)),
       trustProxy: Config.boolean("S2S_TRUST_PROXY").pipe(Config.withDefault(false)),
       hops: Config.integer("S2S_TRUST_PROXY_HOPS").pipe(Config.withDefault(1))
     })
     const committer = makeGroupCommitter(db.sql, options)
+    const budget = makeByteBudget(Math.max(options.maxBytesInFlight, MAX_BODY_BYTES))
     yield* Effect.addFinalizer(() => Effect.promise(() => committer.drain()))
     // Run with this layer's runtime, so the warning goes through the configured logger and level.
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const warn = makeRateLimitedLog(10_000, (message) => runFork(Effect.logWarning(message)))
+    // During a database outage every webhook fails the same way: one line per source and 10 s.
+    const unstored = makeRateLimitedLog(10_000, (message) => runFork(Effect.logError(message)))
 
     const authenticate = (source: Source, req: IncomingWebhook) =>
       Effect.gen(function* () {
@@ -198,6 +209,18 @@ export const IngestLive = Layer.scoped(
           request.message.resume()
           return refused(404, "unknown_source", `no enabled source with id "${request.sourceId}"`)
         }
+        const declared = Number(request.message.headers["content-length"])
+        // Room for the body before it is read (budget.ts); a body declared over the limit is refused
+        // unread by readBody, and one of unknown length may be anything up to the limit.
+        const reserve = Number.isFinite(declared) && declared >= 0 ? declared : MAX_BODY_BYTES
+        if (reserve <= MAX_BODY_BYTES) {
+          const room = yield* Effect.promise(() => budget.acquire(reserve, BUDGET_WAIT_MS))
+          if (!room) {
+            request.message.resume()
+            return refused(503, "busy", "too many webhook bytes are being stored right now; please retry")
+          }
+          yield* Effect.addFinalizer(() => Effect.sync(() => budget.release(reserve)))
+        }
         const scheme = schemes[source.kind]
         const headers = flatHeaders(request.message)
         const read = yield* Effect.promise(() => readBody(request.message))
@@ -220,7 +243,9 @@ export const IngestLive = Layer.scoped(
         // the exact bytes are kept (base64) in the WebhookRejected record.
         if (!isUtf8(read.bytes))
           return yield* reject(source, req, remoteAddress, "the body is not valid UTF-8", "not valid UTF-8", "not_utf8")
-        const parsed = parseJson(read.bytes.toString("utf8"))
+        // The event's text of the body is also what is parsed: one copy of it, not two.
+        const body = rawBody(read.bytes)
+        const parsed = parseJson(body.encoding === "utf8" ? body.text : read.bytes.toString("utf8"))
         if (!parsed.ok)
           return yield* reject(source, req, remoteAddress, parsed.error, "not parseable JSON", "invalid_json")
         const description = scheme.describe(req, parsed.value)
@@ -245,7 +270,7 @@ export const IngestLive = Layer.scoped(
           headers: keptHeaders(scheme, headers),
           receivedAt: req.now.toISOString(),
           ...(remoteAddress === undefined ? {} : { remoteAddress }),
-          body: rawBody(read.bytes),
+          body,
           ...(description.testMode === undefined ? {} : { testMode: description.testMode })
         }
         const delivery = {
@@ -256,8 +281,17 @@ export const IngestLive = Layer.scoped(
         }
         // A sender-chosen key must also name the same body (idempotency.ts); platform ids need no check.
         const keyed = source.kind === "generic" && description.dedupKey !== undefined
-        const outcome = yield* Effect.tryPromise(() =>
-          keyed ? commitKeyedDelivery(db.sql, delivery) : committer.submit(delivery)
+        // A database that stopped answering (a partition, a stalled server) would hold the request
+        // until the server's 10 s request timeout cuts the connection without an answer: answer 503
+        // first. If the commit lands after all, the platform's retry is recorded as a duplicate.
+        const outcome = yield* Effect.tryPromise({
+          try: () => (keyed ? commitKeyedDelivery(db.sql, delivery) : committer.submit(delivery)),
+          catch: (cause) => new DbError({ operation: "Ingest.commit", cause })
+        }).pipe(
+          Effect.timeoutFail({
+            duration: COMMIT_TIMEOUT,
+            onTimeout: () => new DbError({ operation: "Ingest.commit", cause: new Error("no answer within 8 s") })
+          })
         )
         if (outcome._tag === "KeyReused")
           return refused(
@@ -268,11 +302,16 @@ export const IngestLive = Layer.scoped(
         return { _tag: "Accepted", webhookId, duplicate: outcome._tag === "Duplicate" } as const
       }).pipe(
         Effect.catchAllCause((cause) =>
-          Effect.logError("webhook could not be stored; answered 503 so the platform retries", cause).pipe(
-            Effect.annotateLogs({ source: request.sourceId }),
-            Effect.as(refused(503, "unavailable", "the webhook could not be stored right now; please retry"))
-          )
-        )
+          Effect.sync(() => {
+            const error = Cause.squash(cause)
+            unstored(
+              `source ${request.sourceId}: a webhook could not be stored (${error instanceof Error ? error.message : String(error)}); answered 503 so the platform retries`,
+              request.sourceId
+            )
+            return refused(503, "unavailable", "the webhook could not be stored right now; please retry")
+          })
+        ),
+        Effect.scoped
       )
 
     return Ingest.of({ receive })

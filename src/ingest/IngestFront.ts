@@ -29,9 +29,13 @@ export const IngestFrontLive = Layer.effect(
       const started = performance.now()
       run(ingest.receive({ sourceId, message: req, remoteAddress: req.socket.remoteAddress })).then(
         (outcome) => {
-          const { status, body } = outcomeResponse(outcome)
+          const { status, body, headers } = outcomeResponse(outcome)
           const text = JSON.stringify(body)
-          res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+          res.writeHead(status, {
+            ...headers,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(text)
+          })
           res.end(text)
           httpRequests.inc({ route: "/webhooks/:sourceId", method: "POST", status: String(status) })
           httpDuration.observe({ route: "/webhooks/:sourceId" }, (performance.now() - started) / 1000)

@@ -21,8 +21,8 @@ export const IngestHttpLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =
           })
           .pipe(
             Effect.map((outcome) => {
-              const { status, body } = outcomeResponse(outcome)
-              return HttpServerResponse.unsafeJson(body, { status })
+              const { status, body, headers } = outcomeResponse(outcome)
+              return HttpServerResponse.unsafeJson(body, { status, headers })
             })
           )
       )

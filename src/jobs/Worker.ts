@@ -8,10 +8,28 @@
 // decode can never succeed (it is fixed at enqueue), and graphile-worker 0.17 cannot fail a job it
 // holds permanently: it is logged as an error (the schema issues' paths, never the values) and the
 // job is completed without running, counted as s2s_jobs_total{outcome="rejected"}.
-import { Config, Context, Effect, Either, Layer, Option, ParseResult, Runtime, Schema } from "effect"
-import { run, type Task, type TaskList, Logger as WorkerLogger } from "graphile-worker"
+import {
+  Config,
+  Context,
+  Effect,
+  Either,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  ParseResult,
+  Runtime,
+  Schedule,
+  Schema
+} from "effect"
+import type { Task } from "graphile-worker"
 import { Database } from "../db/Database.js"
-import { jobDuration, jobsTotal } from "../lib/metrics.js"
+import { Db } from "../db/Db.js"
+import { jobDuration, jobsTotal, workerJobsReleased, workerRestarts } from "../lib/metrics.js"
+import { makeHeartbeat } from "./Heartbeat.js"
+import { type PoolOptions, type StartedPool, startPool } from "./pool.js"
+import { releaseWorker } from "./registry.js"
+import { CurrentWorkerPool, makeWorkerStatus, WorkerStatus, type WorkerStatusService } from "./WorkerStatus.js"
 
 export interface JobInfo {
   readonly id: string
@@ -60,25 +78,50 @@ export const tasksLayer = <R>(tasks: ReadonlyArray<AnyTask<R>>) =>
     )
   )
 
-// graphile-worker logs a debug line per job; only warnings and errors reach our logger, so the hot
-// path pays nothing for lines nobody reads.
-const logger = new WorkerLogger((scope) => (level, message, meta) => {
-  if (level !== "error" && level !== "warning") return
-  const annotations = { service: "Worker", ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}) }
-  const effect = level === "error" ? Effect.logError(`${message}`, meta ?? "") : Effect.logWarning(`${message}`)
-  Effect.runFork(effect.pipe(Effect.annotateLogs(annotations)))
-})
-
 /** Where a payload fails its schema, without the values (a payload may carry personal data). */
 export const payloadIssues = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
     .map((issue) => `${issue.path.length === 0 ? "(payload)" : issue.path.join(".")}: ${issue._tag}`)
     .join("; ")
 
-const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>): Task => {
+// graphile-worker gives every job of a pool the pool's one AbortSignal (aborted when a shutdown stops
+// waiting for jobs). Handing it to each job's runPromise added a listener per running job, past Node's
+// limit of 10 with 16 concurrent jobs (MaxListenersExceededWarning: 11 abort listeners added to
+// [AbortSignal]; removed again when each job ended, so a warning rather than a leak). One listener per
+// signal interrupts the running jobs of its pool instead.
+const interrupters = new WeakMap<AbortSignal, Set<() => void>>()
+
+const onAbort = (signal: AbortSignal): Set<() => void> => {
+  let running = interrupters.get(signal)
+  if (running === undefined) {
+    const set = new Set<() => void>()
+    running = set
+    interrupters.set(signal, set)
+    signal.addEventListener("abort", () => set.forEach((interrupt) => interrupt()), { once: true })
+  }
+  return running
+}
+
+/** Runs a job's effect, interrupted when the pool's signal aborts; rejects like Runtime.runPromise. */
+export const runJob = <A, E, R>(runtime: Runtime.Runtime<R>, effect: Effect.Effect<A, E, R>, signal: AbortSignal) =>
+  new Promise<A>((resolve, reject) => {
+    const fiber = Runtime.runFork(runtime)(effect)
+    const interrupt = () => fiber.unsafeInterruptAsFork(fiber.id())
+    const running = onAbort(signal)
+    running.add(interrupt)
+    if (signal.aborted) interrupt()
+    fiber.addObserver((exit) => {
+      running.delete(interrupt)
+      if (Exit.isSuccess(exit)) resolve(exit.value)
+      else reject(Runtime.makeFiberFailure(exit.cause))
+    })
+  })
+
+const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>, status: WorkerStatusService): Task => {
   const decode = Schema.decodeUnknownEither(def.payload)
   return async (payload, helpers) => {
     const started = performance.now()
+    const pool = status.jobStarted()
     const job: JobInfo = {
       id: String(helpers.job.id),
       attempts: helpers.job.attempts,
@@ -93,71 +136,143 @@ const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>): Task => {
           `job ${job.id} of ${def.name} has a payload that does not decode (${payloadIssues(decoded.left)}); completed without running, it will not be retried`
         ).pipe(Effect.annotateLogs({ service: "Worker", task: def.name, jobId: job.id }))
       )
+      status.jobEnded(pool)
       return
     }
     try {
-      await Runtime.runPromise(runtime)(
+      await runJob(
+        runtime,
         def
           .run(decoded.right, job)
-          .pipe(Effect.withSpan(`Task.${def.name}`), Effect.annotateLogs({ task: def.name, jobId: job.id })),
-        { signal: helpers.abortSignal }
+          .pipe(
+            Effect.withSpan(`Task.${def.name}`),
+            Effect.annotateLogs({ task: def.name, jobId: job.id }),
+            Effect.locally(CurrentWorkerPool, pool)
+          ),
+        helpers.abortSignal
       )
       jobsTotal.inc({ task: def.name, outcome: "completed" })
     } catch (error) {
       jobsTotal.inc({ task: def.name, outcome: "failed" })
       throw error
     } finally {
+      status.jobEnded(pool)
       jobDuration.observe({ task: def.name }, (performance.now() - started) / 1000)
     }
   }
 }
 
+/**
+ * The worker: a supervised graphile-worker pool (pool.ts) plus its heartbeat in the registry
+ * (Heartbeat.ts). A pool that dies on its own (the database went away under it) is replaced as soon
+ * as the database answers, and the jobs it still held are released at once; nothing else in the
+ * process stops. Closing the scope stops the pool gracefully (running jobs finish, up to 25 s) and
+ * removes it from the registry.
+ */
 export const WorkerLive = Layer.scopedDiscard(
   Effect.gen(function* () {
     // graphile-worker's own connections use the owner's login: its tables have row-level security
     // on, so only their owner sees the jobs. Task code never gets these connections; it queries
-    // through the app pool (Db), as s2s_app.
+    // through the app pool (Db), as s2s_app, and so do the registry's heartbeats.
     const { ownerUrl } = yield* Database
+    const db = yield* Db
     const tasks = yield* WorkerTasks
     const crontab = Option.getOrElse(yield* Effect.serviceOption(WorkerCrontab), () => [])
+    const status = Option.getOrElse(yield* Effect.serviceOption(WorkerStatus), () => makeWorkerStatus())
     const config = yield* WorkerConfig
     const runtime = yield* Effect.runtime<never>()
-    const taskList: TaskList = Object.fromEntries(tasks.map((t) => [t.name, toTask(runtime, t)]))
-    const runner = yield* Effect.acquireRelease(
-      Effect.promise(() =>
-        run({
-          connectionString: ownerUrl,
-          concurrency: config.concurrency,
-          noHandleSignals: true,
-          pollInterval: config.pollInterval,
-          taskList,
-          logger,
-          ...(crontab.length > 0 ? { crontab: crontab.join("\n") } : {}),
-          preset: {
-            worker: {
-              maxPoolSize: Math.max(10, config.concurrency + 2),
-              localQueue: { size: config.localQueueSize },
-              completeJobBatchDelay: 0,
-              failJobBatchDelay: 0,
-              gracefulShutdownAbortTimeout: 25_000
-            }
-          }
-        })
+    const options: PoolOptions = {
+      connectionString: ownerUrl,
+      concurrency: config.concurrency,
+      pollInterval: config.pollInterval,
+      localQueueSize: config.localQueueSize,
+      taskList: Object.fromEntries(tasks.map((t) => [t.name, toTask(runtime, t, status)])),
+      crontab
+    }
+    let current: StartedPool | undefined
+    let stopping = false
+    const heartbeat = yield* makeHeartbeat(db, status)
+
+    const release = (pool: StartedPool) =>
+      db
+        .run("Worker.release", (sql) => releaseWorker(sql, pool.id))
+        .pipe(
+          Effect.tap((held) => {
+            if (held === 0) return Effect.void
+            workerJobsReleased.inc({ reason: "stopped" }, held)
+            return Effect.logWarning(`released ${held} jobs still held by the stopped worker pool ${pool.id}`)
+          })
+        )
+
+    // Uninterruptible: a pool whose start completes is always recorded, so the finalizer stops it.
+    const start = Effect.uninterruptible(
+      startPool(options, runtime).pipe(
+        Effect.tap((pool) =>
+          Effect.sync(() => {
+            current = pool
+            status.poolStarted(pool.id)
+          })
+        )
+      )
+    ).pipe(
+      Effect.tapError((error) =>
+        Effect.logWarning("the worker pool could not start (is the database reachable?); retrying", String(error))
       ),
-      (runner) =>
-        Effect.promise(() => runner.stop()).pipe(
-          Effect.tap(() => Effect.logInfo("worker stopped")),
-          Effect.timeout("30 seconds"),
+      Effect.retry(Schedule.exponential("250 millis").pipe(Schedule.union(Schedule.spaced("2 seconds"))))
+    )
+
+    const supervise = Effect.gen(function* () {
+      for (;;) {
+        const pool = yield* start
+        // Registered at once, not at the next beat: a pool killed early is still known to the sweep.
+        yield* heartbeat.now
+        yield* Effect.logInfo(
+          `worker pool ${pool.id} started: ${tasks.length} tasks, concurrency ${config.concurrency}`
+        )
+        yield* Effect.promise(() => pool.ended)
+        if (stopping) return
+        current = undefined
+        status.poolLost()
+        workerRestarts.inc()
+        yield* Effect.logError(
+          `worker pool ${pool.id} stopped on its own (${pool.shutdownReason() ?? "no reason given"}); starting a new one`
+        )
+        // Its cron and connection pool (graphile-worker may never release them itself; see pool.ts).
+        yield* Effect.promise(() => pool.runner.stop().catch(() => undefined)).pipe(
+          Effect.timeout("10 seconds"),
           Effect.ignore
         )
-    )
-    // A runner that dies on its own (fatal error) takes the process down with it, through the same
-    // graceful path as a SIGTERM, instead of leaving an API that accepts work nobody processes.
-    runner.promise.catch((error: unknown) => {
-      Effect.runFork(Effect.logFatal("worker stopped unexpectedly; shutting down", error))
-      process.exitCode = 1
-      process.kill(process.pid, "SIGTERM")
+        // What it still holds can run elsewhere once its tasks have ended (a forced shutdown does not
+        // wait for them).
+        yield* Effect.forkScoped(
+          Effect.gen(function* () {
+            yield* Effect.sync(() => status.runningIn(pool.id) === 0).pipe(
+              Effect.repeat({ until: (idle) => idle, schedule: Schedule.spaced("100 millis") }),
+              Effect.timeout("30 seconds"),
+              Effect.ignore
+            )
+            yield* release(pool).pipe(Effect.retry(Schedule.spaced("1 second").pipe(Schedule.upTo("5 minutes"))))
+          }).pipe(
+            Effect.catchAll((error) =>
+              Effect.logError(`could not release the jobs of the stopped worker pool ${pool.id}; the sweep will`, error)
+            )
+          )
+        )
+      }
     })
-    yield* Effect.logInfo(`worker started: ${tasks.length} tasks, concurrency ${config.concurrency}`)
+    const supervisor = yield* Effect.forkDaemon(supervise)
+    yield* Effect.forkScoped(heartbeat.loop)
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        stopping = true
+        status.stopping()
+        yield* Fiber.interrupt(supervisor)
+        const pool = current
+        if (pool === undefined) return
+        yield* Effect.promise(() => pool.runner.stop()).pipe(Effect.timeout("30 seconds"), Effect.ignore)
+        yield* release(pool).pipe(Effect.timeout("5 seconds"), Effect.ignore)
+        yield* Effect.logInfo("worker stopped")
+      })
+    )
   }).pipe(Effect.annotateLogs({ service: "Worker" }))
 )

@@ -62,6 +62,19 @@ export const dispatchesTotal = new Counter({
   registers: [registry]
 })
 
+export const workerRestarts = new Counter({
+  name: "s2s_worker_restarts_total",
+  help: "Worker pools that stopped on their own (the database went away under them) and were replaced",
+  registers: [registry]
+})
+
+export const workerJobsReleased = new Counter({
+  name: "s2s_worker_jobs_released_total",
+  help: "Jobs unlocked by this process because the worker pool holding them was gone (reason: silent = no heartbeat within WORKER_DEAD_AFTER_MS; stopped = a pool of this process that ended)",
+  labelNames: ["reason"] as const,
+  registers: [registry]
+})
+
 export const dispatchAmbiguousTotal = new Counter({
   name: "s2s_dispatch_ambiguous_total",
   help: "Dispatch attempts whose outcome was unknown (no answer, or lost in a crash or a pause), by channel and what was done: resend (the destination deduplicates, or onAmbiguous: resend), hold (an operator decides), operator (sent again by an operator's re-dispatch)",

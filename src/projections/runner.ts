@@ -18,7 +18,14 @@ const headerOf = (e: StoredEvent): EventHeader => ({
 
 export type BatchResult =
   | { readonly _tag: "Locked" }
-  | { readonly _tag: "Applied"; readonly read: number; readonly applied: number; readonly checkpoint: Checkpoint }
+  | {
+      readonly _tag: "Applied"
+      readonly read: number
+      readonly applied: number
+      readonly checkpoint: Checkpoint
+      /** More events wait right away: the page was full, or cut short by its byte cap. */
+      readonly more?: boolean
+    }
 
 export class CheckpointMoved extends Error {
   override readonly name = "CheckpointMoved"
@@ -53,19 +60,23 @@ export interface Page {
   readonly raw: ReadonlyArray<StoredEvent>
   /** How far the read scanned, when it was not cut short (see scanAll). */
   readonly scannedTo: Checkpoint | undefined
+  /** Cut short by its byte cap: more events wait. */
+  readonly cut: boolean
 }
 
 export const readPage = async (
   sql: Queryable,
   projection: Projection,
   from: Checkpoint,
-  batchSize: number
+  batchSize: number,
+  maxBytes?: number
 ): Promise<Page> => {
   const scan = await scanAll(sql, from, batchSize, {
     types: [...projection.eventTypes],
-    withData: projection.reads === "events"
+    withData: projection.reads === "events",
+    maxBytes
   })
-  return { from, raw: scan.events, scannedTo: scan.scannedTo }
+  return { from, raw: scan.events, scannedTo: scan.scannedTo, cut: scan.cut === true }
 }
 
 const after = (a: Checkpoint, b: Checkpoint) => {
@@ -84,7 +95,8 @@ export const applyBatch = async (
   projection: Projection,
   generation: number,
   batchSize: number,
-  ahead?: Page
+  ahead?: Page,
+  maxBytes?: number
 ): Promise<BatchResult> => {
   const [lock] = await tx<Array<{ locked: boolean }>>`
     select pg_try_advisory_xact_lock(hashtext(${`projection:${projection.name}`}), ${generation}) as locked`
@@ -93,7 +105,7 @@ export const applyBatch = async (
   const page =
     ahead && ahead.from.transactionId === from.transactionId && ahead.from.position === from.position
       ? ahead
-      : await readPage(tx, projection, from, batchSize)
+      : await readPage(tx, projection, from, batchSize, maxBytes)
   const raw = page.raw
   const last = raw.at(-1)
   let to: Checkpoint = last ? { transactionId: last.transactionId, position: last.globalPosition } : from
@@ -110,11 +122,17 @@ export const applyBatch = async (
     where name = ${projection.name} and generation = ${generation}
       and last_xid = ${from.transactionId}::xid8 and last_position = ${from.position}`
   if (moved.count !== 1) throw new CheckpointMoved(`checkpoint of ${projection.name}/${generation} moved concurrently`)
-  return { _tag: "Applied", read: raw.length, applied: raw.length, checkpoint: to }
+  return {
+    _tag: "Applied",
+    read: raw.length,
+    applied: raw.length,
+    checkpoint: to,
+    more: raw.length >= batchSize || page.cut
+  }
 }
 
-export const runBatch = (sql: Sql, projection: Projection, generation: number, batchSize: number) =>
-  sql.begin((tx) => applyBatch(tx, projection, generation, batchSize)) as Promise<BatchResult>
+export const runBatch = (sql: Sql, projection: Projection, generation: number, batchSize: number, maxBytes?: number) =>
+  sql.begin((tx) => applyBatch(tx, projection, generation, batchSize, undefined, maxBytes)) as Promise<BatchResult>
 
 /** Events not yet applied (approximate count) and the age of the oldest one, for /metrics. */
 export const lag = async (sql: Queryable, name: string, generation: number) => {

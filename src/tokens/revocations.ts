@@ -18,14 +18,6 @@ const RECONNECT_MS = 500
 
 class ListenerDown extends Error {}
 
-/**
- * postgres.js 3.4 calls an `onnotify(channel, payload)` option for every notification on the
- * instance's connections (src/index.js parseOptions), but its typings leave the option out.
- */
-type ListenerOptions = Partial<postgres.Options<Record<string, postgres.PostgresType>>> & {
-  readonly onnotify: (channel: string, payload: string) => void
-}
-
 /** One listening session, until its connection closes or a ping fails. */
 const session = (url: string, cache: TokenCache) =>
   Effect.gen(function* () {
@@ -39,13 +31,14 @@ const session = (url: string, cache: TokenCache) =>
           connect_timeout: 5,
           fetch_types: false,
           onnotice: () => {},
+          // Called for every notification on this instance's connection (postgres.js 4 types it).
           onnotify: () => cache.invalidate(),
           onclose: () => {
             cache.unconfirm()
             Deferred.unsafeDone(closed, Exit.void)
           },
           connection: { application_name: "s2s-token-listener" }
-        } satisfies ListenerOptions as postgres.Options<Record<string, postgres.PostgresType>>)
+        })
       ),
       (sql) =>
         Effect.sync(() => cache.unconfirm()).pipe(

@@ -28,7 +28,8 @@ import {
   note,
   percentiles,
   postmasterPid,
-  record
+  record,
+  rssPeak
 } from "./support.js"
 
 const CLIENTS = [8, 32] as const
@@ -134,6 +135,8 @@ export const ingestBench = async (db: BenchDatabase, options: BenchOptions) => {
 
   const service = await startService({ databaseUrl: url, config: ingestConfig, apiOnly: true, env: serviceEnv() })
   const groups = { service: service.pid, postgres: await postmasterPid(db) }
+  const idleRss = service.rssMb() ?? Number.NaN
+  const memory = rssPeak(service.pid)
   let webhook = 0
   const next = () => signed(body, `bench-ingest-${++webhook}`)
   try {
@@ -272,7 +275,18 @@ export const ingestBench = async (db: BenchDatabase, options: BenchOptions) => {
         `${clients} clients: CPU during the webhook slices: ${describeCpu(cpuTotals)}; per accepted webhook: service ${perRequest(cpuTotals.service).toFixed(2)} ms, postgres ${perRequest(cpuTotals.postgres).toFixed(2)} ms`
       )
     }
+    const peakRss = memory.stop()
+    record({
+      benchmark: "ingest",
+      case: "service RSS peak (api-only)",
+      value: peakRss,
+      unit: "MB",
+      baseline: idleRss,
+      ratio: peakRss / idleRss,
+      target: "< 256 MB"
+    })
   } finally {
+    memory.stop()
     await service.stop()
   }
 }

@@ -44,6 +44,7 @@ import {
   note,
   percentiles,
   record,
+  rssPeak,
   sleep
 } from "./support.js"
 
@@ -212,6 +213,8 @@ export const pipelineBench = async (db: BenchDatabase, options: BenchOptions) =>
   // End to end.
   const rig = await startRig(db, { url })
   try {
+    const idleRss = rig.service.rssMb() ?? Number.NaN
+    const memory = rssPeak(rig.service.pid)
     await warmUp(rig)
     markLoad(`pipeline end to end, ${orders} orders`)
     const since = await databaseNow(rig.sql)
@@ -225,6 +228,16 @@ export const pipelineBench = async (db: BenchDatabase, options: BenchOptions) =>
     const drive = await postOrders(rig, orders, () => accepted++)
     const ingested = performance.now()
     const done = await waitForDispatches(rig, (WARM_UP_ORDERS + orders) * TARGETS)
+    const peakRss = memory.stop()
+    record({
+      benchmark: "pipeline",
+      case: "end to end: service RSS peak",
+      value: peakRss,
+      unit: "MB",
+      baseline: idleRss,
+      ratio: peakRss / idleRss,
+      target: "< 256 MB"
+    })
     const cpu = cpuPercent(before, cpuSample(rig.groups))
     const lag = await eventLoopLag(rig.service.baseUrl)
     const points = await probe.stop()

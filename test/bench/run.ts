@@ -9,13 +9,15 @@
 //   soak      events through the pipeline, RSS sampled        (--soak-events, default 30,000)
 //   console   each console page's API calls and browser render, demo data and generated orders
 //                                                              (--orders, default 100,000)
+//   bodies    3 x 64 concurrent 1 MiB webhooks, RSS sampled   (a long note, then 7,000 line items)
 import { appendBench } from "./append.js"
+import { bodiesBench } from "./bodies.js"
 import { consoleBench } from "./console.js"
 import { ingestBench } from "./ingest.js"
 import { latencyBench } from "./latency.js"
 import { pipelineBench } from "./pipeline.js"
 import { rebuildBench } from "./rebuild.js"
-import { imageNodeArgs } from "./service.js"
+import { serviceNodeArgs } from "./service.js"
 import { soakBench } from "./soak.js"
 import { type BenchDatabase, type BenchOptions, benchDatabase, cleanups, report } from "./support.js"
 
@@ -46,6 +48,7 @@ const benches: Record<string, (db: BenchDatabase, options: BenchOptions) => Prom
   latency: latencyBench,
   rebuild: rebuildBench,
   soak: soakBench,
+  bodies: bodiesBench,
   console: consoleBench
 }
 
@@ -54,7 +57,7 @@ const unknown = selected.filter((n) => !(n in benches))
 if (unknown.length > 0)
   throw new Error(`unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(benches).join(", ")})`)
 
-const serviceFlags = process.env.BENCH_SERVICE_NODE_ARGS ?? imageNodeArgs().join(" ")
+const serviceFlags = serviceNodeArgs(process.env.BENCH_SERVICE_NODE_ARGS).join(" ")
 console.log(`service processes run with Node flags: ${serviceFlags || "(none)"}`)
 const db = await benchDatabase()
 // Ctrl-C: stop the service processes and the database before leaving.

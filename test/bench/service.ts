@@ -1,10 +1,11 @@
 // The service under test as a separate process (`node bin/s2s.js serve`), so the load generator
 // never shares its event loop: a temp s2s.yaml, a free port, the bench database, LOG_LEVEL=warning.
 // Ready once GET /readyz answers 200; stopped with SIGTERM (graceful), SIGKILL after 30 s.
-// It runs with the Node flags the Docker image sets (NODE_OPTIONS in the Dockerfile: the heap cap), so
-// memory and speed are those of the deployed service. BENCH_SERVICE_NODE_ARGS replaces them (a CPU
-// profile: "--cpu-prof --cpu-prof-dir=prof"; "" for none), BENCH_SERVICE_LOG_LEVEL sets another log
-// level (its output is shown when it fails).
+// It runs with no Node flags: the performance brief measures memory without a heap flag (memory is
+// bounded by the service's in-flight limits, not by V8's). BENCH_SERVICE_NODE_ARGS sets flags: the
+// Docker image's own with BENCH_SERVICE_NODE_ARGS=image (its NODE_OPTIONS, the heap cap), a CPU
+// profile with "--cpu-prof --cpu-prof-dir=prof". BENCH_SERVICE_LOG_LEVEL sets another log level (its
+// output is shown when it fails).
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
@@ -25,6 +26,10 @@ export const imageNodeArgs = (): ReadonlyArray<string> => {
   return value.replace(/^"|"$/g, "").split(" ").filter(Boolean)
 }
 
+/** The service's Node flags from BENCH_SERVICE_NODE_ARGS: none by default, "image" for the Dockerfile's. */
+export const serviceNodeArgs = (fromEnv: string | undefined): ReadonlyArray<string> =>
+  fromEnv === undefined ? [] : fromEnv.trim() === "image" ? imageNodeArgs() : fromEnv.split(" ").filter(Boolean)
+
 export interface ServiceOptions {
   readonly databaseUrl: string
   /** The s2s.yaml text. */
@@ -32,7 +37,7 @@ export interface ServiceOptions {
   readonly apiOnly?: boolean
   /** Extra environment (secrets, channel URLs); the bench's own environment is inherited. */
   readonly env?: Readonly<Record<string, string>>
-  /** Node flags for the service (default: BENCH_SERVICE_NODE_ARGS when set, else the image's NODE_OPTIONS). */
+  /** Node flags for the service (default: serviceNodeArgs(BENCH_SERVICE_NODE_ARGS)). */
   readonly nodeArgs?: ReadonlyArray<string>
 }
 
@@ -73,7 +78,7 @@ const startOnce = async (options: ServiceOptions): Promise<RunningService> => {
   await fs.writeFile(file, options.config)
   const port = await freePort()
   const fromEnv = process.env.BENCH_SERVICE_NODE_ARGS
-  const nodeArgs = options.nodeArgs ?? (fromEnv === undefined ? imageNodeArgs() : fromEnv.split(" ").filter(Boolean))
+  const nodeArgs = options.nodeArgs ?? serviceNodeArgs(fromEnv)
   const args = [...nodeArgs, BIN, "serve", ...(options.apiOnly ? ["--api-only"] : []), "--config", file]
   const child = spawn(process.execPath, args, {
     env: {

@@ -346,3 +346,18 @@ export const report = async () => {
   )
   console.log(`\nresults written to ${file}`)
 }
+
+/** Samples a process's RSS every `everyMs` until stopped; `stop()` returns the peak in MB. */
+export const rssPeak = (pid: number, everyMs = 100) => {
+  let peak = rssMb(pid) ?? 0
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssMb(pid) ?? 0)
+  }, everyMs)
+  return {
+    peak: () => peak,
+    stop: () => {
+      clearInterval(timer)
+      return Math.max(peak, rssMb(pid) ?? 0)
+    }
+  }
+}

@@ -103,7 +103,13 @@ describe("npm start", () => {
   it("starts the service on an embedded PostgreSQL and reaches /readyz, then stops cleanly on Ctrl-C", async () => {
     const { child, port, exited, ready, output } = await start()
     try {
-      expect(ready, output()).toEqual({ status: "ready", database: "ok", migrations: "current" })
+      // `serve` runs the worker too: /readyz reports its pool.
+      expect(ready, output()).toEqual({
+        status: "ready",
+        database: "ok",
+        migrations: "current",
+        worker: expect.objectContaining({ state: "running", pool: expect.stringMatching(/^pool-/) })
+      })
       expect(await fs.readFile(path.join(dataDir, "pg", "PG_VERSION"), "utf8")).toMatch(/^\d+/)
       expect(output()).toContain("examples/s2s.yaml")
     } finally {

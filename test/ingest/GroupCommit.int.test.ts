@@ -14,7 +14,7 @@ beforeAll(async () => {
   owner = ownerSql(url)
 })
 
-const delivery = (id: string, task = "normalize-webhook"): Delivery => ({
+const delivery = (id: string, task = "normalize-webhook", padding = 0): Delivery => ({
   streamId: `webhook-${id}`,
   received: {
     _tag: "WebhookReceived",
@@ -24,7 +24,7 @@ const delivery = (id: string, task = "normalize-webhook"): Delivery => ({
     dedupKey: id,
     headers: {},
     receivedAt: new Date().toISOString(),
-    body: rawBody(Buffer.from(`{"id":"${id}"}`))
+    body: rawBody(Buffer.from(`{"id":"${id}","pad":"${"x".repeat(padding)}"}`))
   },
   job: { task, payload: { webhookId: id } },
   metadata: {}
@@ -42,6 +42,26 @@ describe("group commit", () => {
     const stored =
       await sql`select count(*) from events where stream_id = any(${ids.map((i) => `webhook-${i}`)}::text[])`
     expect(Number(stored[0]!.count)).toBe(120)
+  })
+
+  it("caps a batch by the bytes of its bodies as well as by count, so a burst of large bodies is many small statements", async () => {
+    const batches: Array<number> = []
+    const committer = makeGroupCommitter(sql, {
+      maxBatch: 50,
+      maxInFlight: 1,
+      maxBatchBytes: 250_000,
+      onBatch: (n) => batches.push(n)
+    })
+    const ids = Array.from({ length: 12 }, () => randomUUID())
+    // 100 kB each: at most two fit under the cap with a third (300 kB) over it.
+    const outcomes = await Promise.all(ids.map((id) => committer.submit(delivery(id, "normalize-webhook", 100_000))))
+    expect(outcomes.every((o) => o._tag === "Received")).toBe(true)
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(12)
+    expect(Math.max(...batches)).toBe(2)
+    // One body larger than the cap still goes, alone.
+    const big = randomUUID()
+    await expect(committer.submit(delivery(big, "normalize-webhook", 400_000))).resolves.toEqual({ _tag: "Received" })
+    expect(batches.at(-1)).toBe(1)
   })
 
   it("falls back to one transaction per delivery when a batch fails, so only the bad one fails", async () => {

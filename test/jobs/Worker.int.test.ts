@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto"
 import { ConfigProvider, Effect, Exit, Layer, Logger, Schema, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
-import type { Sql } from "../../src/db/Db.js"
+import { DbLive, type Sql } from "../../src/db/Db.js"
 import { defineTask, WorkerLive, WorkerTasks } from "../../src/jobs/Worker.js"
 import { jobsTotal } from "../../src/lib/metrics.js"
 import { freshDatabase, ownerSql } from "../support/db.js"
@@ -23,6 +23,7 @@ beforeAll(async () => {
   const provider = ConfigProvider.fromMap(new Map([["WORKER_POLL_INTERVAL_MS", "100"]]))
   const layer = WorkerLive.pipe(
     Layer.provide(Layer.succeed(WorkerTasks, [probe])),
+    Layer.provide(DbLive),
     Layer.provide(DatabaseFromUrl(url)),
     Layer.provide(
       Logger.replace(

@@ -1,7 +1,7 @@
 // The runner's checkpoint for a projection that reads a few event types: it advances over events of
 // other types too (a projection that has seen everything up to X has its checkpoint at X), so lag is
 // zero while only unrelated events arrive.
-import { randomUUID } from "node:crypto"
+import { randomBytes, randomUUID } from "node:crypto"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
 import { toStoreAppend } from "../../src/events/EventStore.js"
@@ -95,5 +95,53 @@ describe("projection runner", () => {
     // Caught up: another round reads nothing and leaves the checkpoint where it is.
     const again = await runBatch(sql, projection, 1, 50)
     expect(again).toMatchObject({ _tag: "Applied", read: 0, checkpoint: { position: last } })
+  })
+
+  it("caps a batch by the stored size of its events' data, always taking one, and reads the rest after", async () => {
+    const seen: Array<{ streamId: string; version: number }> = []
+    const projection: Projection = {
+      name: `bytes_${randomUUID().slice(0, 8)}`,
+      eventTypes: new Set(["RenormalizationRequested"]),
+      reads: "events",
+      table: "stream_summaries",
+      keyColumn: "stream_id",
+      apply: async (_tx, _generation, events) => {
+        seen.push(...events.map((e) => ({ streamId: e.streamId, version: e.version })))
+      }
+    }
+    await ensureRegistered(sql, projection.name)
+    // Leave the checkpoint at the end of the log first, so only the events below are read.
+    await runUntil(projection, await lastPosition())
+    seen.length = 0
+    const stream = `large-${randomUUID()}`
+    // About 53 kB of data each, random so it does not compress. A batch takes events while the data
+    // before them is under the cap: under 100 kB, two (0 and 53 kB before them), not a third (107 kB).
+    const large = (i: number): AppEvent => ({
+      _tag: "RenormalizationRequested",
+      webhookId: `${i}`,
+      reason: randomBytes(40_000).toString("base64"),
+      actor: "t"
+    })
+    await append(
+      stream,
+      Array.from({ length: 6 }, (_, i) => large(i))
+    )
+    const generation = await activeGeneration(sql, projection.name)
+    const sizes: Array<number> = []
+    const deadline = Date.now() + 15_000
+    while (seen.filter((e) => e.streamId === stream).length < 6 && Date.now() < deadline) {
+      const before = seen.length
+      const result = await runBatch(sql, projection, generation, 50, 100_000)
+      if (result._tag === "Applied" && seen.length > before) {
+        sizes.push(seen.length - before)
+        expect(result.more).toBe(seen.filter((e) => e.streamId === stream).length < 6)
+      }
+    }
+    expect(seen.filter((e) => e.streamId === stream).map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6])
+    expect(sizes).toEqual([2, 2, 2])
+    // One event larger than the cap still goes through, alone.
+    await append(stream, [large(6)])
+    const one = await runBatch(sql, projection, generation, 50, 1_000)
+    expect(one).toMatchObject({ _tag: "Applied", read: 1 })
   })
 })

@@ -125,7 +125,9 @@ export const metaZip = (raw: string, country: string | undefined): string | unde
     const digits = /^\s*(\d{5})(?:[\s-]*\d{4})?\s*$/.exec(raw)
     return digits?.[1]
   }
-  const value = lower(raw).replace(/[\s\-–]/g, "")
+  // \u2013 (en dash) written as an escape: one non-ASCII character makes V8 hold the whole bundle's
+  // source as a two-byte string.
+  const value = lower(raw).replace(/[\s\-\u2013]/g, "")
   return /^[\p{L}\p{N}]{2,}$/u.test(value) ? value : undefined
 }
 
