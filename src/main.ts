@@ -3,8 +3,10 @@
 // them so each can be scaled on its own against the same PostgreSQL.
 import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
+import { AlertingNone } from "./alerts/Alerting.js"
 import { AlertingLive } from "./alerts/AlertingLive.js"
 import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertTasks } from "./alerts/AlertJobs.js"
+import { AuthenticationLive } from "./api/Auth.js"
 import { ConfigStateLive } from "./config/ConfigState.js"
 import type { ConfigValidator } from "./config/load.js"
 import { type Secrets, SecretsLive } from "./config/Secrets.js"
@@ -17,11 +19,11 @@ import { DemoSinkLive } from "./demo/DemoSink.js"
 import { BreakersLive } from "./dispatch/Breakers.js"
 import { validatePostbackEgress, validatePostbackTarget } from "./dispatch/channels/postback/index.js"
 import { ChannelsLive } from "./dispatch/channels/registry.js"
+import { dispatchBatchTask } from "./dispatch/DispatchBatchJob.js"
 import { type Dispatcher, DispatcherLive } from "./dispatch/Dispatcher.js"
 import { dispatchTask } from "./dispatch/DispatchJob.js"
 import { EventStoreLive } from "./events/EventStore.js"
 import { Api } from "./http/Api.js"
-import { AuthenticationLive } from "./http/Auth.js"
 import { DocsAssetsLive } from "./http/docsAssets.js"
 import { HealthHttpLive } from "./http/HealthHttp.js"
 import { HttpLive } from "./http/Http.js"
@@ -31,8 +33,7 @@ import { IngestFrontLive } from "./ingest/IngestFront.js"
 import { IngestHttpLive } from "./ingest/IngestHttp.js"
 import { tasksLayer, WorkerCrontab, WorkerLive } from "./jobs/Worker.js"
 import { WorkerStatusLive } from "./jobs/WorkerStatus.js"
-import { AlertingNone } from "./lib/alerting.js"
-import { type Normalizer, NormalizerLive, normalizeTask } from "./normalize/NormalizeJob.js"
+import { type Normalizer, NormalizerLive, normalizeBatchTask, normalizeTask } from "./normalize/NormalizeJob.js"
 import { validatePartnerConditions } from "./normalize/partnerKeys.js"
 import { OperationsHttpLive } from "./operations/OperationsHttp.js"
 import { RedispatchLive } from "./operations/redispatch/Redispatch.js"
@@ -70,7 +71,9 @@ export const PipelineLive = Layer.mergeAll(NormalizerLive, DispatcherLive).pipe(
 
 export const TasksLive = tasksLayer<Normalizer | Dispatcher | Secrets | AlertDelivery | AlertDigests>([
   normalizeTask,
+  normalizeBatchTask,
   dispatchTask,
+  dispatchBatchTask,
   ...alertTasks
 ])
 

@@ -81,8 +81,10 @@ export const AlertDeliveryLive = Layer.effect(
       const now = new Date()
       const digest = occurrencesOf(alert)
       if (Option.isNone(digest)) {
-        const claimed = yield* db.transaction("Alerts.claim", (tx) =>
-          claim(tx, alert, now, groupWindowMs(destination), { actor: "worker", correlationId: alertId })
+        const claimed = yield* db.withTransaction(
+          db.query("Alerts.claim", (tx) =>
+            claim(tx, alert, now, groupWindowMs(destination), { actor: "worker", correlationId: alertId })
+          )
         )
         if (claimed !== "post") return yield* Effect.logDebug(`alert ${alertId}: ${claimed}`)
       }

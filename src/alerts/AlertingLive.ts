@@ -6,8 +6,8 @@
 // deliver-alert job per alert, all for the caller's transaction. Never fails: a policy has no I/O.
 import { Effect, Layer } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
-import type { PartnerRule } from "../config/schema.js"
-import { type AlertInput, Alerting, type AlertOutput, noAlerts } from "../lib/alerting.js"
+import type { PartnerRule } from "../events/configSchema.js"
+import { type AlertInput, Alerting, type AlertOutput, noAlerts } from "./Alerting.js"
 import type { Alert } from "./alert.js"
 import { type AlertingDispatchEvent, alertForDispatchEvent } from "./dispatchPolicy.js"
 import { deliverAlertJob, raisedAppend } from "./records.js"

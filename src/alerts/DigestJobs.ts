@@ -54,8 +54,8 @@ export const AlertDigestsLive = Layer.effect(
     const repeatDigests = Effect.fn("Alerts.repeatDigests")(function* (now: Date) {
       const slack = (yield* config.current).alerts?.slack
       if (slack === undefined) return 0
-      const count = yield* db.transaction("Alerts.closeWindows", (tx) =>
-        closeWindows(tx, now, groupWindowMs(slack), metadata("alert-digests"))
+      const count = yield* db.withTransaction(
+        db.query("Alerts.closeWindows", (tx) => closeWindows(tx, now, groupWindowMs(slack), metadata("alert-digests")))
       )
       if (count > 0) yield* Effect.logInfo(`recorded ${count} repeat digests`)
       return count
@@ -73,9 +73,9 @@ export const AlertDigestsLive = Layer.effect(
       const day = options.day ?? previousDay(options.now)
       // The id alone tells whether the day is done; reading a day of orders again is not needed.
       const { alertId } = coverageDigestAlert(coverageFrom([]), day)
-      if ((yield* db.run("Alerts.coverageDone", (sql) => streamVersion(sql, alertStream(alertId)))) > 0)
+      if ((yield* db.query("Alerts.coverageDone", (sql) => streamVersion(sql, alertStream(alertId)))) > 0)
         return undefined
-      const rows = yield* db.run("Alerts.coverageRows", (sql) => coverageRows(sql, day, snapshot.partners))
+      const rows = yield* db.query("Alerts.coverageRows", (sql) => coverageRows(sql, day, snapshot.partners))
       const alert = coverageDigestAlert(coverageFrom(rows), day)
       yield* store
         .appendMany([raisedAppend(alert)], {
@@ -93,11 +93,13 @@ export const AlertDigestsLive = Layer.effect(
       const week = setting === undefined ? undefined : weekDue(now, setting)
       if (week === undefined) return undefined
       const first = week.from.toISOString().slice(0, 10)
-      if ((yield* db.run("Alerts.weeklyDone", (sql) => streamVersion(sql, alertStream(`weekly_report:${first}`)))) > 0)
+      if (
+        (yield* db.query("Alerts.weeklyDone", (sql) => streamVersion(sql, alertStream(`weekly_report:${first}`)))) > 0
+      )
         return undefined
       const [current, previous] = yield* Effect.all([
-        db.run("Alerts.weeklyOrders", (sql) => reportOrders(sql, week.from, week.to)),
-        db.run("Alerts.weeklyPrevious", (sql) => reportOrders(sql, week.previousFrom, week.from))
+        db.query("Alerts.weeklyOrders", (sql) => reportOrders(sql, week.from, week.to)),
+        db.query("Alerts.weeklyPrevious", (sql) => reportOrders(sql, week.previousFrom, week.from))
       ])
       const now7 = aggregate(current, ["company", "partner"])
       const before7 = aggregate(previous, ["company", "partner"])

@@ -7,7 +7,7 @@
 //   internal_error, fatal_error, service_unavailable, HTTP 5xx    -> ServerError, retried
 //   network failure, timeout                                      -> Transport, retried
 // An unknown platform code is permanent: Slack understood the request and said no.
-import { Data } from "effect"
+import { Data, Predicate } from "effect"
 
 export type SlackErrorReason =
   | "RateLimited"
@@ -130,7 +130,7 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
 
 /** Classifies an error thrown by WebClient (its errors carry a `code` like slack_webapi_platform_error). */
 export const classifySlackError = (error: unknown): SlackError => {
-  if (error instanceof SlackError) return error
+  if (Predicate.isTagged(error, "SlackError")) return error as SlackError
   const e = (typeof error === "object" && error !== null ? error : {}) as Shape
   switch (e.code) {
     case "slack_webapi_platform_error": {

@@ -2,9 +2,9 @@
 // partner needs and how many reached all their targets, naming the campaigns that lost the most click
 // ids. An accuracy percentage says something is wrong; the campaign name says where to fix it.
 import { Schema } from "effect"
-import type { PartnerRule } from "../config/schema.js"
 import { AlertRaised } from "../events/alerts.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import type { PartnerRule } from "../events/configSchema.js"
 import { type Alert, NONE } from "./alert.js"
 import { type Block, context, header, message, type SlackMessage, section } from "./blocks.js"
 import { bold, code, count, percent, plain, scrubPersonalData } from "./mrkdwn.js"

@@ -1,10 +1,10 @@
 // The coverage digest's input: one row per real order paid on a UTC day, read from the conversions
-// read model (sql/0005_conversions.sql, active generation), in pages so a Black Friday day does not
+// read model (sql/0005_projections.sql, active generation), in pages so a Black Friday day does not
 // sit in memory as full documents; only the small coverage rows are kept.
 import { Schema } from "effect"
-import type { PartnerRule } from "../config/schema.js"
 import type { Queryable } from "../db/Db.js"
 import { CanonicalOrder } from "../events/CanonicalOrder.js"
+import type { PartnerRule } from "../events/configSchema.js"
 import { type CoverageRow, coverageRowOf } from "./coverage.js"
 
 const PAGE = 1000

@@ -13,8 +13,9 @@ import {
   type DispatchSkipped,
   deadLetterCause
 } from "../events/dispatch.js"
+import { shellArg } from "../lib/shell.js"
 import { type Alert, type AlertData, ANY, groupKeyOf, opt, orderFacts } from "./alert.js"
-import { clip, scrubPersonalData, shellArg } from "./mrkdwn.js"
+import { clip, scrubPersonalData } from "./mrkdwn.js"
 import { identifiersPresent } from "./signals.js"
 
 export type AlertingDispatchEvent =

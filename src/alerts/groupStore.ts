@@ -1,4 +1,4 @@
-// The grouping state in PostgreSQL (alert_groups, sql/0006_alert_groups.sql): one row per open
+// The grouping state in PostgreSQL (alert_groups, sql/0007_pipeline_state.sql): one row per open
 // window, decided on under `select ... for update` in a short transaction that also records what the
 // decision implies (AlertSuppressed for a counted repeat, the digest of a window that had closed), so
 // state and record never disagree. No network call ever happens while a row is locked.

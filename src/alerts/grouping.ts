@@ -5,8 +5,8 @@
 // at once and opens a new window. Pure and deterministic: time is an argument, the state is plain
 // JSON (a Schema), so it can live in a projection row or in memory.
 import { Schema } from "effect"
-import { durationMillis } from "../config/schema.js"
 import { AlertProblem, AlertRaised } from "../events/alerts.js"
+import { durationMillis } from "../events/configSchema.js"
 import { type Alert, ANY, opt, TARGET_CAUSED } from "./alert.js"
 
 export const DEFAULT_GROUP_WINDOW_MS = 3_600_000

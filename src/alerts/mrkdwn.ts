@@ -2,6 +2,7 @@
 // user-derived: `&`, `<` and `>` must be escaped, or `<!channel>` in a utm_campaign would ping a whole
 // workspace and `<https://evil|Google Ads>` would render as a trusted link.
 import { replacePersonalData } from "../lib/pii.js"
+import { shellArg } from "../lib/shell.js"
 
 export const escapeMrkdwn = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -32,10 +33,6 @@ export const scrubPersonalData = (text: string): string =>
 
 /** The former name of scrubPersonalData (it now scrubs phone numbers too), for callers not yet renamed. */
 export const scrubEmails = scrubPersonalData
-
-/** Single-quoted for a POSIX shell when it holds anything but safe characters. */
-export const shellArg = (arg: string): string =>
-  /^[A-Za-z0-9_.:@%+=,/-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`
 
 /** "https://s2s.acme.com/" -> "https://s2s.acme.com"; anything but an http(s) URL -> undefined. */
 export const normalizePublicUrl = (publicUrl: string | undefined): string | undefined => {

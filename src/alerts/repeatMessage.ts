@@ -1,10 +1,12 @@
 // The follow-up for a group whose window closed with repeats: how many more, since when, which group,
 // and a few order keys to open, so the channel shows one message per broken campaign and hour.
+
+import { shellArg } from "../lib/shell.js"
 import { ANY, NONE } from "./alert.js"
 import { context, fields, header, message, type SlackMessage, section } from "./blocks.js"
 import type { RepeatDigest } from "./grouping.js"
 import { type MessageOptions, PROBLEM_LABELS } from "./messages.js"
-import { code, count, orderLogReference, plain, shellArg, utcMinute } from "./mrkdwn.js"
+import { code, count, orderLogReference, plain, utcMinute } from "./mrkdwn.js"
 
 const slot = (value: string | undefined): string | undefined =>
   value === undefined || value === ANY ? undefined : value === NONE ? "_none_" : plain(value, 80)

@@ -1,8 +1,9 @@
 // Which partner an order's UTM parameters point at, and which click ids that partner would have put on
 // the landing URL. Google and Meta are known; affiliate networks are learnt from the partner rules
 // (`{ id: awin, when: [awc] }`: awin's click id is awc), because every shop's network list differs.
-import type { PartnerRule } from "../config/schema.js"
+
 import type { Tracking } from "../events/CanonicalOrder.js"
+import type { PartnerRule } from "../events/configSchema.js"
 import { globMatch } from "../lib/glob.js"
 
 export const GOOGLE_KEYS = ["gclid", "gbraid", "wbraid"] as const

@@ -1,9 +1,10 @@
 // Tracking alerts for a paid order: a purchase that carries no tracking at all, or whose UTM parameters
 // name a partner whose click id never arrived. Both mean a conversion the partner will not see, and
 // the campaign plus landing page in the alert are where a marketer starts looking.
-import type { PartnerRule } from "../config/schema.js"
+
 import { AlertRaised } from "../events/alerts.js"
 import type { CanonicalOrder, Tracking } from "../events/CanonicalOrder.js"
+import type { PartnerRule } from "../events/configSchema.js"
 import { type Alert, groupKeyOf, opt, orderFacts } from "./alert.js"
 import { clip, scrubPersonalData } from "./mrkdwn.js"
 import {

@@ -10,8 +10,9 @@ import {
   rejectionReasonOf,
   type WebhookRejected
 } from "../events/webhook.js"
+import { shellArg } from "../lib/shell.js"
 import { type Alert, ANY, groupKeyOf, opt } from "./alert.js"
-import { clip, scrubEmails, shellArg } from "./mrkdwn.js"
+import { clip, scrubEmails } from "./mrkdwn.js"
 
 export type AlertingWebhookEvent = typeof NormalizationFailed.Type | typeof WebhookRejected.Type
 

@@ -7,12 +7,13 @@
 // in this process's environment, so a restart must set them again).
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Either } from "effect"
+import { Effect, Either, Predicate } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import { planConfigChanges } from "../config/diff.js"
 import { ConfigError, type ConfigValidator, loadConfigFile, secretReferences } from "../config/load.js"
 import { Db } from "../db/Db.js"
 import { enterDemoMode, SINK_PLACEHOLDER, sinkUrl } from "../demo/demoMode.js"
+import { metadataAt } from "../events/reads.js"
 import { fromRoot } from "../lib/paths.js"
 
 export const BUNDLED_CONFIG = fromRoot("examples", "s2s.yaml")
@@ -37,21 +38,18 @@ export const readConfig = (file: string, validators: ReadonlyArray<ConfigValidat
   Effect.tryPromise({
     try: () =>
       loadConfigFile(file, validators, demo ? (text) => text.replaceAll(SINK_PLACEHOLDER, sinkUrl()) : undefined),
-    catch: (error) => (error instanceof ConfigError ? error : new ConfigError(file, [String(error)]))
+    catch: (error) =>
+      Predicate.isTagged(error, "ConfigError")
+        ? (error as ConfigError)
+        : new ConfigError({ file, problems: [String(error)] })
   }).pipe(
     Effect.flatMap((result) => (Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)))
   )
 
 /** The metadata source of the configuration event at `position`. */
 const sourceAt = (position: number) =>
-  Effect.flatMap(Db, (db) =>
-    db.run(
-      "Config.sourceAt",
-      (sql) => sql<Array<{ source: string | null }>>`
-        select metadata->>'source' as source from events where global_position = ${position}`
-    )
-  ).pipe(
-    Effect.map((rows) => rows[0]?.source ?? undefined),
+  Effect.flatMap(Db, (db) => db.query("Config.sourceAt", (sql) => metadataAt(sql, position))).pipe(
+    Effect.map((metadata) => (typeof metadata?.source === "string" ? metadata.source : undefined)),
     Effect.orDie
   )
 

@@ -3,10 +3,10 @@
 // elsewhere within a couple of seconds). `apply` records a validated file as events.
 import { Config, Context, Effect, Layer, Ref, Schedule } from "effect"
 import { Db, type DbError } from "../db/Db.js"
+import type { ConfigFile } from "../events/configSchema.js"
 import { decodeStored, EventStore, type WrongExpectedVersion } from "../events/EventStore.js"
-import { type EventRow, escapeLike, toStored } from "../events/store.js"
+import { categoryFingerprint, readCategory } from "../events/reads.js"
 import { planConfigChanges } from "./diff.js"
-import type { ConfigFile } from "./schema.js"
 import { CONFIG_PREFIX, type ConfigSnapshot, emptySnapshot, foldConfig } from "./state.js"
 
 export interface ApplyResult {
@@ -26,31 +26,14 @@ export interface ConfigStateService {
 export class ConfigState extends Context.Tag("app/ConfigState")<ConfigState, ConfigStateService>() {}
 
 const fingerprint = (db: Db["Type"]) =>
-  db
-    .run(
-      "ConfigState.fingerprint",
-      (sql) => sql<Array<{ v: string | null }>>`
-      select sum(version)::text as v from event_streams where stream_id like ${`${escapeLike(CONFIG_PREFIX)}%`}`
-    )
-    .pipe(Effect.map((rows) => rows[0]?.v ?? "0"))
+  db.query("ConfigState.fingerprint", (sql) => categoryFingerprint(sql, CONFIG_PREFIX))
 
+// Config streams are small; read them whole, straight from the log: an apply that just committed must
+// be visible to the next read in this process.
 const load = (db: Db["Type"]) =>
   db
-    .run("ConfigState.load", async (sql) => {
-      // Config streams are small; read them whole. Direct, not xmin-filtered: an apply that just
-      // committed must be visible to the next read in this process.
-      const rows = await sql<Array<{ stream_id: string }>>`
-        select stream_id from event_streams where stream_id like ${`${escapeLike(CONFIG_PREFIX)}%`}`
-      if (rows.length === 0) return []
-      return (
-        await sql<Array<EventRow>>`
-          select global_position, transaction_id::text, stream_id, stream_version, event_id::text, type, schema_version,
-                 data, metadata, recorded_at
-          from events where stream_id = any(${rows.map((r) => r.stream_id)}::text[])
-          order by global_position`
-      ).map((r) => decodeStored(toStored(r)))
-    })
-    .pipe(Effect.map((events) => foldConfig(events)))
+    .query("ConfigState.load", (sql) => readCategory(sql, CONFIG_PREFIX))
+    .pipe(Effect.map((events) => foldConfig(events.map(decodeStored))))
 
 const describe = (append: { streamId: string; events: ReadonlyArray<{ _tag: string }> }) =>
   `${append.events.map((e) => e._tag).join(", ")} (${append.streamId.slice(CONFIG_PREFIX.length)})`

@@ -1,7 +1,7 @@
 // Resolves `env:NAME` references at the moment of use. Values come back Redacted, so printing or
 // logging them shows "<redacted>"; a missing variable is reported by name, never by value.
 import { Context, Data, Effect, Layer, Redacted } from "effect"
-import type { SecretRef } from "./schema.js"
+import type { SecretRef } from "../events/configSchema.js"
 
 export class MissingSecret extends Data.TaggedError("MissingSecret")<{
   readonly name: string

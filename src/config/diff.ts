@@ -1,8 +1,9 @@
 // Turns a validated s2s.yaml into the events that take the current configuration there. Applying the
 // same file twice yields nothing the second time. Each append expects the stream's current version,
 // so two concurrent applies conflict instead of interleaving.
+
+import type { ConfigFile } from "../events/configSchema.js"
 import type { PendingAppend } from "../events/EventStore.js"
-import type { ConfigFile } from "./schema.js"
 import { type ConfigSnapshot, streams } from "./state.js"
 
 /** JSON with sorted keys, for structural comparison of configuration entities. */

@@ -3,7 +3,7 @@
 // already in the file with the same match and target keeps its id and description, so re-importing
 // an unchanged export changes nothing. The rest of the file (comments included) is kept as it is.
 import { isMap, isSeq, parseDocument } from "yaml"
-import { readCsv } from "../operations/import/csv.js"
+import { readCsv } from "../lib/csv.js"
 
 export interface ImportedRule {
   readonly id?: string | undefined

@@ -1,10 +1,10 @@
 // Reads and validates s2s.yaml. Every problem is reported at once, sorted, each naming the file, the
 // line and column, the path and what is wrong: "s2s.yaml:12:5 targets[1].channel: expected one of ...".
 import * as fs from "node:fs/promises"
-import { Either, Schema } from "effect"
+import { Data, Either, Schema } from "effect"
 import { LineCounter, parseDocument } from "yaml"
+import { ConfigFile } from "../events/configSchema.js"
 import { type Located, locate, partialConfig, schemaProblems } from "./problems.js"
-import { ConfigFile } from "./schema.js"
 
 export interface ConfigProblem {
   readonly path: ReadonlyArray<string | number>
@@ -14,13 +14,12 @@ export interface ConfigProblem {
 /** Extra checks contributed by stages (e.g. postback templates), run after the schema passes. */
 export type ConfigValidator = (config: ConfigFile) => ReadonlyArray<ConfigProblem>
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError"
-  constructor(
-    readonly file: string,
-    readonly problems: ReadonlyArray<string>
-  ) {
-    super(`${file} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`)
+export class ConfigError extends Data.TaggedError("ConfigError")<{
+  readonly file: string
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `${this.file} is not valid:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
   }
 }
 
@@ -120,7 +119,7 @@ export const parseConfig = (
     const sorted = [...found].sort((a, b) => a.line - b.line || a.col - b.col || a.text.localeCompare(b.text))
     // Redaction can make two members' problems read the same (value | undefined): report it once.
     const texts = [...new Set(sorted.map((p) => `${file}:${p.line}:${p.col} ${p.text}`))]
-    return Either.left(new ConfigError(file, texts))
+    return Either.left(new ConfigError({ file, problems: texts }))
   }
   if (doc.errors.length > 0)
     return report(
@@ -158,7 +157,7 @@ export const loadConfigFile = async (
   rewrite: (text: string) => string = (text) => text
 ) => {
   const text = await fs.readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(path, [error.code === "ENOENT" ? "file not found" : error.message])
+    throw new ConfigError({ file: path, problems: [error.code === "ENOENT" ? "file not found" : error.message] })
   })
   return parseConfig(rewrite(text), path, validators)
 }

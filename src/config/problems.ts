@@ -3,8 +3,8 @@
 // the valid part of an invalid file, so cross-entity checks and the stages' validators still run.
 import { Either, ParseResult, Schema } from "effect"
 import { isMap, isScalar, type LineCounter, type parseDocument } from "yaml"
+import { Alerts, type ConfigFile, PartnerRule, ProductMapping, Rule, Source, Target } from "../events/configSchema.js"
 import { redactProblem } from "./redact.js"
-import { Alerts, type ConfigFile, PartnerRule, ProductMapping, Rule, Source, Target } from "./schema.js"
 
 /** Where a problem is: 1-based line and column (0 when the file has no such node). */
 export interface Position {

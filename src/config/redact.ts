@@ -4,7 +4,7 @@
 // field is covered without touching this file: a problem at such a field reads only "must be an
 // env:NAME reference", and a problem around one (a parent given the wrong type) names no value.
 import { Option, SchemaAST } from "effect"
-import { ConfigFile, SecretField } from "./schema.js"
+import { ConfigFile, SecretField } from "../events/configSchema.js"
 
 const ANY = Symbol("any index or key")
 type Pattern = ReadonlyArray<PropertyKey | typeof ANY>

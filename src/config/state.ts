@@ -3,9 +3,10 @@
 // running service and `config apply`'s diff all agree on what "current" means. Rule events go through
 // the rules projection's own evolve (rules/ruleSet.ts), so routing, `rules list` and `rules explain`
 // share one definition of the current rule set and its order.
+
+import type { Alerts, PartnerRule, ProductMapping, Rule, Source, Target } from "../events/configSchema.js"
 import type { RecordedEvent } from "../events/EventStore.js"
-import { currentRules, emptyRuleSet, evolveRuleSet, type RuleSetState } from "../rules/ruleSet.js"
-import type { Alerts, PartnerRule, ProductMapping, Rule, Source, Target } from "./schema.js"
+import { currentRules, emptyRuleSet, evolveRuleSet, type RuleSetState } from "./ruleSet.js"
 
 export interface ConfigSnapshot {
   readonly sources: ReadonlyMap<string, Source>
@@ -35,16 +36,7 @@ export const emptySnapshot: ConfigSnapshot = {
   position: 0
 }
 
-export const streams = {
-  source: (id: string) => `config:source:${id}`,
-  target: (id: string) => `config:target:${id}`,
-  rule: (id: string) => `config:rule:${id}`,
-  products: "config:products",
-  partners: "config:partners",
-  alerts: "config:alerts"
-} as const
-
-export const CONFIG_PREFIX = "config:"
+export { CONFIG_PREFIX, configStreams as streams } from "../events/streams.js"
 
 export const foldConfig = (
   events: ReadonlyArray<RecordedEvent>,

@@ -1,10 +1,10 @@
 // The console's settings, from the environment. S2S_PUBLIC_URL is where people reach the service
 // (links in Slack alerts are built from it; an https URL makes the session cookie Secure).
 // S2S_CONSOLE_SECRET, when set, signs links and CSRF tokens instead of the key generated once per
-// database (sql/0050_console.sql). Durations are "90s", "15m", "12h", "14d".
+// database (sql/0009_console.sql). Durations are "90s", "15m", "12h", "14d".
 import { Config, ConfigError, Either, Option, type Redacted } from "effect"
 import { normalizePublicUrl } from "../alerts/mrkdwn.js"
-import { durationMillis } from "../config/schema.js"
+import { durationMillis } from "../events/configSchema.js"
 
 export interface ConsoleSettings {
   readonly publicUrl: string | undefined

@@ -1,7 +1,7 @@
 // Where the database is: DATABASE_URL when set, otherwise the embedded PostgreSQL under ./.s2s
 // (started here, or shared with the s2s process that already runs it). With NODE_ENV=production an
 // unset DATABASE_URL is refused, unless S2S_EMBEDDED_DB=1 asks for the embedded server explicitly.
-import { Config, Context, Effect, Layer, Option } from "effect"
+import { Config, Context, Effect, Layer, Option, Runtime } from "effect"
 import { startEmbedded } from "./embedded.js"
 
 export interface DatabaseLocation {
@@ -43,13 +43,16 @@ export const DatabaseLive = Layer.scoped(
           "(its data would be lost with the container). Set DATABASE_URL, or S2S_EMBEDDED_DB=1 to use it anyway."
       )
     }
+    // The server's output arrives later, from child-process callbacks: log it through this layer's
+    // runtime, so the application's logger (LOG_FORMAT=json, log level) covers it.
+    const logDebug = Runtime.runSync(yield* Effect.runtime<never>())
     const server = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () =>
           startEmbedded({
             dataDir: config.dataDir,
             port: config.port,
-            log: (line) => Effect.runSync(Effect.logDebug(line))
+            log: (line) => logDebug(Effect.logDebug(line))
           }),
         catch: (cause) =>
           new Error(

@@ -1,5 +1,8 @@
 // Per-target limits in this worker process: a concurrency cap (target.concurrency, default 8) and the
-// circuit breaker (breaker.ts). Opening a circuit is recorded as CircuitOpened on the target's stream
+// circuit breaker (breaker.ts). Two limits keep slow partners from holding every graphile-worker slot
+// of the process (the webhooks would wait for normalization meanwhile): one target never runs on more
+// than WORKER_CONCURRENCY - 1 slots, whatever its concurrency, and all targets together on at most
+// DISPATCH_MAX_RUNNING (default: the slots less a quarter). Opening a circuit is recorded as CircuitOpened on the target's stream
 // and alerted once; a successful trial records CircuitClosed.
 //
 // The cap never blocks: a dispatch that finds every permit of its target taken gets Option.none and
@@ -9,12 +12,12 @@
 // once per opening, and CircuitOpened on the target stream shows which), and the cap is per process.
 // A process seeds a target's breaker from the target stream the first time it dispatches to it, so a
 // restart (or a process that starts while another has the circuit open) does not reopen the flood.
-import { Context, Effect, Layer, type Option, Ref } from "effect"
-import { durationMillis, type Target } from "../config/schema.js"
+import { Config, Context, Effect, Layer, type Option, Ref } from "effect"
+import { Alerting } from "../alerts/Alerting.js"
+import { durationMillis, type Target } from "../events/configSchema.js"
 import type { FailureReason } from "../events/dispatch.js"
 import { EventStore } from "../events/EventStore.js"
 import { targetStream } from "../events/streams.js"
-import { Alerting } from "../lib/alerting.js"
 import {
   type Admission,
   admit,
@@ -30,6 +33,31 @@ import {
 import { timeoutOf } from "./Channel.js"
 
 export const DEFAULT_CONCURRENCY = 8
+
+/**
+ * Dispatch jobs (single or batch) that may run at once in this process, over all targets: the worker's
+ * slots (WORKER_CONCURRENCY) less a reserve of a quarter for the other stages (normalization first).
+ * Below four slots there is no quarter to keep; the per-target limit below still holds.
+ */
+export const defaultDispatchMaxRunning = (workerConcurrency: number) =>
+  Math.max(1, workerConcurrency - Math.floor(workerConcurrency / 4))
+
+export interface DispatchLimits {
+  /** Dispatch jobs running at once in the process, all targets together (DISPATCH_MAX_RUNNING). */
+  readonly total: number
+  /** Dispatch jobs of one target running at once, whatever its `concurrency`: one slot always left. */
+  readonly perTarget: number
+}
+
+export const DispatchLimitsConfig: Config.Config<DispatchLimits> = Config.all({
+  workers: Config.integer("WORKER_CONCURRENCY").pipe(Config.withDefault(16)),
+  max: Config.option(Config.integer("DISPATCH_MAX_RUNNING"))
+}).pipe(
+  Config.map(({ workers, max }) => ({
+    total: Math.max(1, max._tag === "Some" ? max.value : defaultDispatchMaxRunning(workers)),
+    perTarget: Math.max(1, workers - 1)
+  }))
+)
 
 export interface BreakersService {
   /** "trial" goes to exactly one caller per cooldown; it must report success, failure or inconclusive. */
@@ -59,17 +87,24 @@ export const BreakersLive = Layer.effect(
     const store = yield* EventStore
     const alerting = yield* Alerting
     const states = yield* Ref.make(new Map<string, BreakerState>())
+    const limits = yield* DispatchLimitsConfig
     // Taken and given back synchronously, so check-and-take is atomic on the event loop.
     const inFlight = new Map<string, number>()
+    let running = 0
     const tryTake = (target: Target) =>
       Effect.sync(() => {
         const taken = inFlight.get(target.id) ?? 0
-        if (taken >= (target.concurrency ?? DEFAULT_CONCURRENCY)) return false
+        const cap = Math.min(target.concurrency ?? DEFAULT_CONCURRENCY, limits.perTarget)
+        if (taken >= cap || running >= limits.total) return false
         inFlight.set(target.id, taken + 1)
+        running += 1
         return true
       })
     const giveBack = (target: Target) =>
-      Effect.sync(() => inFlight.set(target.id, Math.max(0, (inFlight.get(target.id) ?? 1) - 1)))
+      Effect.sync(() => {
+        inFlight.set(target.id, Math.max(0, (inFlight.get(target.id) ?? 1) - 1))
+        running = Math.max(0, running - 1)
+      })
 
     // Seeded once per target and process; a failed read leaves it closed and is tried again next time.
     const seeded = new Set<string>()

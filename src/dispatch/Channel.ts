@@ -1,10 +1,10 @@
 // The port every destination implements. The dispatcher hands an adapter one (order, target, kind)
 // and gets back either a delivery, a reasoned skip, or a ChannelError that says whether to retry.
 // Adapters never append events or enqueue jobs: the dispatcher records what they return.
-import { Context, Data, type Effect } from "effect"
+import { Context, Data, Effect, type Either } from "effect"
 import type { Secrets } from "../config/Secrets.js"
-import { durationMillis, type Target } from "../config/schema.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import { durationMillis, type Target } from "../events/configSchema.js"
 import type { DispatchKind, DispatchSkipped, FailureReason, HttpExchange } from "../events/dispatch.js"
 
 /**
@@ -90,7 +90,41 @@ export interface ChannelAdapter<T extends Target = Target> {
    */
   readonly deduplicates?: { readonly withinMs: number } | undefined
   readonly send: (input: DispatchInput<T>) => Effect.Effect<ChannelResult, ChannelError, Secrets>
+  /**
+   * Many dispatches at once (one request per destination batch where the destination takes one):
+   * one outcome per input, in the order of the inputs. It never fails as a whole: an error that
+   * concerns every item (no token, a timeout) is each item's error, and one refused event never
+   * decides the others' outcomes. The real adapters implement `send` as `sendBatch` of one
+   * (`singleSend`); an adapter without it is sent item by item (`sendMany`).
+   */
+  readonly sendBatch?:
+    | ((inputs: ReadonlyArray<DispatchInput<T>>) => Effect.Effect<ReadonlyArray<ItemOutcome>, never, Secrets>)
+    | undefined
 }
+
+/** One item's own outcome in a batch. */
+export type ItemOutcome = Either.Either<ChannelResult, ChannelError>
+
+/** The single send as a batch of one: one code path for both. */
+export const singleSend =
+  <T extends Target>(sendBatch: NonNullable<ChannelAdapter<T>["sendBatch"]>) =>
+  (input: DispatchInput<T>): Effect.Effect<ChannelResult, ChannelError, Secrets> =>
+    Effect.flatMap(sendBatch([input]), (outcomes) => {
+      const outcome = outcomes[0]
+      return outcome === undefined ? Effect.dieMessage("sendBatch returned no outcome for its one input") : outcome
+    })
+
+/** How many single sends run at once for an adapter without sendBatch. */
+const SEND_MANY_CONCURRENCY = 8
+
+/** Sends many through an adapter: its sendBatch, else its single send per item (8 at a time). */
+export const sendMany = <T extends Target>(
+  adapter: ChannelAdapter<T>,
+  inputs: ReadonlyArray<DispatchInput<T>>
+): Effect.Effect<ReadonlyArray<ItemOutcome>, never, Secrets> =>
+  adapter.sendBatch === undefined
+    ? Effect.forEach(inputs, (input) => Effect.either(adapter.send(input)), { concurrency: SEND_MANY_CONCURRENCY })
+    : adapter.sendBatch(inputs)
 
 /** The registry: `channel:` in config -> adapter. */
 export class Channels extends Context.Tag("app/dispatch/Channels")<

@@ -11,26 +11,32 @@
 // itself for later and returns, so it never holds a worker slot while it waits. Failures of our own
 // (database) make the job fail and graphile-worker retry it; an outcome already known is first
 // re-recorded in place for a while, so a short outage does not turn it into an ambiguous attempt.
-import { Config, Context, Duration, Effect, Either, FiberRef, Layer, Option, Schedule } from "effect"
+// Batches (runBatch, the dispatch-batch task; batchRun.ts): the items run together through this same
+// per-item code, their I/O batched as Requests (batched.ts): one statement per step for all of them
+// and one sendMany per target; a batch takes one of its target's permits for all of its items.
+import { Config, Context, Effect, Either, FiberRef, Layer, Option, Schedule } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
-import type { Target } from "../config/schema.js"
 import type { ConfigSnapshot } from "../config/state.js"
+import { configuredUrlParameters } from "../config/urlPrivacy.js"
+import { type DispatchEntry, type DispatchState, dispatchKey, sendDecision } from "../conversion/dispatch.js"
+import { foldConversion } from "../conversion/stream.js"
 import { Db, type DbError } from "../db/Db.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import type { Target } from "../events/configSchema.js"
 import { EventStore } from "../events/EventStore.js"
-import type { AppEvent } from "../events/Events.js"
 import { orderStream } from "../events/streams.js"
 import { CurrentWorkerPool } from "../jobs/WorkerStatus.js"
 import { dispatchAmbiguousTotal, dispatchesTotal } from "../lib/metrics.js"
-import { configuredUrlParameters } from "../lib/urlPrivacy.js"
-import { foldOrder } from "../normalize/decider/state.js"
+import { DISPATCH_BATCH_ITEMS, type DispatchJobPayload } from "../rules/plan.js"
 import { onUnknownOutcome } from "./ambiguity.js"
 import { Breakers } from "./Breakers.js"
+import { makeBatchedIo } from "./batched.js"
+import { BatchPermits, makeBatchRun, PERMIT_RECHECK_MS } from "./batchRun.js"
 import type { Admission } from "./breaker.js"
 import {
   type ChannelAdapter,
-  ChannelError,
+  type ChannelError,
   type ChannelResult,
   Channels,
   DEFAULT_TIMEOUT_MS,
@@ -39,13 +45,19 @@ import {
 import { type Intent, intentEventId, outcomeEventIds } from "./intents.js"
 import { acquireLease, leaseKey, releaseLease } from "./leases.js"
 import { attemptRecord } from "./outcome.js"
-import type { DispatchJobPayload } from "./plan.js"
 import { CurrentLease, makeRecorder } from "./recorder.js"
 import { decideRetry, policyFor, retryAnchor } from "./retry.js"
-import { type DispatchEntry, type DispatchState, dispatchKey, evolveDispatch, sendDecision } from "./state.js"
 
 export interface DispatcherService {
   readonly run: (payload: DispatchJobPayload) => Effect.Effect<void, DbError, Secrets>
+  /**
+   * Many dispatches at once (a batch job's items): each decided and recorded exactly as `run` does,
+   * their statements and channel requests batched (batched.ts). One result per payload, in order:
+   * an item's failure is its own (its job retries that item only).
+   */
+  readonly runBatch: (
+    payloads: ReadonlyArray<DispatchJobPayload>
+  ) => Effect.Effect<ReadonlyArray<Either.Either<void, unknown>>, never, Secrets>
 }
 
 export class Dispatcher extends Context.Tag("app/dispatch/Dispatcher")<Dispatcher, DispatcherService>() {}
@@ -57,8 +69,8 @@ export class Dispatcher extends Context.Tag("app/dispatch/Dispatcher")<Dispatche
 const GUARD_GRACE_MS = 5_000
 export const guardOf = (target: Target) => timeoutOf(target) + Math.min(GUARD_GRACE_MS, timeoutOf(target))
 
-/** A job whose target has no free permit looks again after 1-2 s (jittered, so waiters spread out). */
-const PERMIT_RECHECK_MS = 1_000
+/** The most dispatches one batch job runs at once; the rest go to the next batch of their key. */
+export const DispatchBatchItems = Config.integer("DISPATCH_BATCH_ITEMS").pipe(Config.withDefault(DISPATCH_BATCH_ITEMS))
 
 /** The configured click-id parameters kept in URLs sent to partners, computed once per snapshot. */
 const urlParameterCache = new WeakMap<ConfigSnapshot, ReadonlySet<string>>()
@@ -75,24 +87,19 @@ const urlParametersOf = (snapshot: ConfigSnapshot): ReadonlySet<string> => {
   return set
 }
 
-export const loadOrder = (events: ReadonlyArray<{ event: AppEvent; recordedAt: Date }>) => {
-  const order = foldOrder(events.map((e) => e.event))
-  let dispatch: DispatchState = new Map()
-  for (const e of events) dispatch = evolveDispatch(dispatch, e.event, e.recordedAt.toISOString())
-  return { order, dispatch }
-}
-
 export const DispatcherLive = Layer.effect(
   Dispatcher,
   Effect.gen(function* () {
-    const store = yield* EventStore
     const db = yield* Db
     const config = yield* ConfigState
     const channels = yield* Channels
     const breakers = yield* Breakers
     const random = yield* Config.succeed(Math.random)
+    const batchItems = yield* DispatchBatchItems
 
-    const { record, claim, hold, skip } = yield* makeRecorder
+    const store = yield* EventStore
+    const io = yield* makeBatchedIo
+    const { record, claim, hold, skip } = yield* makeRecorder(io)
 
     // One job at a time per (order, target, kind), across processes: the lease is taken before the
     // order's stream is read, so a concurrent job for the same dispatch (an operator re-dispatch while
@@ -103,7 +110,10 @@ export const DispatcherLive = Layer.effect(
         const target = (yield* config.current).targets.get(payload.targetId)
         const ttl = (target ? guardOf(target) : 2 * DEFAULT_TIMEOUT_MS) + 60_000
         const pool = yield* FiberRef.get(CurrentWorkerPool)
-        const holder = yield* db.run("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl, pool))
+        // With the batch's other leases (one statement); alone if that statement failed.
+        const holder = yield* io
+          .acquireLease(key, ttl, pool)
+          .pipe(Effect.orElse(() => db.query("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl, pool))))
         if (holder === undefined) {
           yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
           return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })
@@ -116,7 +126,7 @@ export const DispatcherLive = Layer.effect(
           // job's next run would otherwise wait out the lease's TTL.
           Effect.suspend(() => {
             if (lease.released) return Effect.void
-            const release = db.run("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
+            const release = db.query("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
             return release.pipe(
               Effect.catchAll(() =>
                 Effect.forkDaemon(
@@ -135,8 +145,9 @@ export const DispatcherLive = Layer.effect(
     const decideAndSend = (payload: DispatchJobPayload) =>
       Effect.gen(function* () {
         const { orderKey, targetId, kind } = payload
-        const events = yield* store.readStream(orderStream(orderKey))
-        const { order: state, dispatch } = loadOrder(events)
+        const stream = orderStream(orderKey)
+        const events = yield* io.readStream(stream).pipe(Effect.orElse(() => store.readStream(stream)))
+        const { order: state, dispatch } = foldConversion(events)
         const entry = dispatch.get(dispatchKey(targetId, kind))
         const decision = sendDecision(entry, new Date())
         if (decision._tag === "Nothing" || entry === undefined) {
@@ -205,7 +216,10 @@ export const DispatcherLive = Layer.effect(
           decision._tag !== "Ambiguous" && entry.requested !== undefined ? "operator" : "resend"
         const resend = resendOf === undefined ? undefined : { of: resendOf, resolution }
 
-        const ran = yield* breakers.withPermit(
+        const underPermit = (yield* FiberRef.get(BatchPermits)).has(target.id)
+          ? <A, E, R>(_: Target, effect: Effect.Effect<A, E, R>) => Effect.asSome(effect)
+          : breakers.withPermit
+        const ran = yield* underPermit(
           target,
           Effect.gen(function* () {
             // Admitted under the permit, so the trial of an open circuit is never left waiting for one.
@@ -262,8 +276,9 @@ export const DispatcherLive = Layer.effect(
         const verdict = onUnknownOutcome(target, adapter, now, now)
         // Called under the permit: the clock and the guard start here, not while waiting for it.
         const started = performance.now()
-        const outcome: Either.Either<ChannelResult, ChannelError> = yield* adapter
-          .send({
+        const outcome: Either.Either<ChannelResult, ChannelError> = yield* io.send(
+          adapter,
+          {
             order,
             target,
             kind,
@@ -272,23 +287,9 @@ export const DispatcherLive = Layer.effect(
             now,
             conversionSentAt: conversion?.succeededAt ? new Date(conversion.succeededAt) : undefined,
             urlParameters: urlParametersOf(yield* config.current)
-          })
-          .pipe(
-            Effect.timeoutFail({
-              duration: Duration.millis(guardMs),
-              onTimeout: () =>
-                new ChannelError({
-                  channel: target.channel,
-                  reason: "Timeout",
-                  retryable: true,
-                  detail: `the ${target.channel} adapter gave no result within ${guardMs} ms`,
-                  // What the adapter did meanwhile is unknown: its request may have gone out.
-                  outcomeUnknown: true,
-                  exchanges: []
-                })
-            }),
-            Effect.either
-          )
+          },
+          guardMs
+        )
         const durationMs = Math.round(performance.now() - started)
         const recorded = attemptRecord(
           {
@@ -330,6 +331,11 @@ export const DispatcherLive = Layer.effect(
         )
       })
 
-    return Dispatcher.of({ run: (payload) => run(payload).pipe(Effect.asVoid, Effect.withSpan("Dispatcher.run")) })
+    const runBatch = makeBatchRun({ run, db, config, breakers, random, batchItems })
+
+    return Dispatcher.of({
+      run: (payload) => run(payload).pipe(Effect.asVoid, Effect.withSpan("Dispatcher.run")),
+      runBatch
+    })
   })
 )

@@ -7,7 +7,7 @@
 // attempt (resendOf). A postback carries no such key: a second request can be a second commission,
 // so the target's onAmbiguous decides, `hold` unless it says `resend`. A held dispatch sends nothing
 // until an operator runs `s2s redispatch --order K --target T --yes` (recorded with the actor).
-import type { Target } from "../config/schema.js"
+import type { Target } from "../events/configSchema.js"
 import type { DispatchHeld } from "../events/dispatch.js"
 import type { ChannelAdapter } from "./Channel.js"
 

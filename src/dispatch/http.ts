@@ -177,6 +177,16 @@ export const httpCall = (call: HttpCall): Effect.Effect<HttpResponse, ChannelErr
       })
   })
 
+/**
+ * An exchange as one item of a batched request records it: the request body replaced by the part
+ * that concerns the item (its own event), scrubbed like any recorded body. Status, response and
+ * timing are the request's.
+ */
+export const exchangeAs = (exchange: HttpExchange, body: string, secrets: ReadonlyArray<string>): HttpExchange => ({
+  ...exchange,
+  request: { ...exchange.request, body: scrub(body, secrets) }
+})
+
 /** Failures that happen before a connection carries the request: nothing reached the destination. */
 const NOT_SENT = new Set([
   "ECONNREFUSED",

@@ -16,6 +16,7 @@ import type { Queryable } from "../db/Db.js"
 import type { DispatchKind } from "../events/dispatch.js"
 import { appendInTransaction, type PendingAppend } from "../events/EventStore.js"
 import type { EventMetadata } from "../events/Events.js"
+import { readEvents } from "../events/reads.js"
 import { orderStream } from "../events/streams.js"
 import { nameUuid } from "../lib/uuid.js"
 
@@ -70,7 +71,11 @@ export const claimIntents = async (
   metadata: EventMetadata
 ): Promise<ReadonlyArray<boolean>> => {
   if (intents.length === 0) return []
-  const result = await appendInTransaction(sql, intents.map(intentAppend), { metadata })
+  const result = await appendInTransaction(
+    sql,
+    intents.map((intent) => ({ ...intentAppend(intent), metadata: { ...metadata, correlationId: intent.orderKey } })),
+    { metadata }
+  )
   // One result per append, in stream order; intents of one stream keep their order among themselves.
   const byStream = new Map<string, Array<number>>()
   for (const r of result.streams) byStream.set(r.streamId, [...(byStream.get(r.streamId) ?? []), r.version])
@@ -84,9 +89,9 @@ export const claimIntents = async (
   if (stored.length > 0) {
     // Stored already: ours from an earlier try of this same append, or another runner's.
     const ids = stored.map((i) => intentEventId(intents[i]!))
-    const rows = await sql<Array<{ id: string; runner: string | null }>>`
-      select event_id::text as id, data->>'runner' as runner from events where event_id = any(${ids}::uuid[])`
-    const runners = new Map(rows.map((r) => [r.id, r.runner]))
+    const runners = new Map(
+      (await readEvents(sql, ids)).map((e) => [e.eventId, (e.data as { runner?: unknown }).runner])
+    )
     stored.forEach((i, k) => {
       won[i] = runners.get(ids[k]!) === intents[i]!.runner
     })

@@ -1,8 +1,9 @@
 // When to try again. Exponential backoff with jitter, never sooner than the destination asked
 // (Retry-After) or can succeed (Google's TOO_RECENT_EVENT), within a horizon and an attempt budget
 // per target; defaults fit each destination. Pure: time and randomness are passed in.
-import { durationMillis, type Target } from "../config/schema.js"
+
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import { durationMillis, type Target } from "../events/configSchema.js"
 import type { ChannelError } from "./Channel.js"
 
 export interface RetryPolicy {

@@ -35,13 +35,13 @@ export interface PendingAppend {
   readonly events: ReadonlyArray<AppEvent>
   /** Deterministic ids make a retried append idempotent. */
   readonly eventIds?: ReadonlyArray<string> | undefined
+  /** This append's metadata, in place of the call's (a batch of many orders, each its correlation id). */
+  readonly metadata?: EventMetadata | undefined
 }
 
 export interface AppendOptions {
   readonly metadata?: EventMetadata | undefined
   readonly jobs?: ReadonlyArray<store.Job> | undefined
-  /** Further writes that must commit with the events (derived indexes such as order_aliases). */
-  readonly alongside?: ((tx: Queryable) => Promise<unknown>) | undefined
 }
 
 export interface AppendResult {
@@ -57,7 +57,7 @@ export const toStoreAppend = (append: PendingAppend, metadata: EventMetadata | u
   expectedVersion: append.expectedVersion,
   events: append.events.map((event, i) => {
     const { type, schemaVersion, data } = encodeEvent(event)
-    return { eventId: append.eventIds?.[i], type, schemaVersion, data, metadata: metadata ?? {} }
+    return { eventId: append.eventIds?.[i], type, schemaVersion, data, metadata: append.metadata ?? metadata ?? {} }
   })
 })
 
@@ -72,16 +72,11 @@ export const decodeStored = (e: store.StoredEvent): RecordedEvent => ({
   recordedAt: e.recordedAt
 })
 
-class ConflictSignal extends Error {
-  constructor(readonly conflict: Extract<store.AppendOutcome, { _tag: "Conflict" }>) {
-    super("conflict")
-  }
-}
-
 /**
  * Appends to one or more streams and enqueues the jobs atomically, in one statement (the s2s_append
- * function: sql/0009, made idempotent in 0013), inside the caller's transaction when there is one. Any
- * conflict rolls everything back (no events, no jobs) and throws a ConflictSignal.
+ * function: sql/0004_append.sql, over s2s_append_stream since sql/0010), inside the caller's transaction
+ * when there is one. Any conflict rolls everything back (no events, no jobs) and rejects with SQLSTATE
+ * S2C01, the conflict in its detail.
  */
 export const appendInTransaction = async (
   tx: Queryable,
@@ -96,31 +91,11 @@ export const appendInTransaction = async (
   const payload = sorted.map((a) => ({
     s: a.streamId,
     e: String(a.expectedVersion),
-    ev: a.events.map((e) => ({
-      ...(e.eventId ? { id: e.eventId } : {}),
-      t: e.type,
-      sv: e.schemaVersion ?? 1,
-      d: e.data,
-      m: e.metadata ?? {}
-    }))
+    ev: a.events.map(store.wireEvent)
   }))
   const jobs = (options.jobs ?? []).map(store.jobSpec)
   const rows = await tx<Array<{ result: Array<{ s: string; v: number; p: Array<number> | null }> }>>`
-    select s2s_append(${tx.json(payload as never)}::jsonb, ${jobs.length === 0 ? null : (tx.json(jobs as never) as never)}::json) as result`.catch(
-    (error: { code?: string; detail?: string }) => {
-      if (error.code !== "S2C01") throw error
-      const detail = JSON.parse(error.detail ?? "{}") as { stream?: string; expected?: string; actual?: number }
-      const expected =
-        detail.expected === "any" || detail.expected === "no_stream" ? detail.expected : Number(detail.expected)
-      throw new ConflictSignal({
-        _tag: "Conflict",
-        streamId: detail.stream ?? "",
-        expectedVersion: expected,
-        actualVersion: detail.actual ?? 0
-      })
-    }
-  )
-  if (options.alongside) await options.alongside(tx)
+    select s2s_append(${tx.json(payload as never)}::jsonb, ${jobs.length === 0 ? null : (tx.json(jobs as never) as never)}::json) as result`
   return {
     streams: (rows[0]?.result ?? []).map((r) => ({ streamId: r.s, version: r.v, positions: (r.p ?? []).map(Number) }))
   }
@@ -150,42 +125,48 @@ export class EventStore extends Context.Tag("app/EventStore")<EventStore, EventS
 
 export const makeEventStore = Effect.gen(function* () {
   const db = yield* Db
-  // One statement needs no transaction around it; writes alongside the events need one.
+  // One statement: inside the caller's transaction when there is one (Db.withTransaction), so writes
+  // that must commit with the events go in the same withTransaction.
   const appendMany: EventStoreService["appendMany"] = (appends, options) =>
-    (options?.alongside
-      ? db.transaction("EventStore.append", (tx) => appendInTransaction(tx, appends, options))
-      : db.run("EventStore.append", (sql) => appendInTransaction(sql, appends, options))
-    ).pipe(
-      Effect.catchTag(
-        "DbError",
-        (error): Effect.Effect<never, WrongExpectedVersion | DbError> =>
-          error.cause instanceof ConflictSignal
-            ? Effect.fail(
-                new WrongExpectedVersion({
-                  streamId: error.cause.conflict.streamId,
-                  expectedVersion: error.cause.conflict.expectedVersion,
-                  actualVersion: error.cause.conflict.actualVersion
-                })
-              )
-            : Effect.fail(error)
-      ),
-      Effect.withSpan("EventStore.append")
-    )
+    db
+      .query("EventStore.append", (sql) => appendInTransaction(sql, appends, options))
+      .pipe(
+        // s2s_append raises S2C01 with the conflict in its detail (in a transaction, the whole of it rolls back).
+        Effect.catchTag("QueryFailed", (error): Effect.Effect<never, WrongExpectedVersion | DbError> => {
+          if (error.code !== "S2C01") return Effect.fail(error)
+          const detail = JSON.parse((error.cause as { detail?: string }).detail ?? "{}") as {
+            stream?: string
+            expected?: string
+            actual?: number
+          }
+          return Effect.fail(
+            new WrongExpectedVersion({
+              streamId: detail.stream ?? "",
+              expectedVersion:
+                detail.expected === "any" || detail.expected === "no_stream"
+                  ? detail.expected
+                  : Number(detail.expected),
+              actualVersion: detail.actual ?? 0
+            })
+          )
+        }),
+        Effect.withSpan("EventStore.append")
+      )
   return EventStore.of({
     append: (streamId, expectedVersion, events, options) =>
       appendMany([{ streamId, expectedVersion, events, eventIds: options?.eventIds }], options),
     appendMany,
     readStream: (streamId) =>
       db
-        .run("EventStore.readStream", (sql) => store.readStream(sql, streamId))
+        .query("EventStore.readStream", (sql) => store.readStream(sql, streamId))
         .pipe(Effect.map((es) => es.map(decodeStored))),
     readStreams: (streamIds) =>
       db
-        .run("EventStore.readStreams", (sql) => store.readStreams(sql, streamIds))
+        .query("EventStore.readStreams", (sql) => store.readStreams(sql, streamIds))
         .pipe(Effect.map((es) => es.map(decodeStored))),
     readAll: (after, limit, options) =>
       db
-        .run("EventStore.readAll", (sql) => store.readAll(sql, after, limit, options))
+        .query("EventStore.readAll", (sql) => store.readAll(sql, after, limit, options))
         .pipe(Effect.map((es) => es.map(decodeStored)))
   })
 })

@@ -1,7 +1,7 @@
 // Configuration changes, one stream per entity (config:source:ID, config:target:ID, config:rule:ID,
 // config:products, config:partners, config:alerts), so every rule has its own full history.
 import { Schema } from "effect"
-import { Alerts, PartnerRule, ProductMapping, Rule, Source, Target } from "../config/schema.js"
+import { Alerts, PartnerRule, ProductMapping, Rule, Source, Target } from "./configSchema.js"
 
 export const SourceRegistered = Schema.TaggedStruct("SourceRegistered", { source: Source })
 export const SourceChanged = Schema.TaggedStruct("SourceChanged", {

@@ -2,13 +2,14 @@
 // Handlers live with their stage (ingest/, orders/, rules/, ...); http/Http.ts serves it.
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { BadRequest, Unavailable } from "../api/errors.js"
+import { API_ID } from "../api/group.js"
 import { ConsoleGroup, ConsolePublicGroup } from "../console/api/ConsoleApi.js"
 import { OperationsGroup } from "../operations/OperationsApi.js"
 import { OrdersGroup } from "../orders/OrdersApi.js"
+import { ProjectionsGroup } from "../projections/ProjectionsApi.js"
 import { RulesGroup } from "../rules/RulesApi.js"
 import { WebhookListGroup } from "../webhooks/WebhooksApi.js"
-import { Authentication } from "./Auth.js"
-import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from "./errors.js"
 
 export const Health = Schema.Struct({ status: Schema.Literal("ok") })
 export const Readiness = Schema.Struct({
@@ -42,47 +43,22 @@ export class HealthGroup extends HttpApiGroup.make("health")
 export const WebhookAccepted = Schema.Struct({ webhookId: Schema.String, duplicate: Schema.Boolean })
 const SourcePath = Schema.Struct({ sourceId: Schema.String })
 
-export class WebhooksGroup extends HttpApiGroup.make("webhooks")
-  .add(
-    HttpApiEndpoint.post("receive", "/webhooks/:sourceId")
-      .setPath(SourcePath)
-      .addSuccess(WebhookAccepted, { status: 202 })
-      .annotate(
-        OpenApi.Description,
-        "Receives a platform webhook. Authenticated by the platform's signature (shopify, woocommerce, stripe, paddle) " +
-          "or an ingest bearer token (generic). Answers 202 once the raw payload and its normalization job are committed."
-      )
+/** Answered by ingest/IngestFront.ts in front of the router (which serves what that does not take). */
+export const ReceiveWebhook = HttpApiEndpoint.post("receive", "/webhooks/:sourceId")
+  .setPath(SourcePath)
+  .addSuccess(WebhookAccepted, { status: 202 })
+  .annotate(
+    OpenApi.Description,
+    "Receives a platform webhook. Authenticated by the platform's signature (shopify, woocommerce, stripe, paddle) " +
+      "or an ingest bearer token (generic). Answers 202 once the raw payload and its normalization job are committed."
   )
+
+export class WebhooksGroup extends HttpApiGroup.make("webhooks")
+  .add(ReceiveWebhook)
   .add(HttpApiEndpoint.get("receiveGet", "/webhooks/:sourceId").setPath(SourcePath).annotate(OpenApi.Exclude, true))
   .annotate(OpenApi.Title, "Webhooks") {}
 
-export const RebuildReport = Schema.Struct({
-  projection: Schema.String,
-  fromGeneration: Schema.Int,
-  toGeneration: Schema.Int,
-  events: Schema.Int,
-  rows: Schema.Int,
-  added: Schema.Int,
-  removed: Schema.Int,
-  changed: Schema.Int,
-  samples: Schema.Array(Schema.Struct({ key: Schema.String, change: Schema.String })),
-  durationMs: Schema.Number
-})
-
-export class ProjectionsGroup extends HttpApiGroup.make("projections")
-  .add(
-    HttpApiEndpoint.post("rebuild", "/projections/:name/rebuild")
-      .setPath(Schema.Struct({ name: Schema.String }))
-      .addSuccess(RebuildReport)
-      .addError(NotFound)
-      .addError(Conflict)
-      .addError(Forbidden)
-  )
-  .middleware(Authentication)
-  .prefix("/api/v1")
-  .annotate(OpenApi.Title, "Projections") {}
-
-export const Api = HttpApi.make("s2s")
+export const Api = HttpApi.make(API_ID)
   .add(HealthGroup)
   .add(WebhooksGroup)
   .add(ProjectionsGroup)

@@ -3,6 +3,7 @@
 // the package itself: docsAssets.ts).
 import { HttpApiBuilder, HttpServerResponse, OpenApi } from "@effect/platform"
 import { Effect, Option } from "effect"
+import { unavailable } from "../api/errors.js"
 import { Db, type DbService } from "../db/Db.js"
 import { pendingMigrations } from "../db/Migrator.js"
 import { HeartbeatConfig } from "../jobs/Heartbeat.js"
@@ -10,7 +11,6 @@ import { judgeWorker, queuedJobs } from "../jobs/readiness.js"
 import { WorkerStatus, type WorkerStatusService } from "../jobs/WorkerStatus.js"
 import { Api } from "./Api.js"
 import { docsPage } from "./docsAssets.js"
-import { unavailable } from "./errors.js"
 import { metricsContentType, renderMetrics } from "./metrics.js"
 
 /**
@@ -19,7 +19,7 @@ import { metricsContentType, renderMetrics } from "./metrics.js"
  */
 export const readiness = (db: DbService, worker: Option.Option<WorkerStatusService>, stallMs: number) =>
   db
-    .run("Health.readyz", (sql) =>
+    .query("Health.readyz", (sql) =>
       Promise.all([pendingMigrations(sql), Option.isSome(worker) ? queuedJobs(sql) : Promise.resolve(undefined)])
     )
     .pipe(

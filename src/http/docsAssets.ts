@@ -6,8 +6,8 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Effect } from "effect"
-import { errorResponse } from "./errors.js"
-import { type Asset, assetResponse, makeAsset } from "./staticAsset.js"
+import { errorResponse } from "../api/errors.js"
+import { type Asset, assetResponse, makeAsset } from "../lib/staticAsset.js"
 
 const INIT = `window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({ url: "/docs?format=json", dom_id: "#ui", deepLinking: true })

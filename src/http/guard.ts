@@ -44,15 +44,6 @@ export const refuseNul = (req: IncomingMessage, res: ServerResponse, log: GuardL
   return true
 }
 
-/** The same refusal on a raw socket (an Upgrade request never gets a ServerResponse). */
-export const refuseNulUpgrade = (req: IncomingMessage, socket: Duplex, log: GuardLog): boolean => {
-  const target = req.url ?? ""
-  if (!hasNul(target)) return false
-  log(`refused ${req.method ?? "?"} upgrade request: NUL byte in the path or query`, "nul:upgrade")
-  writeRaw(socket, 400, "Bad Request", errorBody("bad_request", NUL_MESSAGE))
-  return true
-}
-
 const writeRaw = (socket: Duplex, status: number, reason: string, body: string) => {
   if (!socket.writable) {
     socket.destroy()

@@ -4,13 +4,14 @@
 // jobs and no projector still reports them, and every process reports the same values.
 import { Effect } from "effect"
 import { Gauge } from "prom-client"
-import type { DbService, Queryable } from "../db/Db.js"
+import type { DbService } from "../db/Db.js"
+import { jobCounts } from "../jobs/queue.js"
 import { projectionLagEvents, projectionLagSeconds, registry } from "../lib/metrics.js"
 import { lagAll } from "../projections/runner.js"
 
 export const jobQueue = new Gauge({
   name: "s2s_job_queue",
-  help: "Jobs in the queue by task and state (queued: ready now, scheduled: waiting for run_at or a retry backoff, running, failed: out of attempts)",
+  help: "Work in the queue by task and state, a batch job counted as its items (queued: ready now, scheduled: waiting for run_at or a retry backoff, running, failed: out of attempts)",
   labelNames: ["task", "state"] as const,
   registers: [registry]
 })
@@ -30,21 +31,10 @@ export const databaseUp = new Gauge({
 
 const STATES = ["queued", "scheduled", "running", "failed"] as const
 
-interface JobCounts {
-  task: string
-  queued: string
-  scheduled: string
-  running: string
-  failed: string
-  oldest_queued_seconds: number
-}
-
-export const jobCounts = (sql: Queryable) => sql<Array<JobCounts>>`select * from s2s_job_counts()`
-
 /** Reads the system-wide figures and sets the gauges; on failure they are dropped, never left stale. */
 export const refreshDatabaseMetrics = (db: DbService) =>
   db
-    .run("Metrics.scrape", (sql) => Promise.all([lagAll(sql), jobCounts(sql)]))
+    .query("Metrics.scrape", (sql) => Promise.all([lagAll(sql), jobCounts(sql)]))
     .pipe(
       Effect.timeout("3 seconds"),
       Effect.match({

@@ -5,8 +5,8 @@
 // statement whose JSON holds every body: 200 bodies of 1 MiB would be a 200 MiB string). A batch that fails is retried one request at a time, so one bad request cannot fail
 // the innocent ones it was batched with.
 import type { Queryable, Sql } from "../db/Db.js"
-import { type AppEvent, currentVersion, type EventMetadata, encodeEvent } from "../events/Events.js"
-import { type Job, jobSpec } from "../events/store.js"
+import { currentVersion, type EventMetadata, encodeEvent } from "../events/Events.js"
+import { appendDeliveries, type Job } from "../events/store.js"
 import type { WebhookReceived } from "../events/webhook.js"
 
 export interface Delivery {
@@ -35,7 +35,7 @@ const DUPLICATE_DROPS = ["testMode"] as const
 const DUPLICATE_VERSION = currentVersion("WebhookDuplicateReceived")
 
 /**
- * Records deliveries with one statement (s2s_record_deliveries, sql/0011 and 0016): the first delivery
+ * Records deliveries with one statement (the store's appendDeliveries): the first delivery
  * of a webhook creates its stream and gets its job; the others are duplicates. One outcome per
  * delivery, in the order given. Each raw body is sent once: the duplicate event, written only when
  * the stream already exists, is the received one under its own type minus DUPLICATE_DROPS, built by
@@ -49,26 +49,22 @@ export const commitDeliveries = async (sql: Queryable, deliveries: ReadonlyArray
     const y = deliveries[b]!.streamId
     return x < y ? -1 : x > y ? 1 : a - b
   })
-  const event = (e: AppEvent, metadata: EventMetadata) => {
-    const { type, schemaVersion, data } = encodeEvent(e)
-    return { t: type, sv: schemaVersion, d: data, m: metadata }
-  }
-  const payload = order.map((i) => {
-    const d = deliveries[i]!
-    return {
-      s: d.streamId,
-      r: event(d.received, d.metadata),
-      dt: "WebhookDuplicateReceived",
-      dsv: DUPLICATE_VERSION,
-      dx: DUPLICATE_DROPS,
-      j: jobSpec(d.job)
-    }
-  })
-  const [row] = await sql<Array<{ outcome: Array<boolean> }>>`
-    select s2s_record_deliveries(${sql.json(payload as never)}::jsonb) as outcome`
+  const first = await appendDeliveries(
+    sql,
+    order.map((i) => {
+      const d = deliveries[i]!
+      const { type, schemaVersion, data } = encodeEvent(d.received)
+      return {
+        streamId: d.streamId,
+        received: { type, schemaVersion, data, metadata: d.metadata },
+        duplicate: { type: "WebhookDuplicateReceived", schemaVersion: DUPLICATE_VERSION, dropKeys: DUPLICATE_DROPS },
+        job: d.job
+      }
+    })
+  )
   const outcomes: Array<DeliveryOutcome> = new Array(deliveries.length)
   order.forEach((i, k) => {
-    outcomes[i] = row!.outcome[k] ? { _tag: "Received" } : { _tag: "Duplicate" }
+    outcomes[i] = first[k] ? { _tag: "Received" } : { _tag: "Duplicate" }
   })
   return outcomes
 }

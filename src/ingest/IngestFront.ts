@@ -4,12 +4,15 @@
 // webhook URL this does not recognise) goes on to the router, which also documents the endpoint.
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, Layer, Runtime } from "effect"
+import { ReceiveWebhook } from "../http/Api.js"
 import { FrontHandler } from "../http/Http.js"
 import { httpDuration, httpRequests } from "../lib/metrics.js"
 import { Ingest } from "./Ingest.js"
 import { outcomeResponse } from "./outcome.js"
 
 const PREFIX = "/webhooks/"
+/** The metrics' route label: the endpoint's template, as the router would label it. */
+const ROUTE = ReceiveWebhook.path
 
 export const IngestFrontLive = Layer.effect(
   FrontHandler,
@@ -37,8 +40,8 @@ export const IngestFrontLive = Layer.effect(
             "content-length": Buffer.byteLength(text)
           })
           res.end(text)
-          httpRequests.inc({ route: "/webhooks/:sourceId", method: "POST", status: String(status) })
-          httpDuration.observe({ route: "/webhooks/:sourceId" }, (performance.now() - started) / 1000)
+          httpRequests.inc({ route: ROUTE, method: "POST", status: String(status) })
+          httpDuration.observe({ route: ROUTE }, (performance.now() - started) / 1000)
         },
         () => {
           // receive answers every failure itself; this is a defect in the answering.

@@ -3,8 +3,8 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect, Option } from "effect"
+import { errorResponse } from "../api/errors.js"
 import { Api } from "../http/Api.js"
-import { errorResponse } from "../http/errors.js"
 import { Ingest } from "./Ingest.js"
 import { outcomeResponse } from "./outcome.js"
 

@@ -7,6 +7,7 @@
 // append must be one transaction, serialized per key (an advisory lock), or two different bodies
 // racing for a new key would both pass the check.
 import type { Queryable, Sql } from "../db/Db.js"
+import { firstDeliveryHash } from "../events/queries/webhooks.js"
 import { commitDeliveries, type Delivery, type DeliveryOutcome } from "./GroupCommit.js"
 
 export type KeyedOutcome = DeliveryOutcome | { readonly _tag: "KeyReused" }
@@ -18,10 +19,8 @@ export const lockKey = (tx: Queryable, streamId: string) =>
 export const commitKeyedDelivery = (sql: Sql, delivery: Delivery): Promise<KeyedOutcome> =>
   sql.begin(async (tx): Promise<KeyedOutcome> => {
     await lockKey(tx, delivery.streamId)
-    // Version 1 of a webhook stream is its first delivery (s2s_record_deliveries); erasure keeps the hash.
-    const [first] = await tx<Array<{ sha256: string | null }>>`
-      select data->'body'->>'sha256' as sha256 from events where stream_id = ${delivery.streamId} and stream_version = 1`
-    if (first !== undefined && first.sha256 !== delivery.received.body.sha256) return { _tag: "KeyReused" }
+    const first = await firstDeliveryHash(tx, delivery.streamId)
+    if (first !== undefined && first !== delivery.received.body.sha256) return { _tag: "KeyReused" }
     const [outcome] = await commitDeliveries(tx, [delivery])
     return outcome!
   })

@@ -1,5 +1,27 @@
-// How an ingest outcome is answered, in one place for both paths that serve POST /webhooks/{id}.
-import type { IngestOutcome } from "./Ingest.js"
+// What receiving a webhook comes to, and how it is answered, in one place for both paths that serve
+// POST /webhooks/{id} (IngestFront.ts, IngestHttp.ts) and for the webhook counter's label.
+
+export type IngestOutcome =
+  | { readonly _tag: "Accepted"; readonly webhookId: string; readonly duplicate: boolean }
+  | { readonly _tag: "Ping" }
+  | { readonly _tag: "Refused"; readonly status: number; readonly error: string; readonly message: string }
+
+export const refused = (status: number, error: string, message: string): IngestOutcome => ({
+  _tag: "Refused",
+  status,
+  error,
+  message
+})
+
+/** The `outcome` label of s2s_webhooks_total. */
+export const outcomeLabel = (outcome: IngestOutcome): string =>
+  outcome._tag === "Refused"
+    ? `refused_${outcome.status}`
+    : outcome._tag === "Accepted"
+      ? outcome.duplicate
+        ? "duplicate"
+        : "accepted"
+      : "ping"
 
 /**
  * Seconds a platform is asked to wait after a 503 (the database unavailable, or a source's secret

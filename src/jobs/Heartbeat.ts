@@ -1,4 +1,4 @@
-// The worker's heartbeat and the sweep for dead workers (sql/0020_worker_registry.sql). Every
+// The worker's heartbeat and the sweep for dead workers (sql/0008_workers.sql). Every
 // WORKER_HEARTBEAT_MS this process records its pool's heartbeat, then releases the jobs of every pool
 // silent for longer than WORKER_DEAD_AFTER_MS: a worker killed with -9, OOM-killed or evicted gets
 // its jobs back on the queue within that limit plus one beat, instead of graphile-worker's 4 hours.
@@ -43,7 +43,7 @@ export const makeHeartbeat = (db: DbService, status: WorkerStatusService) =>
     const tick = Effect.gen(function* () {
       const { poolId, lastJobAt, running } = status.snapshot()
       if (poolId !== undefined) {
-        const registered = yield* db.run("Worker.heartbeat", (sql) =>
+        const registered = yield* db.query("Worker.heartbeat", (sql) =>
           beat(sql, {
             id: poolId,
             ...identity,
@@ -59,7 +59,7 @@ export const makeHeartbeat = (db: DbService, status: WorkerStatusService) =>
         lastPool = poolId
         status.heartbeatRecorded()
       }
-      const released = yield* db.run("Worker.sweep", (sql) => releaseSilent(sql, deadAfterMs))
+      const released = yield* db.query("Worker.sweep", (sql) => releaseSilent(sql, deadAfterMs))
       for (const r of released) {
         workerJobsReleased.inc({ reason: "silent" }, r.jobs)
         const who = r.hostname === undefined ? "never registered" : `${r.hostname}, pid ${r.pid}`

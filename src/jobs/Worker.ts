@@ -27,6 +27,7 @@ import { Database } from "../db/Database.js"
 import { Db } from "../db/Db.js"
 import { jobDuration, jobsTotal, workerJobsReleased, workerRestarts } from "../lib/metrics.js"
 import { makeHeartbeat } from "./Heartbeat.js"
+import { type JobBudget, JobBudgetConfig, jobWeight, makeJobBudget } from "./jobBudget.js"
 import { type PoolOptions, type StartedPool, startPool } from "./pool.js"
 import { releaseWorker } from "./registry.js"
 import { CurrentWorkerPool, makeWorkerStatus, WorkerStatus, type WorkerStatusService } from "./WorkerStatus.js"
@@ -42,6 +43,16 @@ export interface TaskDefinition<A, R> {
   readonly name: string
   readonly payload: Schema.Schema<A, unknown>
   readonly run: (payload: A, job: JobInfo) => Effect.Effect<void, unknown, R>
+  /**
+   * A batch task (defineBatchTask): its payload is an array of items (graphile-worker's batch jobs,
+   * sql/0011_batch_jobs.sql), run together; one result per item, and only the failed items are
+   * retried (graphile-worker keeps them as the job's payload).
+   */
+  readonly runBatch?:
+    | ((items: ReadonlyArray<A>, job: JobInfo) => Effect.Effect<ReadonlyArray<Either.Either<void, unknown>>, never, R>)
+    | undefined
+  /** The job's weight in the memory budget (jobBudget.ts); jobWeight of the payload when unset. */
+  readonly weigh?: ((payload: unknown) => number) | undefined
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tasks; each is checked where it is defined
@@ -52,6 +63,29 @@ export const defineTask = <A, I, R>(
   payload: Schema.Schema<A, I>,
   run: (payload: A, job: JobInfo) => Effect.Effect<void, unknown, R>
 ): TaskDefinition<A, R> => ({ name, payload: payload as unknown as Schema.Schema<A, unknown>, run })
+
+/**
+ * A task whose jobs carry an array of items (a single item is a batch of one). `weigh` gives the
+ * job's weight in the memory budget: the items one run takes, not the whole array.
+ */
+export const defineBatchTask = <A, I, R>(
+  name: string,
+  item: Schema.Schema<A, I>,
+  runBatch: (
+    items: ReadonlyArray<A>,
+    job: JobInfo
+  ) => Effect.Effect<ReadonlyArray<Either.Either<void, unknown>>, never, R>,
+  weigh?: (payload: unknown) => number
+): TaskDefinition<A, R> => ({
+  name,
+  payload: item as unknown as Schema.Schema<A, unknown>,
+  run: (payload, job) =>
+    Effect.flatMap(runBatch([payload], job), ([result]) =>
+      result === undefined || Either.isRight(result) ? Effect.void : Effect.fail(result.left)
+    ),
+  runBatch,
+  weigh
+})
 
 export const WorkerConfig = Config.all({
   concurrency: Config.integer("WORKER_CONCURRENCY").pipe(Config.withDefault(16)),
@@ -74,9 +108,26 @@ export const tasksLayer = <R>(tasks: ReadonlyArray<AnyTask<R>>) =>
   Layer.effect(
     WorkerTasks,
     Effect.map(Effect.context<R>(), (context) =>
-      tasks.map((t): AnyTask<never> => ({ ...t, run: (payload, job) => Effect.provide(t.run(payload, job), context) }))
+      tasks.map(
+        (t): AnyTask<never> => ({
+          ...t,
+          run: (payload, job) => Effect.provide(t.run(payload, job), context),
+          runBatch:
+            t.runBatch === undefined
+              ? undefined
+              : (items: ReadonlyArray<unknown>, job: JobInfo) => Effect.provide(t.runBatch!(items, job), context)
+        })
+      )
     )
   )
+
+/** What a task is told about the job it runs. */
+const jobInfoOf = (helpers: Parameters<Task>[1]): JobInfo => ({
+  id: String(helpers.job.id),
+  attempts: helpers.job.attempts,
+  maxAttempts: helpers.job.max_attempts,
+  key: helpers.job.key ?? null
+})
 
 /** Where a payload fails its schema, without the values (a payload may carry personal data). */
 export const payloadIssues = (error: ParseResult.ParseError): string =>
@@ -117,40 +168,122 @@ export const runJob = <A, E, R>(runtime: Runtime.Runtime<R>, effect: Effect.Effe
     })
   })
 
-const toTask = <R>(runtime: Runtime.Runtime<R>, def: AnyTask<R>, status: WorkerStatusService): Task => {
+/** Registers `cancel` to run when the pool's signal aborts (one listener per signal); returns its removal. */
+const onPoolAbort = (signal: AbortSignal) => (cancel: () => void) => {
+  const running = onAbort(signal)
+  running.add(cancel)
+  if (signal.aborted) cancel()
+  return () => running.delete(cancel)
+}
+
+const toTask = <R>(
+  runtime: Runtime.Runtime<R>,
+  def: AnyTask<R>,
+  status: WorkerStatusService,
+  budget: JobBudget
+): Task => {
   const decode = Schema.decodeUnknownEither(def.payload)
   return async (payload, helpers) => {
+    // Room in the memory budget before the job reads anything (jobBudget.ts); a shutdown that stops
+    // waiting for jobs fails the waiting ones, which hold nothing, and graphile-worker retries them.
+    const held = await budget.hold((def.weigh ?? jobWeight)(payload), onPoolAbort(helpers.abortSignal))
+    if (held === undefined) throw new Error("the worker stopped before this job had room to run")
+    try {
+      return def.runBatch !== undefined && Array.isArray(payload)
+        ? await runBatch(def.runBatch, payload, helpers)
+        : await runTask(payload, helpers)
+    } finally {
+      budget.release(held)
+    }
+  }
+
+  // A payload (or a batch item) that does not decode: counted and logged, never run or retried.
+  function reject(job: JobInfo, message: string) {
+    jobsTotal.inc({ task: def.name, outcome: "rejected" })
+    Runtime.runSync(runtime)(
+      Effect.logError(message).pipe(Effect.annotateLogs({ service: "Worker", task: def.name, jobId: job.id }))
+    )
+  }
+
+  // A run of the task as the job it is: its span, its log annotations, the pool it runs in.
+  function asJob<A, E>(
+    effect: Effect.Effect<A, E, R>,
+    job: JobInfo,
+    pool: ReturnType<typeof status.jobStarted>,
+    attributes?: Record<string, unknown>
+  ) {
+    return effect.pipe(
+      Effect.withSpan(`Task.${def.name}`, attributes === undefined ? undefined : { attributes }),
+      Effect.annotateLogs({ task: def.name, jobId: job.id }),
+      Effect.locally(CurrentWorkerPool, pool)
+    )
+  }
+
+  // One promise per item (graphile-worker's batch jobs): a rejected one is kept in the job for its
+  // retry, the others are done. An item that does not decode is rejected as a whole job's would be:
+  // logged and dropped (never retried).
+  async function runBatch(
+    run: NonNullable<AnyTask<R>["runBatch"]>,
+    payload: ReadonlyArray<unknown>,
+    helpers: Parameters<Task>[1]
+  ): Promise<Array<Promise<void>>> {
     const started = performance.now()
     const pool = status.jobStarted()
-    const job: JobInfo = {
-      id: String(helpers.job.id),
-      attempts: helpers.job.attempts,
-      maxAttempts: helpers.job.max_attempts,
-      key: helpers.job.key ?? null
+    const job = jobInfoOf(helpers)
+    const decoded = payload.map((item) => decode(item))
+    const items: Array<unknown> = []
+    for (const [i, d] of decoded.entries()) {
+      if (Either.isRight(d)) items.push(d.right)
+      else {
+        reject(
+          job,
+          `item ${i} of job ${job.id} of ${def.name} does not decode (${payloadIssues(d.left)}); dropped, it will not be retried`
+        )
+      }
     }
+    try {
+      const results =
+        items.length === 0
+          ? []
+          : await runJob(runtime, asJob(run(items, job), job, pool, { items: items.length }), helpers.abortSignal)
+      let k = 0
+      return decoded.map((d) => {
+        if (Either.isLeft(d)) return Promise.resolve()
+        const result = results[k++]
+        if (result === undefined || Either.isRight(result)) {
+          jobsTotal.inc({ task: def.name, outcome: "completed" })
+          return Promise.resolve()
+        }
+        jobsTotal.inc({ task: def.name, outcome: "failed" })
+        const error = result.left
+        const rejected = Promise.reject(error instanceof Error ? error : new Error(String(error)))
+        rejected.catch(() => {})
+        return rejected
+      })
+    } catch (error) {
+      jobsTotal.inc({ task: def.name, outcome: "failed" })
+      throw error
+    } finally {
+      status.jobEnded(pool)
+      jobDuration.observe({ task: def.name }, (performance.now() - started) / 1000)
+    }
+  }
+
+  async function runTask(payload: unknown, helpers: Parameters<Task>[1]) {
+    const started = performance.now()
+    const pool = status.jobStarted()
+    const job = jobInfoOf(helpers)
     const decoded = decode(payload)
     if (Either.isLeft(decoded)) {
-      jobsTotal.inc({ task: def.name, outcome: "rejected" })
-      Runtime.runSync(runtime)(
-        Effect.logError(
-          `job ${job.id} of ${def.name} has a payload that does not decode (${payloadIssues(decoded.left)}); completed without running, it will not be retried`
-        ).pipe(Effect.annotateLogs({ service: "Worker", task: def.name, jobId: job.id }))
+      reject(
+        job,
+        `job ${job.id} of ${def.name} has a payload that does not decode (${payloadIssues(decoded.left)}); completed without running, it will not be retried`
       )
       status.jobEnded(pool)
       return
     }
     try {
-      await runJob(
-        runtime,
-        def
-          .run(decoded.right, job)
-          .pipe(
-            Effect.withSpan(`Task.${def.name}`),
-            Effect.annotateLogs({ task: def.name, jobId: job.id }),
-            Effect.locally(CurrentWorkerPool, pool)
-          ),
-        helpers.abortSignal
-      )
+      await runJob(runtime, asJob(def.run(decoded.right, job), job, pool), helpers.abortSignal)
       jobsTotal.inc({ task: def.name, outcome: "completed" })
     } catch (error) {
       jobsTotal.inc({ task: def.name, outcome: "failed" })
@@ -180,13 +313,14 @@ export const WorkerLive = Layer.scopedDiscard(
     const crontab = Option.getOrElse(yield* Effect.serviceOption(WorkerCrontab), () => [])
     const status = Option.getOrElse(yield* Effect.serviceOption(WorkerStatus), () => makeWorkerStatus())
     const config = yield* WorkerConfig
+    const budget = makeJobBudget(yield* JobBudgetConfig)
     const runtime = yield* Effect.runtime<never>()
     const options: PoolOptions = {
       connectionString: ownerUrl,
       concurrency: config.concurrency,
       pollInterval: config.pollInterval,
       localQueueSize: config.localQueueSize,
-      taskList: Object.fromEntries(tasks.map((t) => [t.name, toTask(runtime, t, status)])),
+      taskList: Object.fromEntries(tasks.map((t) => [t.name, toTask(runtime, t, status, budget)])),
       crontab
     }
     let current: StartedPool | undefined
@@ -195,7 +329,7 @@ export const WorkerLive = Layer.scopedDiscard(
 
     const release = (pool: StartedPool) =>
       db
-        .run("Worker.release", (sql) => releaseWorker(sql, pool.id))
+        .query("Worker.release", (sql) => releaseWorker(sql, pool.id))
         .pipe(
           Effect.tap((held) => {
             if (held === 0) return Effect.void
@@ -238,7 +372,7 @@ export const WorkerLive = Layer.scopedDiscard(
           `worker pool ${pool.id} stopped on its own (${pool.shutdownReason() ?? "no reason given"}); starting a new one`
         )
         // Its cron and connection pool (graphile-worker may never release them itself; see pool.ts).
-        yield* Effect.promise(() => pool.runner.stop().catch(() => undefined)).pipe(
+        yield* Effect.promise(() => pool.stop().catch(() => undefined)).pipe(
           Effect.timeout("10 seconds"),
           Effect.ignore
         )
@@ -269,7 +403,7 @@ export const WorkerLive = Layer.scopedDiscard(
         yield* Fiber.interrupt(supervisor)
         const pool = current
         if (pool === undefined) return
-        yield* Effect.promise(() => pool.runner.stop()).pipe(Effect.timeout("30 seconds"), Effect.ignore)
+        yield* Effect.promise(() => pool.stop()).pipe(Effect.timeout("30 seconds"), Effect.ignore)
         yield* release(pool).pipe(Effect.timeout("5 seconds"), Effect.ignore)
         yield* Effect.logInfo("worker stopped")
       })

@@ -17,9 +17,21 @@
 //   RELEASED: the return runs untracked, and when it fails (the database is down) its rejection is
 //   unhandled and kills the process. trackReturnOnRelease() lets that return be tracked, so its
 //   failure reaches the pool's shutdown result instead.
+// - A failure of the pool's first lookup of its task ids (getTaskDetails) is cached: graphile-worker
+//   keeps the rejected promise, so every later fetch of that pool fails with the same error (seen after
+//   a pg_terminate_backend storm: "Client has encountered a connection error and is not queryable",
+//   every poll, for good) while the pool looks alive. A pool whose job fetch has failed
+//   FETCH_FAILURES_BEFORE_REPLACING times in a row (one per poll interval, so about 10 s) is treated as
+//   dead: `ended` resolves and Worker.ts replaces it with a new pool, which looks its tasks up again.
+//   During a real outage that only replaces a pool that could not fetch anyway.
 import { EventEmitter } from "node:events"
 import { Effect, Runtime } from "effect"
 import { type Runner, run, type TaskList, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker"
+import pg from "pg"
+import { preparedStatements } from "../db/sql.js"
+
+/** Consecutive failed job fetches after which a pool is replaced (see the header). */
+export const FETCH_FAILURES_BEFORE_REPLACING = 10
 
 export interface PoolOptions {
   readonly connectionString: string
@@ -37,14 +49,25 @@ export interface StartedPool {
   readonly ended: Promise<void>
   /** Why the pool shut down, when graphile-worker said (undefined while it runs). */
   readonly shutdownReason: () => string | undefined
+  /** Stops the runner (its cron, its local queue, running jobs), then closes its connection pool. */
+  readonly stop: () => Promise<void>
 }
+
+/** A pool client's connection error (the client is dropped by pg): a warning, rate-free (rare). */
+const onPoolClientError = (runtime: Runtime.Runtime<never>, error: Error) =>
+  Runtime.runFork(runtime)(
+    Effect.logWarning(`a worker database connection failed: ${error.message}`).pipe(
+      Effect.annotateLogs({ service: "Worker" })
+    )
+  )
 
 // graphile-worker logs a debug line per job; only warnings and errors reach our logger (through the
 // layer's runtime, so with its format and level), and the hot path pays nothing for lines nobody reads.
-const makeLogger = (runtime: Runtime.Runtime<never>) =>
+const makeLogger = (runtime: Runtime.Runtime<never>, onError: (message: string, error: unknown) => void) =>
   new WorkerLogger((scope) => (level, message, meta) => {
     if (level !== "error" && level !== "warning") return
     const error = (meta as { error?: unknown; fatalError?: unknown } | undefined)?.error ?? meta?.fatalError
+    if (level === "error") onError(message, error)
     const annotations = { service: "Worker", ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}) }
     // The meta objects carry whole pg clients and job rows (payloads may hold personal data): only the error.
     const effect =
@@ -97,18 +120,41 @@ export const startPool = (options: PoolOptions, runtime: Runtime.Runtime<never>)
         reason ??= message
       })
       events.on("localQueue:init", ({ localQueue }) => trackReturnOnRelease(localQueue))
+      // See the header: a pool whose every job fetch fails is replaced.
+      let fetchFailures = 0
+      events.on("localQueue:getJobs:complete", () => {
+        fetchFailures = 0
+      })
+      const onError = (message: string, error: unknown) => {
+        if (!message.startsWith("Error occurred fetching jobs")) return
+        fetchFailures++
+        if (fetchFailures !== FETCH_FAILURES_BEFORE_REPLACING) return
+        reason ??= `its job fetch failed ${fetchFailures} times in a row (last: ${String(error)})`
+        end()
+      }
+      // Our own pg pool, so that every client it ever opens has an error listener for as long as it
+      // lives: graphile-worker adds one per client on connect but removes its connect hook when the
+      // pool's runner is released, and a client connecting in that window, terminated while checked
+      // out between two queries, emitted an unhandled 'error' that killed the process (the
+      // pg_terminate_backend storm fault test). pg removes a broken client itself; logging is enough.
+      const maxPoolSize = Math.max(10, options.concurrency + 2)
+      const pgPool = new pg.Pool({ connectionString: options.connectionString, max: maxPoolSize })
+      const onClientError = (error: Error) => onPoolClientError(runtime, error)
+      pgPool.on("error", onClientError)
+      pgPool.on("connect", (client) => client.on("error", onClientError))
       const runner = await run({
-        connectionString: options.connectionString,
+        pgPool,
         concurrency: options.concurrency,
         noHandleSignals: true,
+        noPreparedStatements: !preparedStatements(),
         pollInterval: options.pollInterval,
         taskList: options.taskList,
-        logger: makeLogger(runtime),
+        logger: makeLogger(runtime, onError),
         events,
         ...(options.crontab.length > 0 ? { crontab: options.crontab.join("\n") } : {}),
         preset: {
           worker: {
-            maxPoolSize: Math.max(10, options.concurrency + 2),
+            maxPoolSize,
             localQueue: { size: options.localQueueSize },
             completeJobBatchDelay: 0,
             failJobBatchDelay: 0,
@@ -118,7 +164,13 @@ export const startPool = (options: PoolOptions, runtime: Runtime.Runtime<never>)
       })
       if (id === undefined) throw new Error("graphile-worker started without announcing its pool")
       runner.promise.then(end, end)
-      return { id, runner, ended, shutdownReason: () => reason }
+      return {
+        id,
+        runner,
+        ended,
+        shutdownReason: () => reason,
+        stop: () => runner.stop().finally(() => pgPool.end().catch(() => undefined))
+      }
     },
     catch: (cause) => cause
   })

@@ -17,7 +17,7 @@ export type WorkerVerdict =
   | { readonly _tag: "Ready"; readonly worker: WorkerReadiness }
   | { readonly _tag: "NotReady"; readonly reason: string }
 
-/** Jobs ready to run now, and how long the oldest has waited (s2s_job_counts, sql/0012). */
+/** Jobs ready to run now, and how long the oldest has waited (s2s_job_counts, sql/0003_jobs.sql). */
 export const queuedJobs = async (sql: Queryable) => {
   const rows = await sql<Array<{ queued: string; oldest: number | null }>>`
     select coalesce(sum(queued), 0) as queued, max(oldest_queued_seconds) as oldest from s2s_job_counts()`

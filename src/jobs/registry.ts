@@ -1,4 +1,4 @@
-// The worker registry (sql/0020_worker_registry.sql): each worker pool's heartbeat, the sweep that
+// The worker registry (sql/0008_workers.sql): each worker pool's heartbeat, the sweep that
 // releases the jobs of pools silent for too long, and the listing of workers for operators.
 import type { Queryable } from "../db/Db.js"
 

@@ -4,7 +4,8 @@
 // an exception) and, through the SDK's own integrations, uncaught exceptions and unhandled rejections.
 // Personal data never leaves: no default PII, no request data, and every string of an event (messages,
 // exception values, breadcrumbs, extra data, tags) is scrubbed of email addresses, phone numbers and IP
-// addresses before it is sent (beforeSend / beforeBreadcrumb).
+// addresses before it is sent (beforeSend / beforeBreadcrumb; ./scrub.ts, loaded with the SDK: it
+// brings libphonenumber-js's metadata).
 import { Cause, Logger, LogLevel } from "effect"
 
 export interface ErrorReporter {
@@ -13,45 +14,13 @@ export interface ErrorReporter {
   readonly flush: (timeoutMs: number) => Promise<boolean>
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
-const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g
-// Eight groups, or a "::" compression; three groups (10:00:31, a time) are not an address.
-const IPV6 =
-  /\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b|\b(?:[0-9A-Fa-f]{1,4}:)+:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?/g
-// International (+49 151 2345678, 0049 ...) or with an area code in brackets ((030) 123-4567). A bare
-// run of digits is left alone: in our messages it is an order or platform id, not a phone number.
-const PHONE = /(?:\+|\b00)\d[\d\s()./-]{6,}\d\b|\(0\d{1,5}\)[\d\s/-]{5,}\d\b/g
-
-/** A string without email addresses, phone numbers or IP addresses. */
-export const scrubText = (text: string): string =>
-  text.replace(EMAIL, "[email]").replace(IPV6, "[ip]").replace(IPV4, "[ip]").replace(PHONE, "[phone]")
-
-/** Every string in `value`, however deep, scrubbed; keys that name personal data dropped. */
-export const scrubValue = (value: unknown, depth = 0): unknown => {
-  if (typeof value === "string") return scrubText(value)
-  if (depth > 12 || value === null || typeof value !== "object") return value
-  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1))
-  const out: Record<string, unknown> = {}
-  for (const [key, v] of Object.entries(value))
-    if (!/^(email|phone|ip_address|ip|cookies?|authorization|password|first_?name|last_?name)$/i.test(key))
-      out[key] = scrubValue(v, depth + 1)
-  return out
-}
-
-/** Sentry's beforeSend: the event without its user, request data or any personal data in its strings. */
-export const scrubEvent = <E extends object>(event: E): E => {
-  const { user: _user, request, ...rest } = event as Record<string, unknown>
-  const kept = request && typeof request === "object" ? { url: (request as { url?: unknown }).url } : undefined
-  return scrubValue({ ...rest, ...(kept?.url === undefined ? {} : { request: kept }) }) as E
-}
-
 export const startErrorReporting = async (
   env: NodeJS.ProcessEnv,
   release: string
 ): Promise<ErrorReporter | undefined> => {
   const dsn = env.SENTRY_DSN?.trim()
   if (!dsn) return undefined
-  const Sentry = await import("@sentry/node")
+  const [Sentry, { scrubEvent, scrubValue }] = await Promise.all([import("@sentry/node"), import("./scrub.js")])
   Sentry.init({
     dsn,
     release: `s2s@${release}`,
@@ -65,6 +34,9 @@ export const startErrorReporting = async (
       urlQueryParams: false
     },
     tracesSampleRate: 0,
+    // The SDK would add sentry-trace and baggage headers (our trace id, release, environment and
+    // Sentry key) to every outgoing request, the partners' included: none goes to anyone.
+    tracePropagationTargets: [],
     beforeSend: (event) => scrubEvent(event),
     beforeBreadcrumb: (breadcrumb) => scrubValue(breadcrumb) as typeof breadcrumb
   })

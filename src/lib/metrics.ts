@@ -4,6 +4,11 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry, prefix: "s2s_" })
 
+/**
+ * `route` is never a raw path: the matched route's path template (http/routeLabel.ts: `/webhooks/:sourceId`,
+ * `/api/v1/orders/:orderKey`), `other` when no route matched, `refused` for what http/guard.ts refuses
+ * before any routing.
+ */
 export const httpRequests = new Counter({
   name: "s2s_http_requests_total",
   help: "HTTP requests by route, method and status",

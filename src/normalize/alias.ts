@@ -26,7 +26,7 @@ export const reroutingFor = (
   Effect.gen(function* () {
     const { db, store } = services
     const { billingKey, orderKey, webhookId } = alias
-    const known = yield* db.run(
+    const known = yield* db.query(
       "Normalize.aliasKnown",
       (sql) => sql<Array<{ n: number }>>`select 1 as n from order_aliases where alias = ${billingKey}`
     )

@@ -1,16 +1,17 @@
 // From a parser's Draft to an Observed outcome: the order key (a billing payment naming a shop order
 // lands on the shop's key), identity (company, market, products, partner), tracking, consent and the
 // special cases (test orders, re-shipments).
-import type { Source } from "../config/schema.js"
+
+import { deriveStatus, refundedTotal } from "../conversion/status.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
-import { compact } from "./compact.js"
+import type { Source } from "../events/configSchema.js"
+import { compact } from "../lib/compact.js"
 import { resolveCompany } from "./company.js"
 import { consentFromText, mergeConsent } from "./consent.js"
 import type { NormalizeContext } from "./context.js"
 import { marketOf, partnerFor, productFor, productsOf } from "./identity.js"
 import type { Details, Draft, Failed, Observed } from "./outcome.js"
 import { reshipment, testOrder } from "./special.js"
-import { deriveStatus, refundedTotal } from "./status.js"
 import { extractTracking } from "./tracking.js"
 
 export interface ObserveInput {

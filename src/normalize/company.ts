@@ -11,8 +11,9 @@
 // detail). An order without line items (a payment intent) or without any matching line gets the
 // default, "*"; with no default it cannot be placed and normalization fails, visibly, for re-running
 // after a fix.
-import type { SourceCompany } from "../config/schema.js"
+
 import type { LineItem } from "../events/CanonicalOrder.js"
+import type { SourceCompany } from "../events/configSchema.js"
 import { globMatch } from "../lib/glob.js"
 import { amountText } from "../lib/money.js"
 

@@ -5,7 +5,7 @@
 // CMP-style objects ("{marketing:true,...}") or a single yes/no. A recognised attribute replaces the
 // platform's signal; anything unrecognised says nothing, so the channel's default applies.
 import type { Consent } from "../events/CanonicalOrder.js"
-import { compact } from "./compact.js"
+import { compact } from "../lib/compact.js"
 
 type Value = "granted" | "denied"
 

@@ -1,4 +1,4 @@
-import type { PartnerRule, ProductMapping, Source } from "../config/schema.js"
+import type { PartnerRule, ProductMapping, Source } from "../events/configSchema.js"
 
 /** The configuration normalization reads: the webhook's source, every source (for ordersOf), mappings, rules. */
 export interface NormalizeContext {

@@ -7,8 +7,9 @@
 // condition order), then the utm conditions, then the rest (fbp, coupon, referrer, landing_url). A click
 // id names the click that led to the order; a utm value is only a campaign label that a later visit can
 // overwrite, so an order with an awc and utm_source=google is awin's whatever the rule order.
-import type { PartnerRule, ProductMapping } from "../config/schema.js"
+
 import type { LineItem, Tracking } from "../events/CanonicalOrder.js"
+import type { PartnerRule, ProductMapping } from "../events/configSchema.js"
 import { globMatch } from "../lib/glob.js"
 
 const COUNTRY = /^[A-Z]{2}$/

@@ -24,11 +24,11 @@ import { parseWooCommerce } from "./woocommerce/parse.js"
 /** Bump whenever a parser's output for the same input changes (re-normalization compares it). */
 export const PARSER_VERSION = 1
 
+export { evolve, foldOrder, initialOrderState, type OrderState } from "../conversion/order.js"
 export type { NormalizeContext } from "./context.js"
 export { decide, merge } from "./decider/decide.js"
 export type { Adjustment } from "./decider/eligibility.js"
 export { adjustmentFor, isEligible } from "./decider/eligibility.js"
-export { evolve, foldOrder, initialOrderState, type OrderState } from "./decider/state.js"
 export type { Failed, NormalizationOutcome, Observed, Skipped } from "./outcome.js"
 
 export type WebhookInput = Pick<WebhookReceived, "sourceId" | "topic" | "headers" | "body" | "receivedAt"> & {

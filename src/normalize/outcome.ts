@@ -2,6 +2,7 @@
 // identity, tracking and the special cases and returns a NormalizationOutcome, which the decider turns
 // into events. An outcome carries facts (paid at, refunds, cancellation), never a verdict on the
 // order's history: only the decider, which knows the stream, decides what changed.
+import type { Cancellation } from "../conversion/order.js"
 import type { CanonicalOrder, Consent, Customer, LineItem, Money } from "../events/CanonicalOrder.js"
 
 export type IgnoreReason = "test_order" | "reshipment"
@@ -12,11 +13,6 @@ export interface RefundFact {
   readonly amountMinor: number
   readonly currency?: string | undefined
   readonly at?: string | undefined
-}
-
-export interface Cancellation {
-  readonly at?: string | undefined
-  readonly reason?: string | undefined
 }
 
 /** Key/value pairs from note_attributes, meta_data, metadata or custom_data, in payload order. */

@@ -2,7 +2,7 @@
 // JSON body (plus topic and headers) to a Draft, a Skip for topics that say nothing about an order,
 // or a PayloadProblem naming the field that is wrong.
 import { Either } from "effect"
-import type { Source } from "../config/schema.js"
+import type { Source } from "../events/configSchema.js"
 import type { Attributes, ParserResult } from "./outcome.js"
 import type { Parsed } from "./payload.js"
 

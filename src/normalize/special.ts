@@ -1,9 +1,9 @@
 // Orders that are never conversions: test orders and re-shipped replacements. Each rule returns the
 // reason and a detail naming what matched, recorded as OrderIgnored so an auditor sees why an order
 // was not sent. Details name the rule, never the customer's email or IP (those stay in the snapshot).
-import type { Source } from "../config/schema.js"
+import type { Source } from "../events/configSchema.js"
+import { text } from "../lib/compact.js"
 import { globMatch } from "../lib/glob.js"
-import { text } from "./compact.js"
 import type { Attributes, IgnoreReason } from "./outcome.js"
 
 export interface Ignore {

@@ -12,9 +12,10 @@
 // its value from the first candidate that has it, so a plugin's landing page without click ids cannot
 // hide the gclid in the session entry. A landingUrl given as a path ("/products/x?gclid=...") is
 // resolved against the shop's origin, so channels get an absolute URL (Meta's event_source_url).
-import type { Source, TrackingField } from "../config/schema.js"
+
 import type { Tracking } from "../events/CanonicalOrder.js"
-import { compact, text } from "./compact.js"
+import type { Source, TrackingField } from "../events/configSchema.js"
+import { compact, text } from "../lib/compact.js"
 import type { TrackingSignals } from "./outcome.js"
 import { unixMillis } from "./time.js"
 

@@ -2,8 +2,8 @@
 // default. Bodies are decoded by the handlers (OperationsHttp.ts) so a malformed one is answered with
 // the API's {"error","message"} shape; the schemas here document them.
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Authentication } from "../http/Auth.js"
-import { Forbidden } from "../http/errors.js"
+import { Authentication } from "../api/Auth.js"
+import { Forbidden } from "../api/errors.js"
 import {
   RedispatchBody,
   RedispatchReport,

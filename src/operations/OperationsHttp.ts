@@ -4,10 +4,11 @@
 // recorded is the token (`token:<id>`).
 import { HttpApiBuilder, type HttpServerRequest } from "@effect/platform"
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { Api } from "../http/Api.js"
-import { actorOf, requireScope } from "../http/Auth.js"
-import { badRequest } from "../http/errors.js"
+import { actorOf, requireScope } from "../api/Auth.js"
+import { badRequest } from "../api/errors.js"
+import { apiOf } from "../api/group.js"
 import { parseJson } from "../lib/json.js"
+import { OperationsGroup } from "./OperationsApi.js"
 import { Redispatch } from "./redispatch/Redispatch.js"
 import { Renormalize } from "./renormalize/Renormalize.js"
 import { Replan } from "./replan/Replan.js"
@@ -28,7 +29,7 @@ const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: 
 const checked = <A>(result: Either.Either<A, InvalidRequest>) =>
   Either.isLeft(result) ? Effect.fail(badRequest(result.left.message)) : Effect.succeed(result.right)
 
-export const OperationsHttpLive = HttpApiBuilder.group(Api, "operations", (handlers) =>
+export const OperationsHttpLive = HttpApiBuilder.group(apiOf(OperationsGroup), "operations", (handlers) =>
   Effect.gen(function* () {
     const redispatch = yield* Redispatch
     const renormalize = yield* Renormalize

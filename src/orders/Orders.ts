@@ -5,7 +5,8 @@
 import { Data, Effect } from "effect"
 import { Db } from "../db/Db.js"
 import { decodeStored } from "../events/EventStore.js"
-import { loadView, orderLog, searchOrders } from "./queries.js"
+import { readOrder } from "../events/reads.js"
+import { loadView, searchOrders } from "./queries.js"
 import type { SearchFilters } from "./search.js"
 import { toPage } from "./summary.js"
 
@@ -17,21 +18,21 @@ export class OrderNotFound extends Data.TaggedError("OrderNotFound")<{ readonly 
 
 export const orderView = Effect.fn("Orders.view")(function* (orderKey: string) {
   const db = yield* Db
-  const view = yield* db.run("Orders.view", (sql) => loadView(sql, orderKey))
+  const view = yield* db.query("Orders.view", (sql) => loadView(sql, orderKey))
   if (view === undefined) return yield* Effect.fail(new OrderNotFound({ orderKey }))
   return view
 })
 
 export const searchOrderSummaries = Effect.fn("Orders.search")(function* (filters: SearchFilters) {
   const db = yield* Db
-  const rows = yield* db.run("Orders.search", (sql) => searchOrders(sql, { ...filters, limit: filters.limit + 1 }))
+  const rows = yield* db.query("Orders.search", (sql) => searchOrders(sql, { ...filters, limit: filters.limit + 1 }))
   return toPage(rows, filters.limit)
 })
 
 /** Every event about the order, decoded, oldest first. */
 export const orderEvents = Effect.fn("Orders.log")(function* (orderKey: string) {
   const db = yield* Db
-  const stored = yield* db.run("Orders.log", (sql) => orderLog(sql, orderKey))
+  const stored = yield* db.query("Orders.log", (sql) => readOrder(sql, orderKey))
   if (stored.length === 0) return yield* Effect.fail(new OrderNotFound({ orderKey }))
   return stored.map(decodeStored)
 })

@@ -3,8 +3,8 @@
 // (shop-de%3A1001); a key containing '/' must be percent-encoded (%2F).
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { Authentication } from "../http/Auth.js"
-import { BadRequest, Forbidden, NotFound } from "../http/errors.js"
+import { Authentication } from "../api/Auth.js"
+import { BadRequest, Forbidden, NotFound } from "../api/errors.js"
 import { OrderLog } from "./log.js"
 import { DISPATCH_STATES, MAX_LIMIT, ORDER_STATUSES } from "./search.js"
 import { OrderSearchResult } from "./summary.js"

@@ -1,8 +1,8 @@
 // The orders read side's SQL: the conversions projection (active generation) for the view and the
-// search, and the event log for an order's full history.
+// search (an order's full history is the event store's readOrder).
 import type { Queryable } from "../db/Db.js"
 import { decodeStored } from "../events/EventStore.js"
-import { type EventRow, readStream, type StoredEvent, toStored } from "../events/store.js"
+import { readStream } from "../events/store.js"
 import { orderStream } from "../events/streams.js"
 import { type ConversionView, evolveView } from "../projections/conversionView.js"
 import type { SearchFilters } from "./search.js"
@@ -89,38 +89,4 @@ export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<Readonly
       ${keyset}
     order by placed_at desc, order_key desc
     limit ${f.limit}`
-}
-
-/**
- * Everything about an order, by global position: its own stream; every event of the webhook and alert
- * streams that name it (a webhook stream holds the delivery, its redeliveries and its normalization
- * records; an alert stream its delivery attempts); and, from any other stream, only the events that
- * carry its key, or list it in `orderKeys` (an operator action like an erasure covers many orders).
- * Found through the events_order_key and events_order_keys partial indexes, whose predicates the
- * query repeats so the planner can use them.
- */
-export const orderLog = async (sql: Queryable, orderKey: string): Promise<ReadonlyArray<StoredEvent>> => {
-  const rows = await sql<Array<EventRow>>`
-    with naming as (
-      select global_position, stream_id from events
-      where data ? 'orderKey' and stream_id not like 'order-%' and (data->>'orderKey') = ${orderKey}
-    ),
-    whole as (
-      select distinct stream_id from naming where stream_id like 'webhook-%' or stream_id like 'alert-%'
-    ),
-    positions as (
-      select global_position from events where stream_id = ${orderStream(orderKey)}
-      union
-      select e.global_position from events e join whole w on e.stream_id = w.stream_id
-      union
-      select global_position from naming
-      union
-      select global_position from events
-      where data ? 'orderKeys' and (data->'orderKeys') @> jsonb_build_array(${orderKey}::text)
-    )
-    select e.global_position, e.transaction_id::text, e.stream_id, e.stream_version, e.event_id::text, e.type,
-           e.schema_version, e.data, e.metadata, e.recorded_at
-    from events e join positions p on p.global_position = e.global_position
-    order by e.global_position`
-  return rows.map(toStored)
 }

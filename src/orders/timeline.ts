@@ -6,6 +6,7 @@ import { deadLetterCause } from "../events/dispatch.js"
 import type { RecordedEvent } from "../events/EventStore.js"
 import type { AppEvent } from "../events/Events.js"
 import { amountText } from "../lib/money.js"
+import { shellArg } from "../lib/shell.js"
 
 export type Stage = "ingest" | "normalize" | "route" | "dispatch" | "alert" | "operator" | "other"
 
@@ -293,7 +294,7 @@ const describe = (event: AppEvent, context: Context, at: number): ReadonlyArray<
       return [
         step(
           "dispatch",
-          `held${kindSuffix(event.kind)}: ${event.detail}; to send it: s2s redispatch --order ${event.orderKey} --target ${event.targetId} --yes`,
+          `held${kindSuffix(event.kind)}: ${event.detail}; to send it: s2s redispatch --order ${shellArg(event.orderKey)} --target ${shellArg(event.targetId)} --yes`,
           "held",
           event.targetId
         )

@@ -2,11 +2,19 @@
 // and attempts that carried it, and blanks the personal data in those events and in the conversions
 // view; then removes every remaining form of the subject's email and phone numbers (URL-encoded in
 // landing URLs, written in order notes and note attributes, digests in recorded requests) from every
-// table (scrub.ts); all in one transaction under the guarded escape hatch of sql/0008_erasure.sql,
+// table (scrub.ts); all in one transaction under the guarded escape hatch of sql/0002_privacy.sql,
 // and records SubjectErased. Runs as the owner (migration) role: the app role cannot erase.
 import { createHmac } from "node:crypto"
 import type { Sql } from "../db/Db.js"
-import { appendStreams } from "../events/store.js"
+import { appendInTransaction } from "../events/EventStore.js"
+import {
+  bodiesMatching,
+  deliveredBodies,
+  ordersOfEmail,
+  rewriteForErasure,
+  streamsNamingOrders
+} from "../events/queries/privacy.js"
+import { erasureStream } from "../events/streams.js"
 import { mentions, normalizeEmail, phoneE164, type SubjectNeedles, subjectNeedles } from "./needles.js"
 import { eraseEventData, eraseViewDoc } from "./redact.js"
 import { type ScrubCounts, scrubDatabase } from "./scrub.js"
@@ -62,32 +70,18 @@ export const planErasure = async (
 ): Promise<ErasurePlan> => {
   const normalized = normalizeEmail(email)
   const subject = await subjectOf(owner, email)
-  const orders = await owner<Array<{ stream_id: string; phone: string | null; market: string | null }>>`
-    select stream_id, data->'order'->'customer'->>'phone' as phone, data->'order'->>'market' as market
-    from events
-    where type = 'OrderNormalized' and lower(data->'order'->'customer'->>'email') = ${normalized}`
-  const orderKeys = [...new Set(orders.map((r) => r.stream_id.slice("order-".length)))].sort()
+  const orders = await ordersOfEmail(owner, normalized)
+  const orderKeys = [...new Set(orders.map((r) => r.orderKey))].sort()
   const markets = [...new Set(orders.flatMap((o) => (o.market === null ? [] : [o.market])))]
-  const linked =
-    orderKeys.length === 0
-      ? []
-      : await owner<Array<{ stream_id: string }>>`
-          select distinct stream_id from events
-          where data ? 'orderKey' and stream_id not like 'order-%' and (data->>'orderKey') = any(${orderKeys}::text[])`
+  const linked = await streamsNamingOrders(owner, orderKeys)
   // The subject's own webhooks (those normalized into the subject's orders) name their phone
   // numbers (billing, shipping, note attributes); the canonical order keeps only one.
-  const webhookStreams = linked.map((r) => r.stream_id).filter((s) => s.startsWith("webhook-"))
-  const bodies =
-    webhookStreams.length === 0
-      ? []
-      : await owner<Array<{ body: unknown }>>`
-          select data->'body' as body from events
-          where stream_id = any(${webhookStreams}::text[]) and type in ('WebhookReceived', 'WebhookDuplicateReceived')`
+  const bodies = await deliveredBodies(owner, linked)
   const written = [
     ...givenPhones,
     ...orders.flatMap((o) => (o.phone === null ? [] : [o.phone])),
     ...bodies.flatMap((b) => {
-      const text = rawText(b.body)
+      const text = rawText(b)
       if (text === undefined) return []
       try {
         return phoneValues(JSON.parse(text))
@@ -107,17 +101,12 @@ export const planErasure = async (
   const needles = subjectNeedles(normalized, phones)
   // Webhooks that never became an order (failed, skipped, refused as unparseable) may carry the
   // address or a phone number in their raw body, in any encoding: their whole body is erased.
-  const candidates = await owner<Array<{ stream_id: string; body: unknown }>>`
-    select stream_id, data->'body' as body from events
-    where type in ('WebhookReceived', 'WebhookDuplicateReceived', 'WebhookRejected')
-      and (data->'body'->>'encoding' = 'base64' or (data->'body'->>'text') ~* ${needles.sqlFilters.join("|")})`
+  const candidates = await bodiesMatching(owner, needles.sqlFilters)
   const raw = candidates.filter((c) => {
     const text = rawText(c.body)
     return text !== undefined && mentions(text, needles)
   })
-  const streams = [
-    ...new Set([...orders.map((r) => r.stream_id), ...linked.map((r) => r.stream_id), ...raw.map((r) => r.stream_id)])
-  ]
+  const streams = [...new Set([...orders.map((r) => r.streamId), ...linked, ...raw.map((r) => r.streamId)])]
   return { subject, email: normalized, phones, orderKeys, streams: streams.sort() }
 }
 
@@ -131,19 +120,8 @@ export const executeErasure = async (
 ): Promise<ErasureResult> =>
   owner.begin(async (tx) => {
     await tx`set local s2s.erasure = 'on'`
-    const rows =
-      plan.streams.length === 0
-        ? []
-        : await tx<Array<{ global_position: string; type: string; data: Record<string, unknown> }>>`
-            select global_position, type, data from events where stream_id = any(${plan.streams as Array<string>}::text[])`
+    const events = await rewriteForErasure(tx, plan.streams, eraseEventData)
     const needles = needlesOf(plan)
-    let events = 0
-    for (const row of rows) {
-      const erased = eraseEventData(row.type, row.data)
-      if (erased === undefined) continue
-      await tx`update events set data = ${tx.json(erased as never)} where global_position = ${row.global_position}`
-      events++
-    }
     const views =
       plan.orderKeys.length === 0
         ? []
@@ -156,14 +134,15 @@ export const executeErasure = async (
     // Whatever is left, anywhere: landing URLs, notes, attributes, recorded requests and responses,
     // alerts, grouping state, job payloads; the subject's streams and everyone else's.
     const scrubbed = await scrubDatabase(tx, needles)
-    await appendStreams(tx, [
-      {
-        streamId: `erasure-${plan.subject}`,
-        expectedVersion: "any",
-        events: [
-          {
-            type: "SubjectErased",
-            data: {
+    await appendInTransaction(
+      tx,
+      [
+        {
+          streamId: erasureStream(plan.subject),
+          expectedVersion: "any",
+          events: [
+            {
+              _tag: "SubjectErased",
               subject: plan.subject,
               orderKeys: plan.orderKeys,
               streams: plan.streams.length,
@@ -172,11 +151,11 @@ export const executeErasure = async (
               scrubbedRows: Object.values(scrubbed).reduce((n, c) => n + c, 0),
               actor,
               ...(reason ? { reason } : {})
-            },
-            metadata: { actor }
-          }
-        ]
-      }
-    ])
+            }
+          ]
+        }
+      ],
+      { metadata: { actor } }
+    )
     return { ...plan, events, projectionRows: views.length, scrubbed }
   }) as Promise<ErasureResult>

@@ -6,7 +6,7 @@
 // (stream ids, order keys) and are not rewritten.
 //
 // Runs inside the erasure transaction (`s2s.erasure = 'on'`, as the owner), so the events table's
-// UPDATE is the guarded escape hatch of sql/0008; DELETE stays refused.
+// UPDATE is the guarded escape hatch of sql/0002_privacy.sql; DELETE stays refused.
 import type { TxSql } from "../db/Db.js"
 import { type SubjectNeedles, scrubJsonText, scrubText } from "./needles.js"
 

@@ -1,6 +1,6 @@
 // A projection turns events into a read model. The runner feeds it batches in commit-safe global
 // order and advances its checkpoint in the same transaction as its writes, so a crash never applies
-// a batch twice or skips one. Read models are kept per generation (see sql/0002_projections.sql).
+// a batch twice or skips one. Read models are kept per generation (see sql/0005_projections.sql).
 import type { Queryable } from "../db/Db.js"
 import type { RecordedEvent } from "../events/EventStore.js"
 import type { EventType } from "../events/Events.js"

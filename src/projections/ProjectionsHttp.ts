@@ -2,14 +2,15 @@
 // atomically, answers with what differed.
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
-import { Db } from "../db/Db.js"
-import { Api } from "../http/Api.js"
-import { requireScope } from "../http/Auth.js"
-import { conflict, notFound } from "../http/errors.js"
+import { requireScope } from "../api/Auth.js"
+import { conflict, notFound } from "../api/errors.js"
+import { apiOf } from "../api/group.js"
+import { Db, orDieOnDbError } from "../db/Db.js"
+import { ProjectionsGroup } from "./ProjectionsApi.js"
 import { Projections } from "./Projector.js"
-import { RebuildInProgress, rebuild } from "./rebuild.js"
+import { rebuildProjection } from "./rebuild.js"
 
-export const ProjectionsHttpLive = HttpApiBuilder.group(Api, "projections", (handlers) =>
+export const ProjectionsHttpLive = HttpApiBuilder.group(apiOf(ProjectionsGroup), "projections", (handlers) =>
   Effect.gen(function* () {
     const db = yield* Db
     const projections = yield* Projections
@@ -22,13 +23,9 @@ export const ProjectionsHttpLive = HttpApiBuilder.group(Api, "projections", (han
             notFound(`no projection "${path.name}" (known: ${projections.map((p) => p.name).join(", ")})`)
           )
         }
-        return yield* Effect.tryPromise({
-          try: () => rebuild(db.sql, projection),
-          catch: (error) => error
-        }).pipe(
-          Effect.catchAll((error) =>
-            error instanceof RebuildInProgress ? Effect.fail(conflict(error.message)) : Effect.die(error)
-          )
+        return yield* rebuildProjection(db, projection).pipe(
+          Effect.catchTag("RebuildInProgress", (error) => Effect.fail(conflict(error.message))),
+          orDieOnDbError
         )
       })
     )

@@ -5,7 +5,7 @@ import { Config, Context, Duration, Effect, Layer, Schedule } from "effect"
 import { Db } from "../db/Db.js"
 import { projectionLagEvents, projectionLagSeconds } from "../lib/metrics.js"
 import type { Projection } from "./Projection.js"
-import { activeGeneration, ensureRegistered, lag, runBatch } from "./runner.js"
+import { activeGeneration, applyBatch, ensureRegistered, lag } from "./runner.js"
 
 export class Projections extends Context.Tag("app/projections/Projections")<Projections, ReadonlyArray<Projection>>() {}
 
@@ -21,11 +21,13 @@ const follow = (projection: Projection) =>
   Effect.gen(function* () {
     const db = yield* Db
     const config = yield* ProjectorConfig
-    yield* db.run("Projector.register", (sql) => ensureRegistered(sql, projection.name))
+    yield* db.query("Projector.register", (sql) => ensureRegistered(sql, projection.name))
     const step = Effect.gen(function* () {
-      const generation = yield* db.run("Projector.generation", (sql) => activeGeneration(sql, projection.name))
-      const result = yield* db.run("Projector.batch", (sql) =>
-        runBatch(sql, projection, generation, config.batchSize, config.batchBytes)
+      const generation = yield* db.query("Projector.generation", (sql) => activeGeneration(sql, projection.name))
+      const result = yield* db.withTransaction(
+        db.query("Projector.batch", (tx) =>
+          applyBatch(tx, projection, generation, config.batchSize, undefined, config.batchBytes)
+        )
       )
       // A full (or byte-capped) batch means more is waiting: go again at once; otherwise wait for the next poll.
       if (result._tag === "Locked" || result.more !== true) yield* Effect.sleep(Duration.millis(config.pollMs))
@@ -40,8 +42,8 @@ const follow = (projection: Projection) =>
 const measureLag = (projection: Projection) =>
   Effect.gen(function* () {
     const db = yield* Db
-    const generation = yield* db.run("Projector.generation", (sql) => activeGeneration(sql, projection.name))
-    const l = yield* db.run("Projector.lag", (sql) => lag(sql, projection.name, generation))
+    const generation = yield* db.query("Projector.generation", (sql) => activeGeneration(sql, projection.name))
+    const l = yield* db.query("Projector.lag", (sql) => lag(sql, projection.name, generation))
     projectionLagEvents.set({ projection: projection.name }, l.events)
     projectionLagSeconds.set({ projection: projection.name }, l.seconds)
   }).pipe(Effect.ignore, Effect.repeat(Schedule.spaced("5 seconds")))

@@ -1,11 +1,13 @@
-// The conversion view of one order, pure: the order fold (normalization facts) and the dispatch fold
-// (per-target state) kept together, with the summary columns the search needs. JSON-serialisable so a
+// The conversion view of one order, pure: the order stream's fold (conversion/stream.ts: the order
+// and its dispatches) kept as a row, with the summary columns the search needs. JSON-serialisable so a
 // row's `doc` can be loaded, evolved with the next events and stored again.
 
-import { type DispatchEntry, type DispatchState, evolveDispatch } from "../dispatch/state.js"
+import { type DispatchEntry, dispatchKey } from "../conversion/dispatch.js"
+import { initialOrderState, type OrderState } from "../conversion/order.js"
+import { evolveConversion } from "../conversion/stream.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { RecordedEvent } from "../events/EventStore.js"
-import { evolve, initialOrderState, type OrderState } from "../normalize/decider/state.js"
+import { orderKeyOf } from "../events/streams.js"
 
 export type DispatchSummary =
   | "none"
@@ -96,7 +98,7 @@ export const summarize = (entries: ReadonlyArray<DispatchEntry>): DispatchSummar
 export const evolveView = (view: ConversionView | undefined, e: RecordedEvent): ConversionView => {
   const at = e.recordedAt.toISOString()
   const base: ConversionView = view ?? {
-    orderKey: e.streamId.slice("order-".length),
+    orderKey: orderKeyOf(e.streamId)!,
     order: initialOrderState,
     dispatch: [],
     firstRecordedAt: at,
@@ -104,12 +106,14 @@ export const evolveView = (view: ConversionView | undefined, e: RecordedEvent): 
     lastPosition: e.position,
     version: 0
   }
-  let dispatch: DispatchState = new Map(base.dispatch.map((d) => [`${d.targetId}|${d.kind}`, d]))
-  dispatch = evolveDispatch(dispatch, e.event, at)
+  const next = evolveConversion(
+    { order: base.order, dispatch: new Map(base.dispatch.map((d) => [dispatchKey(d.targetId, d.kind), d])) },
+    e
+  )
   return {
     ...base,
-    order: evolve(base.order, e.event),
-    dispatch: [...dispatch.values()],
+    order: next.order,
+    dispatch: [...next.dispatch.values()],
     updatedAt: at,
     lastPosition: e.position,
     version: Math.max(base.version, e.version)

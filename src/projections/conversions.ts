@@ -2,6 +2,7 @@
 // the rows a batch touches are loaded once, evolved in memory, and upserted with one statement.
 import type { Queryable } from "../db/Db.js"
 import type { EventType } from "../events/Events.js"
+import { isOrderStream, orderKeyOf } from "../events/streams.js"
 import { type ConversionView, columnsOf, evolveView } from "./conversionView.js"
 import type { Projection } from "./Projection.js"
 
@@ -30,14 +31,14 @@ export const conversions: Projection = {
   table: "conversions",
   keyColumn: "order_key",
   apply: async (tx: Queryable, generation, events) => {
-    const relevant = events.filter((e) => e.streamId.startsWith("order-"))
+    const relevant = events.filter((e) => isOrderStream(e.streamId))
     if (relevant.length === 0) return
-    const keys = [...new Set(relevant.map((e) => e.streamId.slice("order-".length)))]
+    const keys = [...new Set(relevant.map((e) => orderKeyOf(e.streamId)!))]
     const rows = await tx<Array<{ order_key: string; doc: ConversionView }>>`
       select order_key, doc from conversions where generation = ${generation} and order_key = any(${keys}::text[])`
     const views = new Map(rows.map((r) => [r.order_key, r.doc]))
     for (const e of relevant) {
-      const key = e.streamId.slice("order-".length)
+      const key = orderKeyOf(e.streamId)!
       views.set(key, evolveView(views.get(key), e))
     }
     const values = keys.map((key) => {

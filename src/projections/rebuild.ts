@@ -2,7 +2,9 @@
 // keeps serving reads and applying new events), then, in one transaction that catches up the last
 // events, active_generation flips to it. Readers see the old view or the new one, never a mix.
 // The report says how the new view differs from the old one; the old rows are deleted afterwards.
-import type { Queryable, Sql } from "../db/Db.js"
+import { Data, Effect, Predicate } from "effect"
+import { type DbError, type DbService, type Queryable, type Sql, toDbError } from "../db/Db.js"
+import { countOfTypes } from "../events/reads.js"
 import { checkpointOf, START } from "../events/store.js"
 import type { Projection } from "./Projection.js"
 import { applyBatch, ensureRegistered, readPage } from "./runner.js"
@@ -26,9 +28,8 @@ export interface RebuildReport {
   readonly durationMs: number
 }
 
-export class RebuildInProgress extends Error {
-  override readonly name = "RebuildInProgress"
-}
+/** Another rebuild of the projection holds its lock, or its new generation is written elsewhere. */
+export class RebuildInProgress extends Data.TaggedError("RebuildInProgress")<{ readonly message: string }> {}
 
 const BATCH = 5_000
 
@@ -45,7 +46,7 @@ export const rebuild = async (
   try {
     const [lock] = await session<Array<{ ok: boolean }>>`
       select pg_try_advisory_lock(hashtext(${`rebuild:${projection.name}`})) as ok`
-    if (!lock?.ok) throw new RebuildInProgress(`a rebuild of ${projection.name} is already running`)
+    if (!lock?.ok) throw new RebuildInProgress({ message: `a rebuild of ${projection.name} is already running` })
     try {
       return await rebuildLocked(pool, projection, batchSize, started, options.onProgress)
     } finally {
@@ -79,8 +80,7 @@ const rebuildLocked = async (
     return { from, to }
   })
   const types = [...projection.eventTypes]
-  const [count] = await pool<Array<{ n: string }>>`select count(*) as n from events where type = any(${types}::text[])`
-  const total = Number(count?.n ?? 0)
+  const total = await countOfTypes(pool, types)
   let done = 0
   // The next page is read while the current one is applied: the database reads while we compute.
   let page = await readPage(pool, projection, START, batchSize)
@@ -91,7 +91,8 @@ const rebuildLocked = async (
     next?.catch(() => undefined) // awaited below; if this batch fails first, its failure is the one reported
     const current = page
     const result = await pool.begin((tx) => applyBatch(tx, projection, to, batchSize, current))
-    if (result._tag === "Locked") throw new RebuildInProgress(`generation ${to} of ${name} is being written elsewhere`)
+    if (result._tag === "Locked")
+      throw new RebuildInProgress({ message: `generation ${to} of ${name} is being written elsewhere` })
     done += result.applied
     onProgress?.({ done, total: Math.max(total, done) })
     if (next === undefined) break
@@ -104,7 +105,7 @@ const rebuildLocked = async (
       for (;;) {
         const result = await applyBatch(tx, projection, to, batchSize)
         if (result._tag === "Locked")
-          throw new RebuildInProgress(`generation ${to} of ${name} is being written elsewhere`)
+          throw new RebuildInProgress({ message: `generation ${to} of ${name} is being written elsewhere` })
         done += result.applied
         if (result.read < batchSize) break
       }
@@ -156,3 +157,17 @@ const rebuildLocked = async (
 const clearGeneration = async (sql: Queryable, projection: Projection, generation: number) => {
   await sql`delete from ${sql(projection.table)} where generation = ${generation}`
 }
+
+/** `rebuild` as an Effect, for the API and the CLI: RebuildInProgress, or the database's tagged error. */
+export const rebuildProjection = (
+  db: DbService,
+  projection: Projection,
+  options: { readonly onProgress?: (progress: RebuildProgress) => void } = {}
+): Effect.Effect<RebuildReport, RebuildInProgress | DbError> =>
+  Effect.tryPromise({
+    try: () => rebuild(db.sql, projection, options),
+    catch: (error) =>
+      Predicate.isTagged(error, "RebuildInProgress")
+        ? (error as RebuildInProgress)
+        : toDbError(`Projections.rebuild ${projection.name}`, error)
+  })

@@ -1,9 +1,11 @@
 // Batches of a projection, applied in one transaction with the checkpoint compare-and-set.
 // One active runner per (projection, generation) across processes: a transaction-scoped advisory
 // lock; a runner that cannot take it skips the round (another process is on it).
+import { Data } from "effect"
 import type { Queryable, Sql } from "../db/Db.js"
 import { decodeStored } from "../events/EventStore.js"
 import type { EventType } from "../events/Events.js"
+import { type Lag, lagOf } from "../events/reads.js"
 import { type Checkpoint, type StoredEvent, scanAll } from "../events/store.js"
 import type { EventHeader, Projection } from "./Projection.js"
 
@@ -27,9 +29,7 @@ export type BatchResult =
       readonly more?: boolean
     }
 
-export class CheckpointMoved extends Error {
-  override readonly name = "CheckpointMoved"
-}
+export class CheckpointMoved extends Data.TaggedError("CheckpointMoved")<{ readonly message: string }> {}
 
 export const ensureRegistered = async (sql: Queryable, name: string) => {
   await sql`insert into projections (name) values (${name}) on conflict (name) do nothing`
@@ -121,7 +121,8 @@ export const applyBatch = async (
         events_applied = events_applied + ${raw.length}, updated_at = now()
     where name = ${projection.name} and generation = ${generation}
       and last_xid = ${from.transactionId}::xid8 and last_position = ${from.position}`
-  if (moved.count !== 1) throw new CheckpointMoved(`checkpoint of ${projection.name}/${generation} moved concurrently`)
+  if (moved.count !== 1)
+    throw new CheckpointMoved({ message: `checkpoint of ${projection.name}/${generation} moved concurrently` })
   return {
     _tag: "Applied",
     read: raw.length,
@@ -135,43 +136,25 @@ export const runBatch = (sql: Sql, projection: Projection, generation: number, b
   sql.begin((tx) => applyBatch(tx, projection, generation, batchSize, undefined, maxBytes)) as Promise<BatchResult>
 
 /** Events not yet applied (approximate count) and the age of the oldest one, for /metrics. */
-export const lag = async (sql: Queryable, name: string, generation: number) => {
-  const cp = await readCheckpoint(sql, name, generation)
-  const rows = await sql<Array<{ behind: string | null; oldest: Date | null }>>`
-    select
-      (select max(global_position) from events) - ${cp.position}::bigint as behind,
-      (select recorded_at from events
-        where (transaction_id, global_position) > (${cp.transactionId}::xid8, ${cp.position}::bigint)
-        order by transaction_id, global_position limit 1) as oldest`
-  const row = rows[0]
-  return {
-    events: Math.max(0, Number(row?.behind ?? 0)),
-    seconds: row?.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0
-  }
+export const lag = async (sql: Queryable, name: string, generation: number): Promise<Lag> => {
+  const [l] = await lagOf(sql, [await readCheckpoint(sql, name, generation)])
+  return l!
 }
 
-export interface ProjectionLag {
+export interface ProjectionLag extends Lag {
   readonly projection: string
-  readonly events: number
-  readonly seconds: number
 }
 
-/** lag() of every registered projection's live generation, in one statement (for /metrics at scrape time). */
+/** lag() of every registered projection's live generation (for /metrics at scrape time). */
 export const lagAll = async (sql: Queryable): Promise<ReadonlyArray<ProjectionLag>> => {
-  // The age is measured on the database's clock, the one that stamped recorded_at.
-  const rows = await sql<Array<{ name: string; behind: string | null; seconds: number | null }>>`
-    select p.name,
-           (select max(global_position) from events) - c.last_position as behind,
-           extract(epoch from clock_timestamp() - (
-             select recorded_at from events e
-             where (e.transaction_id, e.global_position) > (c.last_xid, c.last_position)
-             order by e.transaction_id, e.global_position limit 1))::float8 as seconds
+  const live = await sql<Array<{ name: string; last_xid: string; last_position: string }>>`
+    select p.name, c.last_xid::text, c.last_position
     from projections p
     join projection_checkpoints c on c.name = p.name and c.generation = p.active_generation
     order by p.name`
-  return rows.map((r) => ({
-    projection: r.name,
-    events: Math.max(0, Number(r.behind ?? 0)),
-    seconds: Math.max(0, r.seconds ?? 0)
-  }))
+  const lags = await lagOf(
+    sql,
+    live.map((r) => ({ transactionId: r.last_xid, position: Number(r.last_position) }))
+  )
+  return live.map((r, i) => ({ projection: r.name, ...lags[i]! }))
 }

@@ -2,10 +2,10 @@
 // and the routing explanation of one order.
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { Rule } from "../config/schema.js"
+import { Authentication } from "../api/Auth.js"
+import { BadRequest, Forbidden, NotFound } from "../api/errors.js"
+import { Rule } from "../events/configSchema.js"
 import { PlannedTarget, RuleDecision } from "../events/dispatch.js"
-import { Authentication } from "../http/Auth.js"
-import { BadRequest, Forbidden, NotFound } from "../http/errors.js"
 
 export const RuleChange = Schema.Struct({
   type: Schema.Literal("RuleDefined", "RuleChanged", "RuleRemoved"),

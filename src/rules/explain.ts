@@ -7,7 +7,7 @@
 // rule is strictly more specific AND constrains every dimension the exclusion constrains (an exception
 // must name what it is an exception to). Among the rules that survive, the most specific one is
 // credited with the target, the first of equals when tied.
-import type { Rule } from "../config/schema.js"
+import type { Rule } from "../events/configSchema.js"
 import type { DispatchKind, PlannedTarget, RuleDecision } from "../events/dispatch.js"
 import { isMatchAll } from "../lib/glob.js"
 import { DIMENSIONS, type DimensionMiss, describeMiss, misses, type RoutableOrder, specificity } from "./match.js"

@@ -1,6 +1,6 @@
 // Plain-text renderings for the CLI (`s2s rules explain`, `s2s rules list`): fixed-width columns,
 // no colour, stable across runs so the output can be diffed and pasted into a ticket.
-import type { Rule } from "../config/schema.js"
+import type { Rule } from "../events/configSchema.js"
 import type { Explanation } from "./explain.js"
 import type { RoutableOrder } from "./match.js"
 

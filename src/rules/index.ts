@@ -1,16 +1,5 @@
 // Routing: pure rule matching with precedence and explanations, and the fold of rule config events.
-export {
-  type ExplainedDecision,
-  type Explanation,
-  explain,
-  type RoutedTarget,
-  type RoutingTarget,
-  type RuleOutcome,
-  toPlannedTargets,
-  toRuleDecisions
-} from "./explain.js"
-export { formatExplanation, formatRules } from "./format.js"
-export { type Dimension, matches, misses, type RoutableOrder, specificity } from "./match.js"
+
 export {
   currentRules,
   emptyRuleSet,
@@ -23,4 +12,16 @@ export {
   type RuleSetState,
   ruleHistories,
   ruleHistory
-} from "./ruleSet.js"
+} from "../config/ruleSet.js"
+export {
+  type ExplainedDecision,
+  type Explanation,
+  explain,
+  type RoutedTarget,
+  type RoutingTarget,
+  type RuleOutcome,
+  toPlannedTargets,
+  toRuleDecisions
+} from "./explain.js"
+export { formatExplanation, formatRules } from "./format.js"
+export { type Dimension, matches, misses, type RoutableOrder, specificity } from "./match.js"

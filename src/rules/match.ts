@@ -1,7 +1,8 @@
 // Matching one rule against one order, dimension by dimension. Pure; the precedence between rules
 // lives in explain.ts. See README.md for the semantics (missing partner, several products, globs).
-import type { Rule } from "../config/schema.js"
+
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
+import type { Rule } from "../events/configSchema.js"
 import { globMatch, isMatchAll } from "../lib/glob.js"
 
 /** What routing reads from an order. */

@@ -4,14 +4,14 @@
 // one no webhook has described yet.
 import { Data, Effect } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
-import type { Rule } from "../config/schema.js"
+import { type RuleHistoryEntry, ruleHistories } from "../config/ruleSet.js"
+import { foldOrder } from "../conversion/order.js"
+import type { Rule } from "../events/configSchema.js"
 import type { DispatchPlanned } from "../events/dispatch.js"
 import { EventStore } from "../events/EventStore.js"
 import { orderStream } from "../events/streams.js"
-import { type ConversionView, evolveView } from "../projections/conversionView.js"
 import { type Explanation, explain } from "./explain.js"
 import type { RoutableOrder } from "./match.js"
-import { type RuleHistoryEntry, ruleHistories } from "./ruleSet.js"
 
 export interface ListedRule {
   readonly ruleId: string
@@ -66,11 +66,9 @@ export const explainOrder = Effect.fn("Rules.explain")(function* (orderKey: stri
   const config = yield* (yield* ConfigState).refresh
   const events = yield* store.readStream(orderStream(orderKey))
   if (events.length === 0) return yield* Effect.fail(new OrderNotExplainable({ orderKey, reason: "unknown" }))
-  let view: ConversionView | undefined
-  for (const e of events) view = evolveView(view, e)
-  const order = view?.order.order
-  if (view === undefined || order === undefined)
-    return yield* Effect.fail(new OrderNotExplainable({ orderKey, reason: "no_details" }))
+  const state = foldOrder(events.map((e) => e.event))
+  const order = state.order
+  if (order === undefined) return yield* Effect.fail(new OrderNotExplainable({ orderKey, reason: "no_details" }))
   const routable: RoutableOrder = {
     orderKey,
     company: order.company,
@@ -83,7 +81,7 @@ export const explainOrder = Effect.fn("Rules.explain")(function* (orderKey: stri
   return {
     orderKey,
     order: routable,
-    status: view.order.ignored ? "ignored" : view.order.status,
+    status: state.ignored ? "ignored" : state.status,
     explanation: explain(routable, config.rules, [...config.targets.values()]),
     planned
   } satisfies OrderExplanation

@@ -8,6 +8,7 @@ import { crc32 } from "node:zlib"
 import { Context, Effect, Layer, Runtime } from "effect"
 import { Db, type DbError } from "../db/Db.js"
 import { appendInTransaction } from "../events/EventStore.js"
+import { tokenStream } from "../events/streams.js"
 import { TokenCache } from "./cache.js"
 import { startRevocationListener } from "./revocations.js"
 
@@ -106,7 +107,7 @@ export const TokensLive = Layer.scoped(
       // Off the request's path; a lost write only makes "last use" a minute older.
       runFork(
         db
-          .run(
+          .query(
             "Tokens.recordUse",
             (sql) => sql`
               update api_tokens set last_used_at = now()
@@ -122,7 +123,7 @@ export const TokensLive = Layer.scoped(
         const generation = cache.begin()
         const fetchedAt = Date.now()
         return db
-          .run(
+          .query(
             "Tokens.verify",
             (sql) => sql<Array<{ token_id: string; scope: Scope; source_id: string | null }>>`
               select token_id, scope, source_id from api_tokens
@@ -143,22 +144,24 @@ export const TokensLive = Layer.scoped(
         const token = generateToken(scope)
         const tokenId = `tok_${randomBytes(6).toString("hex")}`
         return db
-          .transaction("Tokens.create", async (tx) => {
-            await tx`
+          .withTransaction(
+            db.query("Tokens.create", async (tx) => {
+              await tx`
               insert into api_tokens (token_id, token_sha256, scope, source_id, label)
               values (${tokenId}, ${sha256(token)}, ${scope}, ${sourceId ?? null}, ${label ?? null})`
-            await appendInTransaction(
-              tx,
-              [
-                {
-                  streamId: `token-${tokenId}`,
-                  expectedVersion: "no_stream",
-                  events: [{ _tag: "ApiTokenCreated", tokenId, scope, sourceId, label }]
-                }
-              ],
-              { metadata: { actor } }
-            )
-          })
+              await appendInTransaction(
+                tx,
+                [
+                  {
+                    streamId: tokenStream(tokenId),
+                    expectedVersion: "no_stream",
+                    events: [{ _tag: "ApiTokenCreated", tokenId, scope, sourceId, label }]
+                  }
+                ],
+                { metadata: { actor } }
+              )
+            })
+          )
           .pipe(Effect.as({ tokenId, token }))
       },
       verify: (token) =>
@@ -171,21 +174,29 @@ export const TokensLive = Layer.scoped(
           return principal
         }),
       revoke: (tokenId, actor) =>
-        db.transaction("Tokens.revoke", async (tx) => {
-          // The update's trigger (sql/0040) notifies every process at commit.
-          const result =
-            await tx`update api_tokens set revoked_at = now() where token_id = ${tokenId} and revoked_at is null`
-          if (result.count === 0) return false
-          cache.invalidate()
-          await appendInTransaction(
-            tx,
-            [{ streamId: `token-${tokenId}`, expectedVersion: "any", events: [{ _tag: "ApiTokenRevoked", tokenId }] }],
-            { metadata: { actor } }
-          )
-          return true
-        }),
+        db.withTransaction(
+          db.query("Tokens.revoke", async (tx) => {
+            // The update's trigger (sql/0006_tokens.sql) notifies every process at commit.
+            const result =
+              await tx`update api_tokens set revoked_at = now() where token_id = ${tokenId} and revoked_at is null`
+            if (result.count === 0) return false
+            cache.invalidate()
+            await appendInTransaction(
+              tx,
+              [
+                {
+                  streamId: tokenStream(tokenId),
+                  expectedVersion: "any",
+                  events: [{ _tag: "ApiTokenRevoked", tokenId }]
+                }
+              ],
+              { metadata: { actor } }
+            )
+            return true
+          })
+        ),
       list: db
-        .run(
+        .query(
           "Tokens.list",
           (sql) => sql<
             Array<{

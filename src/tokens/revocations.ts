@@ -1,5 +1,5 @@
 // Keeps a process's token cache honest: one dedicated connection LISTENs on s2s_token_revoked
-// (notified by sql/0040 when a token is revoked or deleted) and empties the cache on every
+// (notified by sql/0006_tokens.sql when a token is revoked or deleted) and empties the cache on every
 // notification. The connection is pinged every PING_MS: each answered ping confirms the cache
 // (cache.ts explains why that bounds revocation), a ping that does not answer within PING_TIMEOUT_MS
 // (a stalled or black-holed connection) or a closed connection drops the confirmation, ends the
@@ -7,7 +7,7 @@
 // while nobody listened are lost.
 //
 // Started on the first token check, so commands that never check a token open no connection.
-import { Deferred, Duration, Effect, Exit, Schedule, type Scope } from "effect"
+import { Data, Deferred, Duration, Effect, Exit, Schedule, type Scope } from "effect"
 import postgres from "postgres"
 import type { TokenCache } from "./cache.js"
 
@@ -16,7 +16,7 @@ const PING_MS = 250
 const PING_TIMEOUT_MS = 500
 const RECONNECT_MS = 500
 
-class ListenerDown extends Error {}
+class ListenerDown extends Data.TaggedError("ListenerDown")<{ readonly message: string }> {}
 
 /** One listening session, until its connection closes or a ping fails. */
 const session = (url: string, cache: TokenCache) =>
@@ -50,13 +50,16 @@ const session = (url: string, cache: TokenCache) =>
     const ping = Effect.gen(function* () {
       const startedAt = Date.now()
       yield* Effect.tryPromise(() => sql`select 1`).pipe(
-        Effect.timeoutFail({ duration: PING_TIMEOUT_MS, onTimeout: () => new ListenerDown("ping timed out") })
+        Effect.timeoutFail({
+          duration: PING_TIMEOUT_MS,
+          onTimeout: () => new ListenerDown({ message: "ping timed out" })
+        })
       )
       cache.confirm(startedAt)
     })
     yield* Effect.raceFirst(
       ping.pipe(Effect.repeat(Schedule.spaced(Duration.millis(PING_MS))), Effect.zipRight(Effect.never)),
-      Deferred.await(closed).pipe(Effect.zipRight(Effect.fail(new ListenerDown("connection closed"))))
+      Deferred.await(closed).pipe(Effect.zipRight(Effect.fail(new ListenerDown({ message: "connection closed" }))))
     )
   }).pipe(Effect.scoped)
 

@@ -2,8 +2,8 @@
 // failures and refused bodies have no order key, so they are listed here rather than in the order search.
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { Authentication } from "../http/Auth.js"
-import { BadRequest, Forbidden } from "../http/errors.js"
+import { Authentication } from "../api/Auth.js"
+import { BadRequest, Forbidden } from "../api/errors.js"
 import { WebhookList } from "./list.js"
 import { MAX_LIMIT, WEBHOOK_REASONS, WEBHOOK_STATES } from "./search.js"
 

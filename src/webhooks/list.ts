@@ -1,10 +1,11 @@
 // Webhooks that became no order, straight from the log (no projection lag): those whose last
 // normalization failed (a later success or a re-run with another verdict takes them off) and those
 // refused at ingest. Newest first, keyset-paginated on the global position, through the
-// events_webhook_problems partial index (sql/0030), whose predicate the query repeats literally.
+// events_webhook_problems partial index (sql/0001_event_store.sql), whose predicate the query repeats literally.
 // Reads only; personal data a parser's sentence may quote is masked unless the reader may see it.
 import { Effect, Option, Schema } from "effect"
 import { Db, type Queryable } from "../db/Db.js"
+import { type ProblemRow, webhookProblems } from "../events/queries/webhooks.js"
 import {
   failureReasonOf,
   NormalizationFailureReason,
@@ -37,49 +38,26 @@ export const WebhookList = Schema.Struct({
 }).annotations({ identifier: "WebhookList" })
 export type WebhookList = typeof WebhookList.Type
 
-interface Row {
-  readonly global_position: string
-  readonly type: "NormalizationFailed" | "WebhookRejected"
-  readonly data: Record<string, unknown>
-  readonly encoding: "utf8" | "base64" | null
-  readonly topic: string | null
-  readonly recorded_at: Date
-}
-
-const queryProblems = (sql: Queryable, f: WebhookFilters, limit: number) => {
-  const failed = f.states.includes("normalization_failed")
-  const rejected = f.states.includes("rejected")
-  return sql<Array<Row>>`
-    select p.global_position::text, p.type,
-           -- the rejected body stays in the log; the listing needs none of it
-           p.data - 'body' - 'headers' as data, p.data->'body'->>'encoding' as encoding,
-           coalesce(p.data->>'topic', (
-             select r.data->>'topic' from events r
-             where r.stream_id = p.stream_id and r.stream_version = 1 and r.type = 'WebhookReceived'
-           )) as topic,
-           p.recorded_at
-    from events p
-    where p.type in ('NormalizationFailed', 'WebhookRejected')
-      and ((${failed}::boolean and p.type = 'NormalizationFailed') or (${rejected}::boolean and p.type = 'WebhookRejected'))
-      ${f.source === undefined ? sql`` : sql`and p.data->>'sourceId' = ${f.source}`}
-      ${f.from === undefined ? sql`` : sql`and p.recorded_at >= ${f.from}::timestamptz`}
-      ${f.to === undefined ? sql`` : sql`and p.recorded_at < ${f.to}::timestamptz`}
-      ${f.before === undefined ? sql`` : sql`and p.global_position < ${f.before}`}
-      and not exists (
-        select 1 from events n
-        where n.stream_id = p.stream_id and n.stream_version > p.stream_version
-          and n.type in ('WebhookNormalized', 'NormalizationFailed')
-      )
-    order by p.global_position desc
-    limit ${limit}`
-}
+const queryProblems = (sql: Queryable, f: WebhookFilters, limit: number) =>
+  webhookProblems(
+    sql,
+    {
+      normalizationFailed: f.states.includes("normalization_failed"),
+      rejected: f.states.includes("rejected"),
+      source: f.source,
+      from: f.from,
+      to: f.to,
+      before: f.before
+    },
+    limit
+  )
 
 const decodeFailure = (value: unknown) =>
   Option.getOrUndefined(Schema.decodeUnknownOption(NormalizationFailureReason)(value))
 const decodeRejection = (value: unknown) =>
   Option.getOrUndefined(Schema.decodeUnknownOption(WebhookRejectionReason)(value))
 
-const toProblem = (row: Row, reveal: boolean): WebhookProblem => {
+const toProblem = (row: ProblemRow, reveal: boolean): WebhookProblem => {
   const d = row.data
   const text = (key: string) => (typeof d[key] === "string" ? (d[key] as string) : undefined)
   const message = text("reason") ?? ""
@@ -117,7 +95,7 @@ export const listWebhookProblems = Effect.fn("Webhooks.list")(function* (
   const found: Array<{ readonly problem: WebhookProblem; readonly position: number }> = []
   let before = filters.before
   for (;;) {
-    const rows = yield* db.run("Webhooks.list", (sql) => queryProblems(sql, { ...filters, before }, batch))
+    const rows = yield* db.query("Webhooks.list", (sql) => queryProblems(sql, { ...filters, before }, batch))
     for (const row of rows) {
       const problem = toProblem(row, options.reveal)
       if (filters.reasons !== undefined && !filters.reasons.includes(problem.reason)) continue

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
+import type { AlertInput } from "../../src/alerts/Alerting.js"
 import { alertOutput, alertsFor } from "../../src/alerts/AlertingLive.js"
 import { alertEventId, DELIVER_ALERT_TASK } from "../../src/alerts/records.js"
-import type { AlertInput } from "../../src/lib/alerting.js"
 import { makeOrder, NOW, partners } from "./support/orders.js"
 
 const ref = { orderKey: "shop-de:1001", targetId: "awin", kind: "conversion" } as const

@@ -10,6 +10,7 @@ import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { jobsSettled, waitUntil } from "../support/wait.js"
 import { type FakeSlack, okReply, type SlackRequest, withFakeSlack } from "./support/fakeSlack.js"
 
 const SECRET = "shpss_alerts"
@@ -160,7 +161,7 @@ describe("Slack alerts from the pipeline", () => {
     const [group] = await sql<Array<{ state: { groups: Record<string, { windowStart: string }> } }>>`
       select state from alert_groups where group_key = 'acme|google|de_brand_search|contradicting_tracking'`
     const windowStart = Date.parse(Object.values(group!.state.groups)[0]!.windowStart)
-    await new Promise((r) => setTimeout(r, Math.max(0, windowStart + WINDOW_MS - Date.now() + 100)))
+    await waitUntil("the group's window over", () => Date.now() > windowStart + WINDOW_MS + 100, WINDOW_MS + 5_000)
     await runJob("alert-digests")
     const digest = await eventually(async () => messagesWith("de_brand_search").find((m) => m.includes("3 more")))
     for (const id of [1002, 1003, 1004]) expect(digest).toContain(`shop-de:${id}`)
@@ -278,8 +279,9 @@ describe("Slack alerts from the pipeline", () => {
       expect(await untilTypes(`alert-${alertId}`, "AlertSent", 30_000)).toEqual(["AlertRaised", "AlertSent"])
       const [refusals] = await owner<Array<{ n: string }>>`select last_value::text as n from alert_sent_refusals`
       expect(refusals!.n).toBe("2")
-      // Long enough for graphile-worker's first retry of a failed job (about 2.7 s).
-      await new Promise((r) => setTimeout(r, 4000))
+      // The refused append failed the job and its retry recorded AlertSent: once nothing is left to run,
+      // no retry posted again.
+      await jobsSettled(owner)
       expect(messagesWith("de_record_fail")).toHaveLength(1)
     } finally {
       await owner.unsafe("drop trigger refuse_first_alert_sent on events; drop function refuse_first_alert_sent()")

@@ -7,9 +7,9 @@ import {
   link,
   orderLogReference,
   percent,
-  scrubPersonalData,
-  shellArg
+  scrubPersonalData
 } from "../../src/alerts/mrkdwn.js"
+import { shellArg } from "../../src/lib/shell.js"
 
 describe("mrkdwn", () => {
   it.each([

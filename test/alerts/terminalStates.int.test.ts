@@ -5,9 +5,10 @@
 import * as fs from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
 import { createToken, getJson, s2s } from "../orders/support.js"
+import { onCleanup } from "../support/cleanup.js"
 import { appSql } from "../support/db.js"
 import { eventually } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
@@ -32,7 +33,7 @@ const server = (handle: (url: string, body: string) => { status: number; body: s
       res.writeHead(reply.status, { "content-type": "application/json" }).end(reply.body)
     })
   })
-  afterAll(() => new Promise((r) => s.close(r)))
+  onCleanup(() => new Promise((r) => s.close(r)))
   return new Promise<string>((r) =>
     s.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`))
   )
@@ -52,12 +53,16 @@ const order = (id: number, change: (o: Record<string, unknown>) => void = () => 
 const deliver = (body: string, webhookId: string) =>
   post(`${service.baseUrl}/webhooks/shop-de`, body, shopifyHeaders(body, SECRET, { "x-shopify-webhook-id": webhookId }))
 
-const metric = async (name: string, labels: Record<string, string>) => {
-  const text = await (await fetch(`${service.baseUrl}/metrics`)).text()
+const sampleOf = (text: string, name: string, labels: Record<string, string>) => {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`)
   const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)))
   return line === undefined ? 0 : Number(line.split(" ").at(-1))
 }
+// The counters are the process's: files run earlier in the same worker may have counted too, so each
+// figure is counted from this file's start.
+let atStart = ""
+const metric = async (name: string, labels: Record<string, string>) =>
+  sampleOf(await (await fetch(`${service.baseUrl}/metrics`)).text(), name, labels) - sampleOf(atStart, name, labels)
 
 beforeAll(async () => {
   const partner = await server((url) => {
@@ -92,6 +97,7 @@ alerts:
 `
   })
   sql = appSql(service.databaseUrl)
+  atStart = await (await fetch(`${service.baseUrl}/metrics`)).text()
   ;[audit, operate] = await Promise.all([
     createToken(service.databaseUrl, "audit"),
     createToken(service.databaseUrl, "operate")

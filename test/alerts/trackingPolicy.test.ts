@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { alertsForOrder } from "../../src/alerts/trackingPolicy.js"
-import type { PartnerRule } from "../../src/config/schema.js"
 import type { CanonicalOrder, Tracking } from "../../src/events/CanonicalOrder.js"
+import type { PartnerRule } from "../../src/events/configSchema.js"
 import { CUSTOMER_EMAIL, makeOrder, NOW, partners } from "./support/orders.js"
 
 const utm = (source?: string, medium?: string, campaign?: string): Tracking["utm"] => ({

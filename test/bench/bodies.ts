@@ -11,7 +11,6 @@ import { SHOPIFY_SECRET, SOURCE_ID } from "./load.js"
 import { type BenchDatabase, markLoad, note, record, rssPeak, sleep } from "./support.js"
 
 const CONCURRENT = 64
-const ROUNDS = 3
 const TARGET_BYTES = 1_000_000
 
 const SEVEN_HOURS_MS = 7 * 60 * 60 * 1000
@@ -71,6 +70,7 @@ const post = (baseUrl: string, body: string, id: number, dispatcher: Agent) =>
 
 export const bodiesBench = async (db: BenchDatabase) => {
   const shapes = (process.env.BENCH_BODIES_SHAPES ?? "note,items").split(",") as Array<"note" | "items">
+  const ROUNDS = Number(process.env.BENCH_BODIES_ROUNDS ?? 3)
   for (const shape of shapes) {
     const rig = await startRig(db)
     try {

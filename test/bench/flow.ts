@@ -94,10 +94,11 @@ export const countEvents = async (sql: Sql, types: ReadonlyArray<string>) => {
   return counts
 }
 
-/** Jobs waiting or running, per task. */
+/** Jobs waiting or running, per task (a batch job counts its items). */
 export const pendingJobs = async (owner: Sql) => {
   const rows = await owner<Array<{ task: string; n: string }>>`
-    select t.identifier as task, count(*) as n
+    select t.identifier as task,
+           sum(case when json_typeof(j.payload) = 'array' then json_array_length(j.payload) else 1 end) as n
     from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
     group by t.identifier`
   return Object.fromEntries(rows.map((r) => [r.task, Number(r.n)])) as Record<string, number>

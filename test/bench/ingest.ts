@@ -98,7 +98,12 @@ const deliveryOf = (body: Buffer, dedupKey: string): Delivery => {
       remoteAddress: "127.0.0.1",
       body: rawBody(body)
     },
-    job: { task: NORMALIZE_TASK, payload: { webhookId }, jobKey: `normalize:${webhookId}`, maxAttempts: 10 },
+    job: {
+      task: NORMALIZE_TASK,
+      payload: { webhookId, bytes: body.length },
+      jobKey: `normalize:${webhookId}`,
+      maxAttempts: 10
+    },
     metadata: { actor: "webhook:shop-bench", correlationId: webhookId }
   }
 }

@@ -234,7 +234,7 @@ export interface FakeDestinations {
   readonly counts: { meta: number; google: number; token: number; postback: number; other: number }
   /** TCP connections accepted, per destination (by the first request on each). */
   readonly connections: { meta: number; google: number; token: number; postback: number; other: number }
-  /** Dispatch requests (Meta + Google + postback), not token exchanges. */
+  /** Dispatches answered (events: a Meta or Data Manager request carries many), not token exchanges. */
   readonly dispatched: () => number
   readonly close: () => Promise<void>
 }
@@ -245,8 +245,19 @@ export const fakeDestinations = async (): Promise<FakeDestinations> => {
   const connections = { meta: 0, google: 0, token: 0, postback: 0, other: 0 }
   const seen = new WeakSet<object>()
   let requestId = 0
+  // Dispatches answered: Meta and Data Manager take many events per request (batched dispatch).
+  let events = 0
+  const eventsIn = (body: string, field: "data" | "events") => {
+    try {
+      const list = (JSON.parse(body) as Record<string, unknown>)[field]
+      return Array.isArray(list) ? list.length : 1
+    } catch {
+      return 1
+    }
+  }
   const server: Server = createServer((req, res) => {
-    req.resume()
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
     req.on("end", () => {
       const url = req.url ?? ""
       const destination = url.startsWith("/token")
@@ -267,14 +278,20 @@ export const fakeDestinations = async (): Promise<FakeDestinations> => {
         res.end(JSON.stringify(body))
       }
       counts[destination]++
+      const body = destination === "meta" || destination === "google" ? Buffer.concat(chunks).toString("utf8") : ""
       switch (destination) {
         case "token":
           return json(200, { access_token: "ya29.bench-access-token", expires_in: 3599, token_type: "Bearer" })
         case "google":
+          events += eventsIn(body, "events")
           return json(200, { requestId: `bench-${++requestId}` })
-        case "meta":
-          return json(200, { events_received: 1, messages: [], fbtrace_id: "AbCdBench" })
+        case "meta": {
+          const received = eventsIn(body, "data")
+          events += received
+          return json(200, { events_received: received, messages: [], fbtrace_id: "AbCdBench" })
+        }
         case "postback":
+          events++
           res.writeHead(200, { "content-type": "text/plain" })
           return res.end("OK")
         default:
@@ -289,7 +306,7 @@ export const fakeDestinations = async (): Promise<FakeDestinations> => {
     url: `http://127.0.0.1:${port}`,
     counts,
     connections,
-    dispatched: () => counts.meta + counts.google + counts.postback,
+    dispatched: () => events,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

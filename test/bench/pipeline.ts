@@ -120,8 +120,8 @@ const timeline = (rig: PipelineRig, accepted: () => number, dispatchedFrom: numb
     points.push({
       t: Math.round((performance.now() - t0) / 100) / 10,
       accepted: accepted(),
-      normalizeWaiting: jobs["normalize-webhook"] ?? 0,
-      dispatchWaiting: jobs["dispatch-order"] ?? 0,
+      normalizeWaiting: (jobs["normalize-webhook"] ?? 0) + (jobs["normalize-batch"] ?? 0),
+      dispatchWaiting: (jobs["dispatch-order"] ?? 0) + (jobs["dispatch-batch"] ?? 0),
       dispatched: rig.fake.dispatched() - dispatchedFrom,
       cpu: previous === undefined ? {} : cpuPercent(previous, now),
       serviceCpuSeconds: delta(previous?.service, now.service),

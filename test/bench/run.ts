@@ -10,13 +10,19 @@
 //   console   each console page's API calls and browser render, demo data and generated orders
 //                                                              (--orders, default 100,000)
 //   bodies    3 x 64 concurrent 1 MiB webhooks, RSS sampled   (a long note, then 7,000 line items)
+//   memory    ingest, pipeline and bodies, their peak RSS summed up (target < 256 MB, no heap flag)
+//   channels  1,000 dispatches per channel to a loopback server: single sends vs one sendBatch
+//   scaleout  a backlog drained by 1, then 2 worker-only processes (--orders, default 2,000)
 import { appendBench } from "./append.js"
 import { bodiesBench } from "./bodies.js"
+import { channelsBench } from "./channels.js"
 import { consoleBench } from "./console.js"
 import { ingestBench } from "./ingest.js"
 import { latencyBench } from "./latency.js"
+import { memoryBench } from "./memory.js"
 import { pipelineBench } from "./pipeline.js"
 import { rebuildBench } from "./rebuild.js"
+import { scaleoutBench } from "./scaleout.js"
 import { serviceNodeArgs } from "./service.js"
 import { soakBench } from "./soak.js"
 import { type BenchDatabase, type BenchOptions, benchDatabase, cleanups, report } from "./support.js"
@@ -49,10 +55,14 @@ const benches: Record<string, (db: BenchDatabase, options: BenchOptions) => Prom
   rebuild: rebuildBench,
   soak: soakBench,
   bodies: bodiesBench,
-  console: consoleBench
+  memory: memoryBench,
+  console: consoleBench,
+  channels: () => channelsBench(),
+  scaleout: scaleoutBench
 }
 
-const selected = names.length > 0 ? names : Object.keys(benches)
+// `memory` runs ingest, pipeline and bodies again: only when asked for.
+const selected = names.length > 0 ? names : Object.keys(benches).filter((n) => n !== "memory")
 const unknown = selected.filter((n) => !(n in benches))
 if (unknown.length > 0)
   throw new Error(`unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(benches).join(", ")})`)

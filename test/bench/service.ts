@@ -5,9 +5,10 @@
 // bounded by the service's in-flight limits, not by V8's). BENCH_SERVICE_NODE_ARGS sets flags: the
 // Docker image's own with BENCH_SERVICE_NODE_ARGS=image (its NODE_OPTIONS, the heap cap), a CPU
 // profile with "--cpu-prof --cpu-prof-dir=prof". BENCH_SERVICE_LOG_LEVEL sets another log level (its
-// output is shown when it fails).
+// output is shown when it fails; BENCH_SERVICE_OUTPUT=file appends all of it to a file, e.g. with
+// BENCH_SERVICE_NODE_ARGS=--trace-gc to see the live heap after each collection).
 import { type ChildProcess, spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { createWriteStream, readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   /** The s2s.yaml text. */
   readonly config: string
   readonly apiOnly?: boolean
+  /** `serve --worker-only`: no API; /readyz and /metrics answer on METRICS_PORT (the port given here). */
+  readonly workerOnly?: boolean
   /** Extra environment (secrets, channel URLs); the bench's own environment is inherited. */
   readonly env?: Readonly<Record<string, string>>
   /** Node flags for the service (default: serviceNodeArgs(BENCH_SERVICE_NODE_ARGS)). */
@@ -79,21 +82,26 @@ const startOnce = async (options: ServiceOptions): Promise<RunningService> => {
   const port = await freePort()
   const fromEnv = process.env.BENCH_SERVICE_NODE_ARGS
   const nodeArgs = options.nodeArgs ?? serviceNodeArgs(fromEnv)
-  const args = [...nodeArgs, BIN, "serve", ...(options.apiOnly ? ["--api-only"] : []), "--config", file]
+  const mode = options.apiOnly ? ["--api-only"] : options.workerOnly ? ["--worker-only"] : []
+  const args = [...nodeArgs, BIN, "serve", ...mode, "--config", file]
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       ...options.env,
       DATABASE_URL: options.databaseUrl,
       PORT: String(port),
+      ...(options.workerOnly ? { METRICS_PORT: String(port) } : {}),
       HOST: "127.0.0.1",
       LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? "warning"
     },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
+  const copy = process.env.BENCH_SERVICE_OUTPUT
+  const log = copy === undefined ? undefined : createWriteStream(copy, { flags: "a" })
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-32_000)
+    log?.write(chunk)
   }
   child.stdout?.on("data", keep)
   child.stderr?.on("data", keep)
@@ -110,6 +118,7 @@ const startOnce = async (options: ServiceOptions): Promise<RunningService> => {
       await gone
       clearTimeout(timer)
     }
+    log?.end()
     await fs.rm(dir, { recursive: true, force: true })
   }
 

@@ -1,16 +1,16 @@
 // `s2s config apply / show` as an operator runs them: exit codes, messages, idempotence.
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs/promises"
-import * as os from "node:os"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../support/db.js"
+import { tempDir } from "../support/tmp.js"
 
 let databaseUrl: string
 let dir: string
 beforeAll(async () => {
   databaseUrl = await freshDatabase()
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-cli-config-"))
+  dir = tempDir("cli-config")
 })
 
 const s2s = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {

@@ -3,16 +3,16 @@
 // database (also one recorded before the bundled file had its own source); an operator's applied
 // configuration is kept and no demo default is set.
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Layer } from "effect"
-import { afterAll, beforeEach, describe, expect, it } from "vitest"
+import { beforeEach, describe, expect, it } from "vitest"
 import { applyAtStart, BUNDLED_CONFIG, BUNDLED_SOURCE, chooseConfigFile, readConfig } from "../../src/cli/configFile.js"
 import { ConfigState, ConfigStateLive } from "../../src/config/ConfigState.js"
 import type { Db } from "../../src/db/Db.js"
 import { DEMO_SECRETS } from "../../src/demo/demoMode.js"
 import { configValidators } from "../../src/main.js"
 import { appSql, dbLayer, freshDatabase } from "../support/db.js"
+import { tempDir } from "../support/tmp.js"
 
 const DEMO_VARS = [
   ...Object.keys(DEMO_SECRETS),
@@ -33,8 +33,7 @@ const inDatabase = <A, E>(url: string, effect: Effect.Effect<A, E, ConfigState |
   Effect.runPromise(effect.pipe(Effect.provide(ConfigStateLive.pipe(Layer.provideMerge(dbLayer(url)))), Effect.scoped))
 
 // A directory without s2s.yaml: a checkout may well have one (examples/s2s.yaml suggests creating it).
-const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-nocfg-"))
-afterAll(() => fs.rmSync(emptyDir, { recursive: true, force: true }))
+const emptyDir = tempDir("nocfg")
 
 const plainStart = (url: string, cwd = emptyDir) =>
   inDatabase(url, applyAtStart(undefined, configValidators, "test", cwd))
@@ -48,7 +47,7 @@ const sources = async (url: string) =>
 describe("a start without ./s2s.yaml", () => {
   it("takes ./s2s.yaml of the directory it starts in when there is one, else the bundled demo", () => {
     expect(chooseConfigFile(undefined, emptyDir)).toEqual({ _tag: "Bundled", path: BUNDLED_CONFIG })
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-cfg-"))
+    const dir = tempDir("cfg")
     fs.writeFileSync(path.join(dir, "s2s.yaml"), "sources: []\n")
     expect(chooseConfigFile(undefined, dir)).toEqual({
       _tag: "File",
@@ -56,7 +55,6 @@ describe("a start without ./s2s.yaml", () => {
       explicit: false
     })
     expect(chooseConfigFile("other.yaml", dir)).toEqual({ _tag: "File", path: "other.yaml", explicit: true })
-    fs.rmSync(dir, { recursive: true, force: true })
   })
 
   it("applies the bundled demo in demo mode, under its own source, and stays in demo mode on restart", async () => {
@@ -87,7 +85,7 @@ describe("a start without ./s2s.yaml", () => {
 
   it("keeps an operator's configuration and sets no demo default", async () => {
     const url = await freshDatabase()
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-own-"))
+    const dir = tempDir("own")
     const own = path.join(dir, "s2s.yaml")
     fs.writeFileSync(
       own,

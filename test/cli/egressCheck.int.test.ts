@@ -2,14 +2,11 @@
 // time under this environment's S2S_EGRESS_BLOCK_PRIVATE, names resolved through DNS included, and
 // exits 1; without the policy the same file is valid.
 import { spawnSync } from "node:child_process"
-import * as fs from "node:fs/promises"
-import * as os from "node:os"
-import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../support/db.js"
+import { tempFile } from "../support/tmp.js"
 
 let databaseUrl: string
-let dir: string
 let file: string
 
 const CONFIG = `sources: [{ id: shop-de, kind: shopify, company: acme, secret: env:EG_SECRET }]
@@ -24,12 +21,8 @@ rules: [{ id: all, company: "*", product: "*", partner: "*", target: public }]
 
 beforeAll(async () => {
   databaseUrl = await freshDatabase()
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-egress-check-"))
-  file = path.join(dir, "s2s.yaml")
-  await fs.writeFile(file, CONFIG)
+  file = tempFile("egress-check", "s2s.yaml", CONFIG)
 })
-
-afterAll(() => fs.rm(dir, { recursive: true, force: true }))
 
 const check = (env: Record<string, string>) => {
   const r = spawnSync("node", ["bin/s2s.js", "config", "apply", file, "--check"], {

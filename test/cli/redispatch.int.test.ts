@@ -1,9 +1,3 @@
-// `s2s redispatch` against a database whose log holds a dead-lettered postback: the dry run prints the
-// exact request and records nothing; --yes records DispatchRequested as cli:$USER with its dispatch
-// job; usage errors exit with code 2. (Sending is covered through the service in test/operations.)
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { beforeAll, describe, expect, it, vi } from "vitest"
 import { config as configCommand } from "../../src/cli/config.js"
 import { redispatch } from "../../src/cli/redispatch.js"
@@ -14,6 +8,7 @@ import { appendStreams } from "../../src/events/store.js"
 import { makeOrder } from "../dispatch/channels/support/orders.js"
 import { runCli } from "../operations/support.js"
 import { appSql, freshDatabase, ownerSql } from "../support/db.js"
+import { tempFile } from "../support/tmp.js"
 
 const ORDER = "shop-de:950001"
 const URL = "https://partner.example/p?ref=950001&cks=1001_950001_abc"
@@ -52,9 +47,9 @@ const history: ReadonlyArray<AppEvent> = [
 beforeAll(async () => {
   url = await freshDatabase()
   sql = appSql(url)
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s2s-rd-")), "s2s.yaml")
-  fs.writeFileSync(
-    file,
+  const file = tempFile(
+    "rd",
+    "s2s.yaml",
     `targets:\n  - { id: awin, channel: postback, url: "https://partner.example/p?ref={order_id}&cks={click_id}" }\n`
   )
   expect((await runCli(configCommand, ["apply", file], url)).exitCode).toBe(0)

@@ -4,8 +4,6 @@
 // request is not repeated; usage errors exit with code 2. (The re-run itself is covered through the
 // service in test/operations.)
 import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { config as configCommand } from "../../src/cli/config.js"
 import { renormalize } from "../../src/cli/renormalize.js"
@@ -16,6 +14,7 @@ import { appendStreams } from "../../src/events/store.js"
 import { rawBody } from "../../src/ingest/body.js"
 import { runCli } from "../operations/support.js"
 import { appSql, freshDatabase, ownerSql } from "../support/db.js"
+import { tempFile } from "../support/tmp.js"
 
 const WEBHOOK = "0b6a1c2e-5f7d-8a9b-8c0d-1e2f3a4b5c6d"
 let url: string
@@ -51,9 +50,9 @@ beforeAll(async () => {
       toStoreAppend({ streamId: `webhook-${WEBHOOK}`, expectedVersion: "no_stream", events: history }, {})
     ])
   )
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s2s-rn-")), "s2s.yaml")
-  fs.writeFileSync(
-    file,
+  const file = tempFile(
+    "rn",
+    "s2s.yaml",
     "sources:\n  - { id: shop-x, kind: shopify, company: acme, market: DE, secret: env:X_SECRET }\n"
   )
   expect((await runCli(configCommand, ["apply", file], url, { X_SECRET: "x" })).exitCode).toBe(0)

@@ -12,6 +12,7 @@ import { promisify } from "node:util"
 import { afterAll, describe, expect, it } from "vitest"
 import { freePort } from "../../src/db/embedded.js"
 import { fromRoot } from "../../src/lib/paths.js"
+import { eventually, waitUntil } from "../support/wait.js"
 
 const exists = (p: string) =>
   fs.access(p).then(
@@ -38,11 +39,11 @@ const listening = (port: number) =>
     socket.once("error", () => resolve(false))
   })
 
-const until = async (condition: () => Promise<boolean> | boolean, ms: number) => {
-  const deadline = Date.now() + ms
-  while (!(await condition()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-  return condition()
-}
+const until = (condition: () => Promise<boolean> | boolean, ms: number) =>
+  waitUntil("condition", condition, ms).then(
+    () => true,
+    () => false
+  )
 
 /** Every process below `pid` (npm -> the start script's process -> ...). */
 const descendantsOf = async (pid: number): Promise<Array<number>> => {
@@ -81,12 +82,10 @@ const start = async () => {
   child.stdout.on("data", (d: Buffer) => (output += d.toString()))
   child.stderr.on("data", (d: Buffer) => (output += d.toString()))
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  let ready: { status: string } | undefined
-  for (let i = 0; i < 240 && ready === undefined; i++) {
-    await new Promise((r) => setTimeout(r, 250))
+  const ready = await eventually(async () => {
     const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined)
-    if (res?.status === 200) ready = (await res.json()) as { status: string }
-  }
+    return res?.status === 200 ? ((await res.json()) as { status: string }) : undefined
+  }, 60_000).catch(() => undefined)
   return { child, port, exited, ready, output: () => output }
 }
 

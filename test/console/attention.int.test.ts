@@ -83,8 +83,12 @@ describe("a held dispatch on needs attention", () => {
     expect(row.attempts).toBe(1)
     expect(row.lastReason).toBe("no_response")
     expect(partner.requests).toHaveLength(1)
-    // The orders page's dispatch-state filter finds it too.
-    const search = await consoleGet<OrderSearchResult>(service.baseUrl, "/orders?dispatchState=held", operate)
+    // The orders page's dispatch-state filter finds it too, once its projection has applied the hold
+    // (each projection follows the log on its own: needs attention's dispatch facts may be ahead).
+    const search = await eventually(async () => {
+      const r = await consoleGet<OrderSearchResult>(service.baseUrl, "/orders?dispatchState=held", operate)
+      return r.body.orders.length > 0 ? r : undefined
+    })
     expect(search.body.orders.map((o) => o.orderKey)).toEqual([HELD])
 
     // The row's action, as the page sends it: a dry run first, which sends nothing.

@@ -1,8 +1,8 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { parseConfig } from "../../src/config/load.js"
-import type { ConfigFile } from "../../src/config/schema.js"
 import { type RecentOrder, whatIf } from "../../src/console/rules/whatIf.js"
+import type { ConfigFile } from "../../src/events/configSchema.js"
 
 const parse = (yaml: string): ConfigFile => {
   const parsed = parseConfig(yaml, "s2s.yaml")

@@ -1,8 +1,10 @@
 // The migrator's connection holds the session advisory lock for the whole run, so postgres.js must
-// never close it for being idle or old (it would reconnect without the lock).
+// never close it for being idle or old (it would reconnect without the lock). Migrations are keyed by
+// their number, so two files with one number (two branches that each added the next one) are refused.
 import { describe, expect, it } from "vitest"
 import { makeSql } from "../../src/db/Db.js"
-import { migrationConnection } from "../../src/db/Migrator.js"
+import { BASELINE_LAST_VERSION, migrationConnection, migrationFiles } from "../../src/db/Migrator.js"
+import { fromRoot } from "../../src/lib/paths.js"
 
 describe("migrationConnection", () => {
   it("is one owner connection that is never recycled, unlike the app pool", async () => {
@@ -13,5 +15,20 @@ describe("migrationConnection", () => {
     const pool = makeSql(url)
     expect(pool.options.idle_timeout).toBe(30)
     await Promise.all([sql.end(), pool.end()])
+  })
+})
+
+describe("migrationFiles", () => {
+  it("refuses two files with one number", async () => {
+    await expect(migrationFiles(fromRoot("test", "fixtures", "migrations-numbered-twice"))).rejects.toThrow(
+      "two migrations are numbered 0001: renumber the newer one"
+    )
+  })
+
+  it("reads sql/: the baseline first, one file per number", async () => {
+    const files = await migrationFiles()
+    expect(files.filter((f) => f.version <= BASELINE_LAST_VERSION).map((f) => f.version)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9
+    ])
   })
 })

@@ -2,10 +2,10 @@
 // enter is refused up front, naming the directory and the ways out, instead of a bare EACCES from initdb.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs/promises"
-import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { checkServerUserAccess, startEmbedded } from "../../src/db/embedded.js"
+import { tempDir } from "../support/tmp.js"
 
 const isRoot = process.getuid?.() === 0
 const hasPostgresUser = (() => {
@@ -18,12 +18,8 @@ const hasPostgresUser = (() => {
 })()
 
 describe.skipIf(!isRoot || !hasPostgresUser)("the embedded server as root", () => {
-  const dirs: Array<string> = []
-  afterAll(() => Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true }))))
-
   it("refuses a data directory the postgres user cannot reach, and says why", async () => {
-    const locked = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-locked-"))
-    dirs.push(locked)
+    const locked = tempDir("locked")
     await fs.chmod(locked, 0o700)
     const dataDir = path.join(locked, ".s2s")
     await fs.mkdir(dataDir)
@@ -36,8 +32,7 @@ describe.skipIf(!isRoot || !hasPostgresUser)("the embedded server as root", () =
   })
 
   it("accepts one it can reach", async () => {
-    const open = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-open-"))
-    dirs.push(open)
+    const open = tempDir("open")
     await fs.chmod(open, 0o755)
     await expect(checkServerUserAccess(open)).resolves.toBeUndefined()
   })

@@ -1,4 +1,4 @@
-// s2s_enqueue (sql/0018) plans add_jobs once per connection, and those plans must stay index plans
+// s2s_enqueue (sql/0003_jobs.sql) plans add_jobs once per connection, and those plans must stay index plans
 // when the jobs table grows after they were made: a plan cached while the table was empty must not
 // scan every queued job on each later call. The test makes the plans on an empty table, grows the
 // table in the same session, and reads the plan add_jobs then runs (auto_explain, nested statements,

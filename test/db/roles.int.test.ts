@@ -11,6 +11,7 @@ import { MigrationsLive, migrate } from "../../src/db/Migrator.js"
 import { EventStore, EventStoreLive } from "../../src/events/EventStore.js"
 import { defineTask, WorkerLive, WorkerTasks } from "../../src/jobs/Worker.js"
 import { freshDatabase, ownerSql } from "../support/db.js"
+import { waitUntil } from "../support/wait.js"
 
 const role = `s2s_login_${randomBytes(5).toString("hex")}`
 const password = randomBytes(12).toString("hex")
@@ -103,8 +104,7 @@ describe("a restricted login (member of s2s_app, not the owner)", () => {
           })
         ).pipe(Effect.provide(context))
       )
-      const deadline = Date.now() + 20_000
-      while (ran.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+      await waitUntil("the job ran", () => ran.length > 0, 20_000)
       expect(ran).toEqual([stream])
       const [row] = await owner`select count(*)::int as n from events where stream_id = ${stream}`
       expect(row!.n).toBe(1)

@@ -12,6 +12,7 @@ import { freePort } from "../../src/db/embedded.js"
 import { fromRoot } from "../../src/lib/paths.js"
 import { appSql, freshDatabase } from "../support/db.js"
 import { startService } from "../support/service.js"
+import { waitUntil } from "../support/wait.js"
 
 let port: number
 let env: NodeJS.ProcessEnv
@@ -24,11 +25,12 @@ afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }))
 
 const start = async () => {
   const child = spawn("node", [bin, "serve"], { env, stdio: "ignore", cwd })
-  for (let i = 0; i < 240; i++) {
-    const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined)
-    if (res?.status === 200) return child
-    await new Promise((r) => setTimeout(r, 250))
-  }
+  const ready = await waitUntil(
+    "the service ready",
+    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200,
+    60_000
+  ).catch(() => undefined)
+  if (ready !== undefined) return child
   child.kill("SIGTERM")
   throw new Error("the service did not become ready")
 }
@@ -153,14 +155,18 @@ describe("s2s demo", () => {
     expect(run.stdout).toMatch(/^1 dispatch selected, 1 requested/)
     const sql = appSql(databaseUrl, 2)
     let state: string | undefined
-    for (let i = 0; i < 120 && state !== "succeeded"; i++) {
-      await new Promise((r) => setTimeout(r, 250))
-      const rows = await sql<Array<{ status: string }>>`
-        select d->>'status' as status from conversions c, jsonb_array_elements(c.doc->'dispatch') d
-        where c.order_key = ${DEMO_KEYS.deadLetter} and d->>'targetId' = 'belboon'
-          and c.generation = (select active_generation from projections where name = 'conversions')`
-      state = rows[0]?.status
-    }
+    await waitUntil(
+      "the re-dispatch succeeded",
+      async () => {
+        const rows = await sql<Array<{ status: string }>>`
+          select d->>'status' as status from conversions c, jsonb_array_elements(c.doc->'dispatch') d
+          where c.order_key = ${DEMO_KEYS.deadLetter} and d->>'targetId' = 'belboon'
+            and c.generation = (select active_generation from projections where name = 'conversions')`
+        state = rows[0]?.status
+        return state === "succeeded"
+      },
+      30_000
+    ).catch(() => undefined)
     expect(state).toBe("succeeded")
     const log = await s2s("orders", "log", DEMO_KEYS.deadLetter)
     expect(log.stdout).toMatch(/operator .*re-dispatch .*requested by cli:/)
@@ -187,10 +193,14 @@ describe("s2s demo", () => {
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/1 requested/)
     let after = before
-    for (let i = 0; i < 120 && after.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 250))
-      after = await succeeded()
-    }
+    await waitUntil(
+      "the forced send succeeded",
+      async () => {
+        after = await succeeded()
+        return after.length >= 2
+      },
+      30_000
+    ).catch(() => undefined)
     expect(after.map((r) => r.dedup)).toEqual([before[0]!.dedup, before[0]!.dedup])
     const [forced] = await sql<Array<{ force: boolean }>>`
       select (data->>'force')::boolean as force from events

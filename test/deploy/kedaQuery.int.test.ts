@@ -1,5 +1,6 @@
 // The query KEDA's PostgreSQL scaler runs (deploy/kubernetes/keda.yaml) works as the application's
-// role, which may not read graphile-worker's tables directly, and counts the jobs waiting and running.
+// role, which may not read graphile-worker's tables directly, and counts the work waiting and running:
+// a job, or each item of a batch job.
 import * as fs from "node:fs"
 import { describe, expect, it } from "vitest"
 import { parseAllDocuments } from "yaml"
@@ -20,6 +21,22 @@ describe("the KEDA queue-depth query", () => {
       { task: "normalize-webhook", payload: { webhookId: "keda-2" } }
     ])
     expect(await depth()).toBe(before + 2)
+    // A batch job counts its items (sql/0013_job_counts_items.sql): three dispatches, one job.
+    await enqueueJobs(sql, [
+      {
+        task: "dispatch-batch",
+        payload: [{ n: 1 }, { n: 2 }],
+        jobKey: "dispatch-batch:keda:0",
+        queueName: "dispatch-batch:keda:0"
+      },
+      {
+        task: "dispatch-batch",
+        payload: [{ n: 3 }],
+        jobKey: "dispatch-batch:keda:0",
+        queueName: "dispatch-batch:keda:0"
+      }
+    ])
+    expect(await depth()).toBe(before + 5)
     // graphile-worker's tables themselves are the owner's: the function is the way in.
     await expect(sql`select count(*) from graphile_worker._private_jobs`).rejects.toThrow()
   })

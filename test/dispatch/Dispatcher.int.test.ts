@@ -7,6 +7,7 @@ import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { jobsSettled } from "../support/wait.js"
 
 let partner: FakeServer
 let service: RunningService
@@ -58,7 +59,7 @@ describe("dispatch idempotency", () => {
     // Let the duplicates (rescheduled 30 s later, or run after the success) settle: none sends.
     for (let i = 0; i < 2; i++)
       await owner`select graphile_worker.add_job('dispatch-order', ${sql.json(payload)}::json)`
-    await new Promise((r) => setTimeout(r, 2500))
+    await jobsSettled(owner)
     expect(partner.requests.filter((r) => r.url.includes("ref=4242"))).toHaveLength(1)
     const types = (await sql`select type from events where stream_id = 'order-shop:4242'`).map((r) => r.type)
     expect(types.filter((t) => t === "DispatchAttempted")).toHaveLength(1)

@@ -5,6 +5,7 @@ import { Deferred, Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { ChannelAdapter, DispatchInput } from "../../src/dispatch/Channel.js"
 import { ChannelError } from "../../src/dispatch/Channel.js"
+import { waitUntil } from "../support/wait.js"
 import { type Harness, startDispatcher } from "./harness.js"
 
 type Send = ChannelAdapter["send"]
@@ -182,13 +183,18 @@ describe("the circuit breaker's trial", () => {
     const waiting = await Promise.all(
       [30, 31, 32, 33, 34, 35].map((id) => h.plan(id, [{ targetId: "flaky", channel: "postback" }]))
     )
-    await new Promise((r) => setTimeout(r, 350))
+    const cooledAt = Date.parse((opened[0]!.data as { until: string }).until)
+    await waitUntil("the cooldown over", () => Date.now() > cooledAt)
     // Every paused order wakes at once; the trial is still unanswered while the others are admitted.
     const trialGate = Effect.runSync(Deferred.make<void>())
     behaviour = (input) => Deferred.await(trialGate).pipe(Effect.zipRight(delivered(input)))
     const callsBefore = calls.length
-    const runs = waiting.map((orderKey) => h.run({ orderKey, targetId: "flaky", kind: "conversion" }))
-    await new Promise((r) => setTimeout(r, 300))
+    let finished = 0
+    const runs = waiting.map((orderKey) =>
+      h.run({ orderKey, targetId: "flaky", kind: "conversion" }).finally(() => finished++)
+    )
+    // The five that lost the trial return (rescheduled) while it is still unanswered.
+    await waitUntil("five runs rescheduled and the trial sent", () => finished === 5 && calls.length > callsBefore)
     expect(calls.length - callsBefore).toBe(1)
     Effect.runSync(Deferred.succeed(trialGate, undefined))
     await Promise.all(runs)

@@ -4,17 +4,17 @@
 
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import type { Target } from "../../src/config/schema.js"
-import { onUnknownOutcome } from "../../src/dispatch/ambiguity.js"
-import { ChannelError } from "../../src/dispatch/Channel.js"
-import { attemptRecord } from "../../src/dispatch/outcome.js"
 import {
   type DispatchState,
   dispatchKey,
   emptyDispatchState,
   evolveDispatch,
   sendDecision
-} from "../../src/dispatch/state.js"
+} from "../../src/conversion/dispatch.js"
+import { onUnknownOutcome } from "../../src/dispatch/ambiguity.js"
+import { ChannelError } from "../../src/dispatch/Channel.js"
+import { attemptRecord } from "../../src/dispatch/outcome.js"
+import type { Target } from "../../src/events/configSchema.js"
 import type { AppEvent } from "../../src/events/Events.js"
 
 const ref = { orderKey: "shop-de:1001", targetId: "awin", kind: "conversion" as const }

@@ -3,15 +3,17 @@
 import * as fs from "node:fs"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
-import { appSql } from "../support/db.js"
+import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { jobsSettled } from "../support/wait.js"
 
 let bad: FakeServer
 let good: FakeServer
 let service: RunningService
 let sql: Sql
+let owner: Sql
 
 beforeAll(async () => {
   bad = await fakeServer()
@@ -31,6 +33,7 @@ rules:
   - { id: r2, company: "*", product: "*", partner: awin, target: healthy }
 `
   })
+  owner = ownerSql(service.databaseUrl)
   sql = appSql(service.databaseUrl)
 })
 
@@ -62,7 +65,7 @@ describe("circuit breaker", () => {
     expect(opened).toMatchObject({ consecutiveFailures: 3, lastReason: "Unauthorized" })
     for (const id of [4, 5, 6]) await deliver(id)
     await good.waitFor(6)
-    await new Promise((r) => setTimeout(r, 1500))
+    await jobsSettled(owner)
     // Paused: no request to the broken target for orders 4-6, and no further CircuitOpened.
     expect(bad.requests).toHaveLength(3)
     const [count] = await sql`select count(*)::int as n from events where type = 'CircuitOpened'`

@@ -2,22 +2,22 @@
 // are appended as events, jobs are run by calling Dispatcher.run directly (no worker), and what the
 // dispatcher recorded is read back from the event log and graphile-worker's job table.
 import { Effect, Either, Layer, ManagedRuntime } from "effect"
-import { afterAll } from "vitest"
+import { AlertingNone } from "../../src/alerts/Alerting.js"
 import { ConfigState } from "../../src/config/ConfigState.js"
 import { parseConfig } from "../../src/config/load.js"
-import type { Target } from "../../src/config/schema.js"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
 import type { Sql } from "../../src/db/Db.js"
 import { BreakersLive } from "../../src/dispatch/Breakers.js"
 import { type ChannelAdapter, Channels } from "../../src/dispatch/Channel.js"
 import { Dispatcher, DispatcherLive } from "../../src/dispatch/Dispatcher.js"
-import type { DispatchJobPayload } from "../../src/dispatch/plan.js"
 import type { CanonicalOrder } from "../../src/events/CanonicalOrder.js"
+import type { Target } from "../../src/events/configSchema.js"
 import { EventStore } from "../../src/events/EventStore.js"
 import type { AppEvent } from "../../src/events/Events.js"
 import { orderStream } from "../../src/events/streams.js"
-import { AlertingNone } from "../../src/lib/alerting.js"
 import { makeCore } from "../../src/main.js"
+import type { DispatchJobPayload } from "../../src/rules/plan.js"
+import { onCleanup } from "../support/cleanup.js"
 import { appSql, freshDatabase, ownerSql } from "../support/db.js"
 import { makeOrder } from "./channels/support/orders.js"
 
@@ -57,7 +57,7 @@ export const startDispatcher = async (
     Layer.provideMerge(makeCore(DatabaseFromUrl(databaseUrl)))
   )
   const runtime = ManagedRuntime.make(layer)
-  afterAll(() => runtime.dispose())
+  onCleanup(() => runtime.dispose())
   const file = Either.getOrThrow(parseConfig(config, "test.yaml"))
   await runtime.runPromise(Effect.flatMap(ConfigState, (c) => c.apply(file, { actor: "test" })))
   const sql = appSql(databaseUrl)

@@ -4,8 +4,9 @@
 import * as fs from "node:fs"
 import { createServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
+import { onCleanup } from "../support/cleanup.js"
 import { appSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
@@ -23,7 +24,7 @@ const heldServer = async () => {
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  afterAll(
+  onCleanup(
     () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -153,7 +153,7 @@ describe("EventStore.appendMany", () => {
     const any = await run(Effect.flatMap(EventStore, (s) => s.append(b, "any", [note("1")], { eventIds: ids })))
     expect(Either.isLeft(any)).toBe(true)
     const error = (any as Either.Left<{ _tag: string; message: string }, unknown>).left
-    expect(error._tag).toBe("DbError")
+    expect(error._tag).toBe("QueryFailed")
     expect(error.message).toMatch(/S2C02.*stored already/)
     expect(await events(b)).toHaveLength(1)
     expect(await events(a)).toHaveLength(1)

@@ -12,6 +12,7 @@ import {
   START
 } from "../../src/events/store.js"
 import { appSql, freshDatabase, ownerSql } from "../support/db.js"
+import { deliberatePause, eventually, waitUntil } from "../support/wait.js"
 
 let url: string
 let sql: Sql
@@ -169,7 +170,7 @@ describe("readAll", () => {
               const page = await drain(checkpoint, prefix)
               seen.push(...page.seen)
               checkpoint = page.checkpoint
-              await new Promise((r) => setTimeout(r, 2))
+              await deliberatePause(2, "pacing")
             }
           })()
           await Promise.all(
@@ -183,7 +184,8 @@ describe("readAll", () => {
                       events: Array.from({ length: w.size }, (_, k) => ev(k))
                     }
                   ])
-                  await new Promise((r) => setTimeout(r, w.delay))
+                  // Commits late, in an order the property chooses.
+                  await deliberatePause(w.delay, "pacing")
                   return o
                 })
                 .then((o) => {
@@ -195,17 +197,22 @@ describe("readAll", () => {
           await reader
           // xmin is cluster-wide: a transaction open in another test's database can hold the reader
           // back for a moment, so keep draining until everything committed has been read.
-          for (let i = 0; i < 200 && seen.length < committed.size; i++) {
-            const rest = await drain(checkpoint, prefix)
-            seen.push(...rest.seen)
-            checkpoint = rest.checkpoint
-            if (seen.length < committed.size) await new Promise((r) => setTimeout(r, 20))
-          }
-          const detail = JSON.stringify({ seen, committed: [...committed] })
-          expect(new Set(seen).size, detail).toBe(seen.length)
+          const detail = () => JSON.stringify({ seen, committed: [...committed] })
+          await waitUntil(
+            "everything committed read",
+            async () => {
+              const rest = await drain(checkpoint, prefix)
+              seen.push(...rest.seen)
+              checkpoint = rest.checkpoint
+              return seen.length >= committed.size
+            },
+            5_000,
+            detail
+          )
+          expect(new Set(seen).size, detail()).toBe(seen.length)
           expect(
             [...seen].sort((a, b) => a - b),
-            detail
+            detail()
           ).toEqual([...committed].sort((a, b) => a - b))
         }
       ),
@@ -217,20 +224,22 @@ describe("readAll", () => {
     const prefix = `wait-${randomUUID()}-`
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
+    let appended!: () => void
+    const slowAppended = new Promise<void>((r) => (appended = r))
     const slow = sql.begin(async (tx) => {
       await appendStreams(tx, [{ streamId: `${prefix}slow`, expectedVersion: "no_stream", events: [ev(1)] }])
+      appended()
       await gate
     })
-    await new Promise((r) => setTimeout(r, 50))
+    await slowAppended
     await appendStreams(sql, [{ streamId: `${prefix}fast`, expectedVersion: "no_stream", events: [ev(2)] }])
     expect(await readAll(sql, START, 100, { streamPrefix: prefix })).toHaveLength(0)
     release()
     await slow
-    let all = await readAll(sql, START, 100, { streamPrefix: prefix })
-    for (let i = 0; i < 200 && all.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 20))
-      all = await readAll(sql, START, 100, { streamPrefix: prefix })
-    }
+    const all = await eventually(async () => {
+      const page = await readAll(sql, START, 100, { streamPrefix: prefix })
+      return page.length >= 2 ? page : undefined
+    })
     expect(all.map((e) => e.streamId)).toEqual([`${prefix}slow`, `${prefix}fast`])
   })
 
@@ -251,12 +260,19 @@ describe("readAll", () => {
       await appendStreams(sql, [{ streamId: `${prefix}${i}`, expectedVersion: "no_stream", events: [ev(i)] }])
     const seen: Array<number> = []
     let checkpoint: Checkpoint = START
-    for (let round = 0; round < 200 && seen.length < 6; round++) {
-      const page = await readAll(sql, checkpoint, 2, { streamPrefix: prefix })
-      for (const e of page) seen.push((e.data as { n: number }).n)
-      if (page.length > 0) checkpoint = checkpointOf(page[page.length - 1]!)
-      else await new Promise((r) => setTimeout(r, 20))
-    }
+    await waitUntil(
+      "six events read",
+      async () => {
+        for (;;) {
+          const page = await readAll(sql, checkpoint, 2, { streamPrefix: prefix })
+          if (page.length === 0) return seen.length >= 6
+          for (const e of page) seen.push((e.data as { n: number }).n)
+          checkpoint = checkpointOf(page[page.length - 1]!)
+        }
+      },
+      5_000,
+      () => JSON.stringify(seen)
+    )
     expect(seen).toEqual([0, 1, 2, 3, 4, 5])
   })
 })

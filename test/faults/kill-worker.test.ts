@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { queueState } from "./support/accounting.js"
 import { ambiguousNow, auditSends, describeAudit, duplicates, sendProblems, settle } from "./support/outcomes.js"
+import { HARNESS_APP } from "./support/postgres.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 
 // Short limits keep the suite quick; the defaults are WORKER_HEARTBEAT_MS=5000, WORKER_DEAD_AFTER_MS=30000.
@@ -38,6 +39,19 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
 
     await rig.service.kill("SIGKILL")
     const killedAt = Date.now()
+    // A statement the killed process had sent still runs to its end (and commits: a batch's intents,
+    // say); its connections are gone once PostgreSQL notices. What the kill left is read after that.
+    await waitUntil(
+      "the killed service's connections gone",
+      async () =>
+        (
+          await rig.pg.sql<Array<{ n: number }>>`
+            select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid()
+              and backend_type = 'client backend' and application_name <> ${HARNESS_APP}`
+        )[0]!.n === 0,
+      10_000
+    )
     const ambiguous = await ambiguousNow(rig)
     const inFlight = rig.channels.unanswered().length
     const locked = (await queueState(rig.pg.sql)).lockedBy[deadPool!] ?? 0
@@ -71,9 +85,12 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
     await load
     expect(rig.webhooks.accepted()).toHaveLength(ORDERS)
     const { accounting, ms: settleMs } = await settle(rig, 60_000)
-    // Every postback the kill left without an outcome is held (with its alert), none other is; Meta
-    // and Google are resent, so every other pair is dispatched.
-    const held = atKill.byChannel.postback.outcomeLost
+    // Every postback the kill left without an outcome is held (with its alert), and so is every one
+    // whose request timed out before it (held already, or failed without an answer: the batch behind
+    // a hanging postback waits for its timeout); none other is. Meta and Google are resent, so every
+    // other pair is dispatched.
+    const postbacks = atKill.byChannel.postback
+    const held = postbacks.outcomeLost + postbacks.noResponse + postbacks.held
     expect(accounting.fates).toEqual({
       dispatched: ORDERS * 3 - held,
       skipped: 0,

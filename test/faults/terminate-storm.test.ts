@@ -6,6 +6,8 @@
 // 0 duplicate postbacks (an attempt whose outcome the storm destroyed is held with an alert) and Meta
 // and Google sent again only as recorded resends of such attempts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { deliberatePause } from "../support/wait.js"
+import { queueState } from "./support/accounting.js"
 import { auditSends, describeAudit, duplicates, sendProblems, settle } from "./support/outcomes.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 
@@ -28,7 +30,7 @@ describe("a pg_terminate_backend storm during ingest and dispatch", () => {
       while (ingesting || Date.now() < until) {
         terminated += await rig.pg.terminateBackends()
         rounds++
-        await new Promise((r) => setTimeout(r, 300))
+        await deliberatePause(300, "pacing")
       }
     })()
     try {
@@ -37,7 +39,7 @@ describe("a pg_terminate_backend storm during ingest and dispatch", () => {
       ingesting = false
       await storm
     }
-    expect(rig.service.alive()).toBe(true)
+    expect(rig.service.alive(), rig.service.unexpected().join("\n")).toBe(true)
     expect(rig.webhooks.accepted()).toHaveLength(ORDERS)
 
     const readyMs = await waitUntil(
@@ -45,7 +47,13 @@ describe("a pg_terminate_backend storm during ingest and dispatch", () => {
       async () => (await rig.service.readyz()) === 200,
       20_000
     )
-    const { accounting, ms: settleMs } = await settle(rig, 120_000)
+    // Within the test's own timeout, so a stall says what is pending, what the queue holds and what the
+    // service logged last.
+    const { accounting, ms: settleMs } = await settle(rig, 80_000).catch(async (error: unknown) => {
+      const queue = JSON.stringify(await queueState(rig.pg.sql).catch(() => "unreadable"))
+      const tail = rig.service.lines.slice(-40).map((l) => l.text)
+      throw new Error(`${String(error)}\nqueue: ${queue}\nservice's last lines:\n${tail.join("\n")}`)
+    })
     const held = accounting.fates.held
     expect(accounting.fates).toEqual({
       dispatched: ORDERS * 3 - held,
@@ -70,7 +78,7 @@ describe("a pg_terminate_backend storm during ingest and dispatch", () => {
     expect(audit.byChannel.postback.held).toBe(held)
     const dups = await duplicates(rig)
     expect(dups.afterRecordedSuccess).toEqual([])
-    expect(rig.service.alive()).toBe(true)
+    expect(rig.service.alive(), rig.service.unexpected().join("\n")).toBe(true)
     expect(rig.service.unexpected()).toEqual([])
     const restarts = rig.service.lines.filter((l) =>
       String(l.json?.message ?? "").includes("stopped on its own")

@@ -192,13 +192,24 @@ describe(`hostile input (seed ${SEED}, ${RUNS} runs per property)`, () => {
       ...(acknowledged.duplicates > 0 ? { WebhookDuplicateReceived: acknowledged.duplicates } : {}),
       ...(acknowledged.rejected > 0 ? { WebhookRejected: acknowledged.rejected } : {})
     })
-    // No event without its job, no job without its event.
+    // No event without its job item, no item without its event (an item of a normalize batch, or a
+    // single normalize job).
     const [orphans] = await owner<Array<{ events: number; jobs: number }>>`
+      with items as (
+        select i.value->>'webhookId' as webhook_id
+        from graphile_worker._private_jobs j
+        join graphile_worker._private_tasks t on t.id = j.task_id
+        cross join lateral json_array_elements(j.payload) i
+        where t.identifier = 'normalize-batch' and json_typeof(j.payload) = 'array'
+        union all
+        select substr(j.key, length('normalize:') + 1) from graphile_worker.jobs j
+        where j.task_identifier = 'normalize-webhook'
+      )
       select
         (select count(*)::int from events e where e.type = 'WebhookReceived' and (
-           select count(*) from graphile_worker.jobs j where j.key = 'normalize:' || (e.data->>'webhookId')) <> 1) as events,
-        (select count(*)::int from graphile_worker.jobs j where j.task_identifier = 'normalize-webhook' and not exists (
-           select 1 from events e where e.stream_id = 'webhook-' || substr(j.key, length('normalize:') + 1))) as jobs`
+           select count(*) from items where webhook_id = e.data->>'webhookId') <> 1) as events,
+        (select count(*)::int from items where not exists (
+           select 1 from events e where e.stream_id = 'webhook-' || items.webhook_id)) as jobs`
     expect(orphans).toEqual({ events: 0, jobs: 0 })
   })
 
@@ -343,11 +354,12 @@ describe(`hostile input (seed ${SEED}, ${RUNS} runs per property)`, () => {
       })
       await eventually(async () => {
         const failing = await owner<Array<{ key: string; last_error: string }>>`
-          select key, last_error from graphile_worker.jobs
-          where task_identifier = 'normalize-webhook' and last_error is not null`
+          select coalesce(key, task_identifier) as key, last_error from graphile_worker.jobs
+          where task_identifier in ('normalize-webhook', 'normalize-batch') and last_error is not null`
         expect(failing.map((j) => `${j.key}: ${j.last_error.split("\n")[0]}`)).toEqual([])
         const [left] = await owner<Array<{ n: number }>>`
-          select count(*)::int as n from graphile_worker.jobs where task_identifier = 'normalize-webhook'`
+          select count(*)::int as n from graphile_worker.jobs
+          where task_identifier in ('normalize-webhook', 'normalize-batch')`
         return left!.n === 0 ? true : undefined
       }, 90_000)
       const [unfinished] = await owner<Array<{ n: number }>>`

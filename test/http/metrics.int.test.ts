@@ -3,7 +3,7 @@
 // /healthz, /readyz and /metrics on METRICS_PORT with its own job counters.
 import { randomUUID } from "node:crypto"
 import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
 import type { Sql } from "../../src/db/Db.js"
 import { freePort } from "../../src/db/embedded.js"
@@ -12,8 +12,10 @@ import { appendStreams } from "../../src/events/store.js"
 import { ServiceLive } from "../../src/main.js"
 import { activeGeneration, ensureRegistered, runBatch } from "../../src/projections/runner.js"
 import { streamSummaries } from "../../src/projections/streamSummaries.js"
+import { onCleanup } from "../support/cleanup.js"
 import { appSql, freshDatabase, ownerSql } from "../support/db.js"
 import { type RunningService, startService } from "../support/service.js"
+import { eventually, waitUntil } from "../support/wait.js"
 
 const CONFIG = `
 sources:
@@ -105,15 +107,39 @@ describe("/metrics of an API-only process", () => {
     expect(seconds).toBeLessThan(row!.age + 30)
 
     // Caught up (by another process, say): the next scrape says so.
-    const deadline = Date.now() + 15_000
-    for (;;) {
+    await waitUntil("stream_summaries caught up", async () => {
       const r = await runBatch(sql, streamSummaries, await activeGeneration(sql, streamSummaries.name), 500)
-      if ((r._tag === "Applied" && r.checkpoint.position >= row!.max) || Date.now() > deadline) break
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+      return r._tag === "Applied" && r.checkpoint.position >= row!.max
+    })
     const after = await scrape(service.baseUrl)
     expect(sample(after, "s2s_projection_lag_events", { projection: "stream_summaries" })).toBe(0)
     expect(sample(after, "s2s_projection_lag_seconds", { projection: "stream_summaries" })).toBe(0)
+  })
+
+  it("counts HTTP requests under the matched route's template, never the raw path", async () => {
+    const before = await scrape(service.baseUrl)
+    const orders = { route: "/api/v1/orders/:orderKey", method: "GET", status: "401" }
+    const unknown = { route: "other", method: "GET", status: "404" }
+    const webhook = { route: "/webhooks/:sourceId", method: "POST", status: "401" }
+    expect((await fetch(`${service.baseUrl}/api/v1/orders/custom:1001`)).status).toBe(401)
+    expect((await fetch(`${service.baseUrl}/no/such-route-4711`)).status).toBe(404)
+    // Answered by the ingest fast path in front of the router, under the endpoint's template too.
+    expect(
+      (
+        await fetch(`${service.baseUrl}/webhooks/custom`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}"
+        })
+      ).status
+    ).toBe(401)
+    const after = await scrape(service.baseUrl)
+    for (const labels of [orders, unknown, webhook])
+      expect(sample(after, "s2s_http_requests_total", labels)).toBe(
+        (sample(before, "s2s_http_requests_total", labels) ?? 0) + 1
+      )
+    expect(after).not.toContain("custom:1001")
+    expect(after).not.toContain("such-route")
   })
 })
 
@@ -137,27 +163,36 @@ describe("a worker-only process", () => {
     )
     const scope = Effect.runSync(Scope.make())
     await Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(Effect.provide(Layer.setConfigProvider(provider))))
-    afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+    onCleanup(() => Effect.runPromise(Scope.close(scope, Exit.void)))
     baseUrl = `http://127.0.0.1:${port}`
   })
 
   it("answers health checks and serves its own job metrics on METRICS_PORT", async () => {
     expect(await (await fetch(`${baseUrl}/healthz`)).json()).toEqual({ status: "ok" })
-    const ready = await fetch(`${baseUrl}/readyz`)
-    expect(ready.status).toBe(200)
+    // Not ready (503) until the worker's pool has started: wait for it, as a health check would.
+    const ready = await eventually(
+      async () => {
+        const response = await fetch(`${baseUrl}/readyz`)
+        return response.status === 200 ? response : undefined
+      },
+      20_000,
+      "the worker-only process ready"
+    )
     expect(await ready.json()).toMatchObject({ status: "ready", migrations: "current" })
     // A job of this process (its payload does not decode, so it completes at once) is counted here.
     await owner`select graphile_worker.add_job('normalize-webhook', '{}'::json)`
     const counted = { task: "normalize-webhook", outcome: "rejected" }
-    const deadline = Date.now() + 20_000
     let text = ""
-    for (;;) {
-      text = await scrape(baseUrl)
-      // The job is counted when it ends; its row leaves the queue when the batched completion commits, a moment later.
-      const queued = sample(text, "s2s_job_queue", { task: "normalize-webhook", state: "queued" })
-      if (((sample(text, "s2s_jobs_total", counted) ?? 0) >= 1 && queued === 0) || Date.now() > deadline) break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await waitUntil(
+      "the job counted and gone from the queue",
+      async () => {
+        text = await scrape(baseUrl)
+        // The job is counted when it ends; its row leaves the queue when the batched completion commits, a moment later.
+        const queued = sample(text, "s2s_job_queue", { task: "normalize-webhook", state: "queued" })
+        return (sample(text, "s2s_jobs_total", counted) ?? 0) >= 1 && queued === 0
+      },
+      20_000
+    )
     expect(sample(text, "s2s_jobs_total", counted)).toBe(1)
     expect(text).toContain("# TYPE s2s_job_duration_seconds histogram")
     expect(sample(text, "s2s_job_queue", { task: "normalize-webhook", state: "queued" })).toBe(0)

@@ -5,6 +5,7 @@ import { rawBody } from "../../src/ingest/body.js"
 import { commitDeliveries, type Delivery } from "../../src/ingest/GroupCommit.js"
 import { commitKeyedDelivery, lockKey } from "../../src/ingest/idempotency.js"
 import { appSql, freshDatabase } from "../support/db.js"
+import { lockAwaited } from "../support/wait.js"
 
 let sql: Sql
 beforeAll(async () => {
@@ -63,7 +64,7 @@ describe("commitKeyedDelivery", () => {
     })
     await lockTaken
     const second = commitKeyedDelivery(sql, delivery(id, '{"total":"2.00"}'))
-    await new Promise((r) => setTimeout(r, 200))
+    await lockAwaited(sql)
     release()
     expect(await first).toEqual([{ _tag: "Received" }])
     expect(await second).toEqual({ _tag: "KeyReused" })

@@ -2,12 +2,14 @@
 // values, and never retried; a valid one runs.
 import { randomUUID } from "node:crypto"
 import { ConfigProvider, Effect, Exit, Layer, Logger, Schema, Scope } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
 import { DbLive, type Sql } from "../../src/db/Db.js"
 import { defineTask, WorkerLive, WorkerTasks } from "../../src/jobs/Worker.js"
 import { jobsTotal } from "../../src/lib/metrics.js"
+import { onCleanup } from "../support/cleanup.js"
 import { freshDatabase, ownerSql } from "../support/db.js"
+import { waitUntil } from "../support/wait.js"
 
 const TASK = `probe-${randomUUID().slice(0, 8)}`
 const ran: Array<number> = []
@@ -35,7 +37,7 @@ beforeAll(async () => {
   )
   const scope = Effect.runSync(Scope.make())
   await Effect.runPromise(Layer.buildWithScope(layer, scope))
-  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  onCleanup(() => Effect.runPromise(Scope.close(scope, Exit.void)))
 })
 
 const jobs = () =>
@@ -49,8 +51,7 @@ describe("worker tasks", () => {
   it("completes a job whose payload does not decode, once, without retrying it or logging its values", async () => {
     await owner`select graphile_worker.add_job(${TASK}, ${owner.json({ n: "not a number", email: "ann@example.com" })}::json)`
     await owner`select graphile_worker.add_job(${TASK}, ${owner.json({ n: 7, email: "bob@example.com" })}::json)`
-    const deadline = Date.now() + 20_000
-    while ((await jobs()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    await waitUntil("both jobs done", async () => (await jobs()).length === 0, 20_000)
     expect(await jobs()).toEqual([])
     expect(ran).toEqual([7])
     expect(await rejected()).toBe(1)

@@ -3,6 +3,7 @@
 // return is tracked and its failure reaches the queue's own error handling.
 import { describe, expect, it } from "vitest"
 import { trackReturnOnRelease } from "../../src/jobs/pool.js"
+import { waitUntil } from "../support/wait.js"
 
 const fakeQueue = () => {
   const q = {
@@ -36,7 +37,7 @@ describe("trackReturnOnRelease", () => {
     expect(() => q.background(failed)).not.toThrow()
     expect(q.backgroundCount).toBe(1)
     await failed.catch(() => undefined)
-    await new Promise((r) => setTimeout(r, 0))
+    await waitUntil("the failed return handled", () => q.done.length === 1)
     expect(q.done).toEqual(["error: Error: Connection terminated unexpectedly"])
     expect(q.backgroundCount).toBe(0)
   })
@@ -47,7 +48,7 @@ describe("trackReturnOnRelease", () => {
     q.background(Promise.resolve())
     q.background(Promise.resolve())
     expect(q.backgroundCount).toBe(2)
-    await new Promise((r) => setTimeout(r, 0))
+    await waitUntil("both returns handled", () => q.done.length === 2)
     expect(q.done).toEqual(["ok", "ok"])
   })
 })

@@ -1,4 +1,4 @@
-// The worker registry (sql/0020): heartbeats, the sweep that releases pools silent for too long (and
+// The worker registry (sql/0008_workers.sql): heartbeats, the sweep that releases pools silent for too long (and
 // pools killed before they ever registered) with their jobs and dispatch leases, and the listing.
 import { randomUUID } from "node:crypto"
 import { beforeAll, describe, expect, it } from "vitest"

@@ -4,22 +4,27 @@ import { getEventListeners } from "node:events"
 import { Effect, Runtime } from "effect"
 import { describe, expect, it } from "vitest"
 import { runJob } from "../../src/jobs/Worker.js"
+import { waitUntil } from "../support/wait.js"
 
 describe("runJob", () => {
   it("adds one abort listener per pool signal however many jobs run, and interrupts them all on abort", async () => {
     const controller = new AbortController()
     const interrupted: Array<number> = []
+    let started = 0
     const jobs = Array.from({ length: 20 }, (_, i) =>
       runJob(
         Runtime.defaultRuntime,
-        Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted.push(i)))),
+        Effect.sync(() => started++).pipe(
+          Effect.zipRight(Effect.never),
+          Effect.onInterrupt(() => Effect.sync(() => interrupted.push(i)))
+        ),
         controller.signal
       ).then(
         () => "resolved",
         (error: unknown) => String(error)
       )
     )
-    await new Promise((r) => setTimeout(r, 10))
+    await waitUntil("all 20 jobs running", () => started === 20)
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(1)
     controller.abort()
     const outcomes = await Promise.all(jobs)

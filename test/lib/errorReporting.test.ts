@@ -6,10 +6,14 @@ import type { AddressInfo } from "node:net"
 import { gunzipSync } from "node:zlib"
 import { Cause, Effect, Logger } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { reportingLogger, scrubText, startErrorReporting } from "../../src/lib/errorReporting.js"
+import { reportingLogger, startErrorReporting } from "../../src/lib/errorReporting.js"
+import { outboundFetch } from "../../src/lib/outbound.js"
+import { scrubText } from "../../src/lib/scrub.js"
 
 const received: Array<{ url: string; body: string }> = []
+const headersSeen: Array<ReadonlyArray<string>> = []
 const server = createServer((req: IncomingMessage, res) => {
+  headersSeen.push(Object.keys(req.headers))
   const chunks: Array<Buffer> = []
   req.on("data", (c: Buffer) => chunks.push(c))
   req.on("end", () => {
@@ -34,6 +38,10 @@ describe("error reporting", () => {
       "order of [email] ([phone]) from [ip] and [ip]"
     )
     expect(scrubText("call (030) 123-4567 or 0049 30 1234567")).toBe("call [phone] or [phone]")
+    // Written the ways pii.ts knows: URL-encoded in a landing URL, a trunk 0 with a slash.
+    expect(scrubText("landing /?u=lena.mueller%40example.de, mobile 0151/23456789")).toBe(
+      "landing /?u=[email], mobile [phone]"
+    )
     // Ids, times and dates stay readable.
     const plain = "order shop-de:5678901234567 at 2026-11-02 10:00:31, HTTP 503 after 3 attempts"
     expect(scrubText(plain)).toBe(plain)
@@ -60,5 +68,17 @@ describe("error reporting", () => {
     expect(all).toContain("dispatch failed for [email], phone [phone], client [ip]")
     expect(all).toContain("contact [email] at [ip]")
     for (const secret of [EMAIL, PHONE, IP, "151 23456789", "ip_address"]) expect(all).not.toContain(secret)
+  })
+
+  it("adds no tracing header to requests to partners once the SDK runs", async () => {
+    const reporter = await startErrorReporting({ SENTRY_DSN: `http://publickey@127.0.0.1:${port}/42` }, "test")
+    expect(reporter).toBeDefined()
+    for (const send of [outboundFetch, fetch]) {
+      const res = await send(`http://127.0.0.1:${port}/partner`, { method: "POST", body: "{}" })
+      await res.text()
+      const headers = headersSeen.at(-1) ?? []
+      expect(headers).toContain("content-length")
+      expect(headers.filter((h) => h === "sentry-trace" || h === "baggage" || h === "traceparent")).toEqual([])
+    }
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { PartnerRule, ProductMapping } from "../../src/config/schema.js"
 import type { Tracking } from "../../src/events/CanonicalOrder.js"
+import type { PartnerRule, ProductMapping } from "../../src/events/configSchema.js"
 import {
   conditionHolds,
   marketOf,

@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { Source } from "../../src/config/schema.js"
+import { Source } from "../../src/events/configSchema.js"
 import { normalizeWebhook, PARSER_VERSION, withOrderKey } from "../../src/normalize/normalize.js"
 import { context, fixtureText, normalizeFixture, observed, SOURCES, source, webhook } from "./support.js"
 

@@ -2,7 +2,7 @@
 // transaction_id condition holds for the click id tracking.ts keeps under `clickid`.
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { PartnerRule } from "../../src/config/schema.js"
+import { PartnerRule } from "../../src/events/configSchema.js"
 import { partnerFor } from "../../src/normalize/identity.js"
 import { normalizeWebhook } from "../../src/normalize/normalize.js"
 import { context, normalizeFixture, observed, SOURCES, webhook } from "./support.js"

@@ -4,15 +4,17 @@
 import * as fs from "node:fs"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
-import { appSql } from "../support/db.js"
+import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { jobsSettled } from "../support/wait.js"
 
 const SECRET = "shpss_normalize"
 let partner: FakeServer
 let service: RunningService
 let sql: Sql
+let owner: Sql
 
 const fixture = (name: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ ...(JSON.parse(fs.readFileSync(`test/fixtures/shopify/${name}`, "utf8")) as object), ...extra })
@@ -44,6 +46,7 @@ rules: [{ id: all, company: "*", product: "*", partner: "*", target: sink }]
 `
   })
   sql = appSql(service.databaseUrl)
+  owner = ownerSql(service.databaseUrl)
 })
 
 describe("normalization through the worker", () => {
@@ -56,7 +59,7 @@ describe("normalization through the worker", () => {
       return rows[0]?.dispatch_state === "delivered" ? rows : undefined
     })
     expect(row).toMatchObject({ status: "paid", partner: "google", value_minor: "6326" })
-    await new Promise((r) => setTimeout(r, 1000))
+    await jobsSettled(owner)
     expect(partner.requests.filter((r) => r.url.startsWith("/t?ref=5678901234567"))).toHaveLength(1)
     const types = (
       await sql`select type from events where stream_id = 'order-shop-de:5678901234567' order by stream_version`

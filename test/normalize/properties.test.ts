@@ -3,9 +3,9 @@
 // pairs and whole lifecycles end in the same state in any arrival order.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { STATUS_RANK } from "../../src/conversion/status.js"
 import { decide, foldOrder, merge, normalizeWebhook, type OrderState } from "../../src/normalize/normalize.js"
 import type { NormalizationOutcome } from "../../src/normalize/outcome.js"
-import { STATUS_RANK } from "../../src/normalize/status.js"
 import { run, shopify } from "./decider/support.js"
 import { context, fixtureJson, fixtureText, normalizeFixture, observed, SOURCES, webhook } from "./support.js"
 

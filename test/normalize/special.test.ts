@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import type { Source } from "../../src/config/schema.js"
+import type { Source } from "../../src/events/configSchema.js"
 import { reshipment, testOrder } from "../../src/normalize/special.js"
 
 const rules: Source["testOrders"] = {

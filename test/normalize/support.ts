@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import type { PartnerRule, ProductMapping, Source } from "../../src/config/schema.js"
+import type { PartnerRule, ProductMapping, Source } from "../../src/events/configSchema.js"
 import { type NormalizeContext, normalizeWebhook, type WebhookInput } from "../../src/normalize/normalize.js"
 import type { NormalizationOutcome, Observed } from "../../src/normalize/outcome.js"
 

@@ -3,8 +3,6 @@
 // known), an order that fails until the configuration is fixed, and a re-normalization after the
 // partner rules changed on an order that was already normalized.
 import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { Effect, Layer } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { config as configCommand } from "../../src/cli/config.js"
@@ -15,6 +13,7 @@ import { appSql, dbLayer } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { paddleHeaders, post, shopifyHeaders, stripeHeaders, wooHeaders } from "../support/signers.js"
+import { tempFile } from "../support/tmp.js"
 
 const SECRET = "whsec_normalize_worker"
 const ENV = { NW_SECRET: SECRET, S2S_CONFIG_POLL_MS: "200" }
@@ -185,8 +184,7 @@ describe("normalization through the worker, per source kind", () => {
 
 describe("after the configuration changes", () => {
   beforeAll(async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s2s-nw-")), "s2s.yaml")
-    fs.writeFileSync(file, configYaml(true))
+    const file = tempFile("nw", "s2s.yaml", configYaml(true))
     const applied = await runCli(configCommand, ["apply", file], service.databaseUrl, { NW_SECRET: SECRET })
     expect(applied.exitCode).toBe(0)
   })

@@ -3,9 +3,8 @@
 // sent to the imported target (but is to the others), importing twice records nothing, and the old
 // rule export becomes s2s.yaml rules with a diff.
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { importCommand } from "../../src/cli/import.js"
 import { replan as replanCommand } from "../../src/cli/replan.js"
 import type { Sql } from "../../src/db/Db.js"
@@ -13,6 +12,7 @@ import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { tempDir } from "../support/tmp.js"
 import { runCli } from "./support.js"
 
 const SECRET = "shpss_import"
@@ -20,8 +20,7 @@ const env = { IM_SHOPIFY_SECRET: SECRET }
 let partner: FakeServer
 let service: RunningService
 let sql: Sql
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-import-"))
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+const dir = tempDir("import")
 
 const configYaml = () => `
 sources:

@@ -8,6 +8,7 @@ import { appSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { deliberatePause } from "../support/wait.js"
 import { createToken, postJson } from "./support.js"
 
 const SECRET = "shpss_rebuild"
@@ -69,7 +70,7 @@ describe("POST /api/v1/projections/{name}/rebuild", () => {
     const watch = (async () => {
       while (rebuilding) {
         seen.push((await liveRows()).length)
-        await new Promise((r) => setTimeout(r, 5))
+        await deliberatePause(5, "pacing")
       }
     })()
     const res = await rebuild("conversions").finally(() => (rebuilding = false))

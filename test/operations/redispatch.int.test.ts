@@ -5,10 +5,11 @@
 import * as fs from "node:fs"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
-import { appSql } from "../support/db.js"
+import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { jobsSettled } from "../support/wait.js"
 import { createToken, postJson } from "./support.js"
 
 const SECRET = "shpss_redispatch"
@@ -16,6 +17,7 @@ const ORDER = "shop-de:910001"
 let partner: FakeServer
 let service: RunningService
 let sql: Sql
+let owner: Sql
 let operate: { tokenId: string; token: string }
 let audit: { token: string }
 
@@ -35,7 +37,6 @@ const events = (type?: string) =>
 const count = async (type: string) => (await events(type)).length
 const redispatch = (payload: unknown, token = operate.token) =>
   postJson(`${service.baseUrl}/api/v1/redispatch`, token, payload)
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 beforeAll(async () => {
   partner = await fakeServer()
@@ -58,6 +59,7 @@ rules:
 `
   })
   sql = appSql(service.databaseUrl)
+  owner = ownerSql(service.databaseUrl)
   operate = await createToken(service.databaseUrl, "operate")
   audit = await createToken(service.databaseUrl, "audit")
   const res = await post(`${service.baseUrl}/webhooks/shop-de`, body, shopifyHeaders(body, SECRET))
@@ -91,7 +93,7 @@ describe("POST /api/v1/redispatch", () => {
         request: { method: "GET", url: `${partner.url}${URL_SENT}`, headers: {} }
       }
     ])
-    await settle(300)
+    await jobsSettled(owner)
     expect(partner.requests).toHaveLength(1)
     expect(await count("DispatchRequested")).toBe(0)
   })
@@ -123,7 +125,7 @@ describe("POST /api/v1/redispatch", () => {
       skipped: 1,
       items: [{ action: "skipped", state: "succeeded", reason: "already delivered (use --force)" }]
     })
-    await settle(500)
+    await jobsSettled(owner)
     expect(partner.requests).toHaveLength(2)
     expect((await events()).length).toBe(before)
   })
@@ -133,7 +135,7 @@ describe("POST /api/v1/redispatch", () => {
     expect(res.body).toMatchObject({ force: true, send: 1, items: [{ action: "requested", state: "succeeded" }] })
     await partner.waitFor(3)
     await eventually(async () => ((await count("DispatchSucceeded")) === 2 ? true : undefined))
-    await settle(700)
+    await jobsSettled(owner)
     expect(partner.requests).toHaveLength(3)
     expect(partner.requests[2]!.url).toBe(URL_SENT)
   })
@@ -148,7 +150,7 @@ describe("POST /api/v1/redispatch", () => {
     const actions = [a, b].map((r) => (r.body.items as Array<{ action: string }>)[0]?.action).sort()
     expect(actions).toEqual(["requested", "skipped"])
     await eventually(async () => ((await count("DispatchSucceeded")) === 3 ? true : undefined))
-    await settle(1000)
+    await jobsSettled(owner)
     expect(partner.requests).toHaveLength(4)
     expect(await count("DispatchRequested")).toBe(3)
   })

@@ -3,21 +3,22 @@
 // configured"). Once the source is back, the dry run shows the change, the confirmation applies it
 // (the order is created and dispatched), and a second run appends nothing.
 import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { config as configCommand } from "../../src/cli/config.js"
 import type { Sql } from "../../src/db/Db.js"
-import { appSql } from "../support/db.js"
+import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { tempFile } from "../support/tmp.js"
+import { jobsSettled } from "../support/wait.js"
 import { createToken, postJson, runCli } from "./support.js"
 
 const SECRET = "shpss_renormalize"
 let partner: FakeServer
 let service: RunningService
 let sql: Sql
+let owner: Sql
 let operate: { tokenId: string; token: string }
 let webhookId: string
 
@@ -61,6 +62,7 @@ beforeAll(async () => {
   // Then an s2s.yaml without shop-at is applied, and the worker starts.
   service = await startService({ config: configYaml(false), worker: true, env, databaseUrl: receiver.databaseUrl })
   sql = appSql(service.databaseUrl)
+  owner = ownerSql(service.databaseUrl)
   operate = await createToken(service.databaseUrl, "operate")
   await eventually(async () =>
     (await webhookEvents()).some((e) => e.type === "NormalizationFailed") ? true : undefined
@@ -85,8 +87,7 @@ describe("POST /api/v1/renormalize", () => {
   })
 
   it("after the configuration is fixed, the dry run shows the change and records nothing", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s2s-rn-")), "s2s.yaml")
-    fs.writeFileSync(file, configYaml(true))
+    const file = tempFile("rn", "s2s.yaml", configYaml(true))
     const applied = await runCli(configCommand, ["apply", file], service.databaseUrl, { RN_SHOPIFY_SECRET: SECRET })
     expect(applied.exitCode).toBe(0)
     const before = await totalEvents()
@@ -142,7 +143,7 @@ describe("POST /api/v1/renormalize", () => {
       changes: 0,
       items: [{ action: "unchanged", before: "changed: order shop-at:920001 (OrderNormalized, PaymentUpdated)" }]
     })
-    await new Promise((r) => setTimeout(r, 500))
+    await jobsSettled(owner)
     expect(await totalEvents()).toBe(before)
     expect(partner.requests).toHaveLength(1)
   })

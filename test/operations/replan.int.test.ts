@@ -4,8 +4,6 @@
 // dry run shows exactly the new (order, target) pairs, the confirmation plans and sends them once, and
 // a second run plans nothing. The order whose partner changed is sent to renormalize first.
 import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { config as configCommand } from "../../src/cli/config.js"
 import { replan as replanCommand } from "../../src/cli/replan.js"
@@ -14,6 +12,7 @@ import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { tempFile } from "../support/tmp.js"
 import { createToken, postJson, runCli } from "./support.js"
 
 const SECRET = "shpss_replan"
@@ -61,15 +60,8 @@ const projected = (orderKey: string) =>
     const rows = await sql`select 1 from conversions where order_key = ${orderKey} and paid_at is not null`
     return rows.length > 0 ? true : undefined
   })
-const applyFile = async (yaml: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-rp-"))
-  fs.writeFileSync(path.join(dir, "s2s.yaml"), yaml)
-  try {
-    return await runCli(configCommand, ["apply", path.join(dir, "s2s.yaml")], service.databaseUrl, env)
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
+const applyFile = (yaml: string) =>
+  runCli(configCommand, ["apply", tempFile("rp", "s2s.yaml", yaml)], service.databaseUrl, env)
 const replanApi = (payload: unknown) => postJson(`${service.baseUrl}/api/v1/replan`, operate.token, payload)
 const replanCli = (...args: Array<string>) =>
   runCli(replanCommand, args, service.databaseUrl, { ...env, S2S_ACTOR: "ops-alice" })

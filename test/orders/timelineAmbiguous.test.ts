@@ -2,7 +2,7 @@
 // while it has no outcome (in flight, or lost in a crash); a held dispatch names the command that
 // resolves it; a resend says which attempt it repeats; an order with a held target is "held".
 import { describe, expect, it } from "vitest"
-import type { DispatchEntry } from "../../src/dispatch/state.js"
+import type { DispatchEntry } from "../../src/conversion/dispatch.js"
 import type { RecordedEvent } from "../../src/events/EventStore.js"
 import type { AppEvent } from "../../src/events/Events.js"
 import { timeline } from "../../src/orders/timeline.js"
@@ -71,6 +71,24 @@ describe("the order log of ambiguous attempts", () => {
     expect(log).toEqual([
       "held | held: attempt 1 was being sent when its worker stopped; to send it: s2s redispatch --order shop-de:1001 --target awin --yes",
       "HTTP 200 | attempt 2 (operator) (resends attempt 1, outcome unknown): GET partner.test/sale"
+    ])
+  })
+
+  it("quotes an order key the shell would split or expand in the command it names", () => {
+    const held = timeline([
+      at({
+        _tag: "DispatchHeld",
+        orderKey: "shop de:#1001",
+        targetId: "awin",
+        kind: "conversion",
+        attempt: 1,
+        channel: "postback",
+        cause: "outcome_lost",
+        detail: "attempt 1 was being sent when its worker stopped"
+      })
+    ])
+    expect(held.map((r) => r.what)).toEqual([
+      "held: attempt 1 was being sent when its worker stopped; to send it: s2s redispatch --order 'shop de:#1001' --target awin --yes"
     ])
   })
 })

@@ -1,15 +1,17 @@
 import * as fs from "node:fs"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
-import { appSql } from "../support/db.js"
+import { appSql, ownerSql } from "../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../support/fakeServer.js"
 import { type RunningService, startService } from "../support/service.js"
 import { post, shopifyHeaders } from "../support/signers.js"
+import { jobsSettled } from "../support/wait.js"
 
 const SECRET = "shpss_pipeline"
 let partner: FakeServer
 let service: RunningService
 let sql: Sql
+let owner: Sql
 
 const fixture = JSON.parse(fs.readFileSync("test/fixtures/shopify/orders-paid.json", "utf8")) as Record<string, unknown>
 
@@ -60,6 +62,7 @@ rules:
 `
   })
   sql = appSql(service.databaseUrl)
+  owner = ownerSql(service.databaseUrl)
 })
 
 describe("webhook to postback", () => {
@@ -97,7 +100,7 @@ describe("webhook to postback", () => {
     const before = partner.requests.length
     await deliver(900001)
     await deliver(900001, "wh-900001-again")
-    await new Promise((r) => setTimeout(r, 1500))
+    await jobsSettled(owner)
     expect(partner.requests.length).toBe(before)
   })
 
@@ -130,7 +133,7 @@ describe("webhook to postback", () => {
       const t = (await orderEvents("shop-de:900003")).map((e) => e.type)
       return t.includes("DispatchFailed") ? t : undefined
     })
-    await new Promise((r) => setTimeout(r, 1000))
+    await jobsSettled(owner)
     expect(partner.requests.length).toBe(before + 1)
     const failed = (await orderEvents("shop-de:900003")).find((e) => e.type === "DispatchFailed")!.data
     expect(failed).toMatchObject({ retryable: false, reason: "InvalidPayload", status: 400 })

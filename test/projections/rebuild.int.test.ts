@@ -8,6 +8,7 @@ import { rebuild } from "../../src/projections/rebuild.js"
 import { activeGeneration, ensureRegistered, runBatch } from "../../src/projections/runner.js"
 import { streamSummaries } from "../../src/projections/streamSummaries.js"
 import { appSql, freshDatabase } from "../support/db.js"
+import { waitUntil } from "../support/wait.js"
 
 let sql: Sql
 beforeAll(async () => {
@@ -52,14 +53,13 @@ const appendWebhooks = async (count: number) => {
 // moment, so "caught up" means the checkpoint reached the last event, not "a batch read nothing".
 const catchUp = async () => {
   const [{ max }] = (await sql`select max(global_position)::int as max from events`) as unknown as [{ max: number }]
-  for (;;) {
-    const gen = await activeGeneration(sql, streamSummaries.name)
-    const r = await runBatch(sql, streamSummaries, gen, 200)
-    if (r._tag === "Applied" && r.read === 0) {
-      if (r.checkpoint.position >= max) return
-      await new Promise((resolve) => setTimeout(resolve, 20))
+  await waitUntil("stream_summaries caught up", async () => {
+    for (;;) {
+      const gen = await activeGeneration(sql, streamSummaries.name)
+      const r = await runBatch(sql, streamSummaries, gen, 200)
+      if (r._tag === "Applied" && r.read === 0) return r.checkpoint.position >= max
     }
-  }
+  })
 }
 
 const liveRows = async () =>

@@ -1,7 +1,7 @@
 // Given orders with their conversions, when reported, then each figure counts what README says, per
 // group, and an order grouped by target counts once under each of its targets with that dispatch only.
 import { describe, expect, it } from "vitest"
-import { type DispatchState, evolveDispatch } from "../../src/dispatch/state.js"
+import { type DispatchState, evolveDispatch } from "../../src/conversion/dispatch.js"
 import type { AppEvent } from "../../src/events/Events.js"
 import { aggregate, type ReportOrder, shareText } from "../../src/reports/figures.js"
 

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import type { Rule } from "../../src/config/schema.js"
+import type { Rule } from "../../src/events/configSchema.js"
 import { explain, toPlannedTargets, toRuleDecisions } from "../../src/rules/explain.js"
 import { exc, inc, order, targets } from "./fixtures.js"
 

@@ -1,5 +1,5 @@
 // Compact builders for rule tables: rules as "company/product/partner" patterns.
-import type { Rule } from "../../src/config/schema.js"
+import type { Rule } from "../../src/events/configSchema.js"
 import type { RoutingTarget } from "../../src/rules/explain.js"
 import type { RoutableOrder } from "../../src/rules/match.js"
 

@@ -2,10 +2,11 @@
 import { randomBytes } from "node:crypto"
 import { Layer } from "effect"
 import postgres from "postgres"
-import { afterAll, inject } from "vitest"
+import { inject } from "vitest"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
 import { DbLive, makeSql } from "../../src/db/Db.js"
 import { EventStoreLive } from "../../src/events/EventStore.js"
+import { onCleanup } from "./cleanup.js"
 import { runDatabasePrefix } from "./runPrefix.js"
 
 export const withDatabase = (url: string, database: string) => {
@@ -31,14 +32,14 @@ export const freshDatabase = async (): Promise<string> => {
 /** A postgres.js pool as the app role (what the service uses). */
 export const appSql = (url: string, max = 10) => {
   const sql = makeSql(url, { max })
-  afterAll(() => sql.end({ timeout: 5 }))
+  onCleanup(() => sql.end({ timeout: 5 }))
   return sql
 }
 
 /** An owner connection (the migration role), for setup the app role may not do. */
 export const ownerSql = (url: string, max = 2) => {
   const sql = makeSql(url, { max, role: null })
-  afterAll(() => sql.end({ timeout: 5 }))
+  onCleanup(() => sql.end({ timeout: 5 }))
   return sql
 }
 

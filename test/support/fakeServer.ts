@@ -1,7 +1,10 @@
 // A fake destination on loopback: records every request and answers with what the test scripts.
 import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
-import { afterAll } from "vitest"
+import { onCleanup } from "./cleanup.js"
+import { waitUntil } from "./wait.js"
+
+export { eventually } from "./wait.js"
 
 export interface Recorded {
   readonly method: string
@@ -25,6 +28,8 @@ export interface FakeServer {
   /** Replies used in order, then `fallback`. */
   readonly script: (replies: ReadonlyArray<Reply>, fallback?: Reply) => void
   readonly waitFor: (count: number, timeoutMs?: number) => Promise<ReadonlyArray<Recorded>>
+  /** How many answers were handed to the kernel (a delayed reply counts once it is sent). */
+  readonly answered: () => number
   readonly close: () => Promise<void>
 }
 
@@ -32,6 +37,7 @@ export const fakeServer = async (): Promise<FakeServer> => {
   const requests: Array<Recorded> = []
   let queue: Array<Reply> = []
   let fallback: Reply = { status: 200, body: "OK" }
+  let answered = 0
   const server = createServer((req, res) => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
@@ -46,7 +52,7 @@ export const fakeServer = async (): Promise<FakeServer> => {
       const reply = queue.shift() ?? fallback
       const send = () => {
         res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers })
-        res.end(reply.body ?? "")
+        res.end(reply.body ?? "", () => answered++)
       }
       if (reply.delayMs) setTimeout(send, reply.delayMs)
       else send()
@@ -55,7 +61,7 @@ export const fakeServer = async (): Promise<FakeServer> => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()))
-  afterAll(close)
+  onCleanup(close)
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
@@ -64,24 +70,15 @@ export const fakeServer = async (): Promise<FakeServer> => {
       if (fb) fallback = fb
     },
     waitFor: async (count, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs
-      while (requests.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} requests, got ${requests.length}`)
-        await new Promise((r) => setTimeout(r, 25))
-      }
+      await waitUntil(
+        `${count} requests`,
+        () => requests.length >= count,
+        timeoutMs,
+        () => `got ${requests.length}`
+      )
       return requests
     },
+    answered: () => answered,
     close
-  }
-}
-
-/** Polls until `check` returns a value (not undefined), or fails after the timeout. */
-export const eventually = async <A>(check: () => Promise<A | undefined>, timeoutMs = 15_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error("condition not met in time")
-    await new Promise((r) => setTimeout(r, 50))
   }
 }

@@ -4,11 +4,11 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { ConfigProvider, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
-import { afterAll } from "vitest"
 import { applyAtStart } from "../../src/cli/configFile.js"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
 import { freePort } from "../../src/db/embedded.js"
 import { configValidators, ServiceLive } from "../../src/main.js"
+import { onCleanup } from "./cleanup.js"
 import { freshDatabase } from "./db.js"
 
 export interface RunningService {
@@ -30,7 +30,17 @@ export const startService = async (options: {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "s2s-config-"))
   const file = path.join(dir, "s2s.yaml")
   await fs.writeFile(file, options.config)
+  // Secrets named by env:NAME are read from the process environment, so they are set there; and put
+  // back at stop: test files share a worker process (isolate: false), and a setting one file needs
+  // (WORKER_CONCURRENCY: "2") must not reach the next file's service through ConfigProvider.fromEnv.
+  const previousEnv = Object.keys(options.env ?? {}).map((k) => [k, process.env[k]] as const)
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v
+  const restoreEnv = () => {
+    for (const [k, v] of previousEnv) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
   const provider = ConfigProvider.fromMap(
     new Map([
       ["PORT", String(port)],
@@ -67,9 +77,15 @@ export const startService = async (options: {
   const stop = async () => {
     if (stopped) return
     stopped = true
-    await Effect.runPromise(Scope.close(scope, Exit.void))
+    // The file was read at start: removed first, so a shutdown that fails or outlasts the hook's
+    // timeout does not leave it behind.
     await fs.rm(dir, { recursive: true, force: true })
+    try {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    } finally {
+      restoreEnv()
+    }
   }
-  afterAll(stop)
+  onCleanup(stop)
   return { baseUrl: `http://127.0.0.1:${port}`, databaseUrl, stop }
 }

@@ -2,6 +2,7 @@
 // per target (the share of conversions sent with each identifier, and under which consent).
 import type { Coverage } from "../../src/console/coverage/schema.ts"
 import { count, share } from "../format.ts"
+import { DataTable } from "./DataTable.tsx"
 import { Empty } from "./ui.tsx"
 
 export const Lost = (props: { title: string; what: string; rows: Coverage["lostCampaigns"] }) => (
@@ -41,57 +42,47 @@ export const MatchQualityTable = (props: { rows: Coverage["matchQuality"] }) => 
     {props.rows.length === 0 ? (
       <Empty>No conversion was sent for these orders.</Empty>
     ) : (
-      <table class="table">
-        <caption class="sr-only">
-          Share of conversions sent with each identifier, and the consent they were sent under
-        </caption>
-        <thead>
-          <tr>
+      <DataTable
+        caption="Share of conversions sent with each identifier, and the consent they were sent under"
+        columns={[
+          "Target",
+          "Sent",
+          "E-mail",
+          "Phone",
+          "Address",
+          "Click id",
+          "IP",
+          "User agent",
+          "Consent granted",
+          "denied",
+          "unknown"
+        ]}
+        rows={props.rows}
+        rowKey={(m) => m.targetId}
+        cells={(m) => (
+          <>
+            <td>
+              {m.targetId} <span class="muted">({m.channel})</span>
+            </td>
+            <td class="num">{count(m.sent)}</td>
             {[
-              "Target",
-              "Sent",
-              "E-mail",
-              "Phone",
-              "Address",
-              "Click id",
-              "IP",
-              "User agent",
-              "Consent granted",
-              "denied",
-              "unknown"
-            ].map((h) => (
-              <th key={h} scope="col">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((m) => (
-            <tr key={m.targetId}>
-              <td>
-                {m.targetId} <span class="muted">({m.channel})</span>
+              m.email,
+              m.phone,
+              m.address,
+              m.clickId,
+              m.ip,
+              m.userAgent,
+              m.consentGranted,
+              m.consentDenied,
+              m.consentUnknown
+            ].map((v, i) => (
+              <td key={i} class="num">
+                {share(v, m.sent)}
               </td>
-              <td class="num">{count(m.sent)}</td>
-              {[
-                m.email,
-                m.phone,
-                m.address,
-                m.clickId,
-                m.ip,
-                m.userAgent,
-                m.consentGranted,
-                m.consentDenied,
-                m.consentUnknown
-              ].map((v, i) => (
-                <td key={i} class="num">
-                  {share(v, m.sent)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+            ))}
+          </>
+        )}
+      />
     )}
   </section>
 )

@@ -68,7 +68,6 @@ export const Operation = (props: { kind: Kind; label: string; body: Record<strin
     setError(undefined)
     try {
       setReport(await post<Report>(`/${props.kind}`, { ...props.body, dryRun }))
-      if (!dryRun) props.onDone?.()
     } catch (e) {
       setError(e as Error)
     } finally {
@@ -79,6 +78,12 @@ export const Operation = (props: { kind: Kind; label: string; body: Record<strin
     setOpen(true)
     setReport(undefined)
     void run(true)
+  }
+  // The page reloads its list only when the dialog closes: a reload while it is open could drop the row
+  // the dialog belongs to (a re-dispatched dead letter no longer needs attention) and the report with it.
+  const close = () => {
+    setOpen(false)
+    if (report !== undefined && !report.dryRun) props.onDone?.()
   }
   const pending = report?.dryRun && (isRedispatch(report) ? report.send : report.changes) > 0
   return (
@@ -94,7 +99,7 @@ export const Operation = (props: { kind: Kind; label: string; body: Record<strin
       {!open ? null : (
         <Dialog
           title={`${props.label.replace(/…$/, "")}: ${report === undefined || report.dryRun ? "dry run" : "done"}`}
-          onClose={() => setOpen(false)}
+          onClose={close}
         >
           <ErrorNote error={error} />
           {busy ? <p role="status">Working…</p> : null}
@@ -114,7 +119,7 @@ export const Operation = (props: { kind: Kind; label: string; body: Record<strin
                 Confirm {props.kind === "redispatch" ? "re-dispatch" : "re-normalization"}
               </button>
             ) : null}
-            <button type="button" onClick={() => setOpen(false)}>
+            <button type="button" onClick={close}>
               {report !== undefined && !report.dryRun ? "Close" : "Cancel"}
             </button>
           </div>

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from "preact"
 import type { OrderDetail } from "../../src/console/api/schemas.ts"
 import { dateTime } from "../format.ts"
+import { DataTable } from "./DataTable.tsx"
 import { Timeline } from "./Timeline.tsx"
 import { Badge } from "./ui.tsx"
 
@@ -87,45 +88,37 @@ export const OrderDetailView = (props: {
         {view.targets.length === 0 ? (
           <p class="empty">Not routed to any target.</p>
         ) : (
-          <table class="table">
-            <caption class="sr-only">Dispatch state per target</caption>
-            <thead>
-              <tr>
-                {[
-                  "Target",
-                  "Kind",
-                  "Rule",
-                  "Status",
-                  "Attempts",
-                  "Last attempt",
-                  "Last reason",
-                  ...(props.targetAction ? ["Action"] : [])
-                ].map((h) => (
-                  <th key={h} scope="col">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {view.targets.map((t) => (
-                <tr key={`${t.targetId}|${t.kind}`}>
-                  <td>
-                    {t.targetId} <span class="muted">({t.channel})</span>
-                  </td>
-                  <td>{t.kind}</td>
-                  <td>{t.ruleId}</td>
-                  <td>
-                    <Badge value={t.status} />
-                  </td>
-                  <td class="num">{t.attempts}</td>
-                  <td>{dateTime(t.lastAttemptAt)}</td>
-                  <td class="break">{[t.lastReason, t.lastMessage].filter((x) => x !== null).join(": ") || "–"}</td>
-                  {props.targetAction ? <td>{props.targetAction(t)}</td> : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Dispatch state per target"
+            columns={[
+              "Target",
+              "Kind",
+              "Rule",
+              "Status",
+              "Attempts",
+              "Last attempt",
+              "Last reason",
+              ...(props.targetAction ? ["Action"] : [])
+            ]}
+            rows={view.targets}
+            rowKey={(t) => `${t.targetId}|${t.kind}`}
+            cells={(t) => (
+              <>
+                <td>
+                  {t.targetId} <span class="muted">({t.channel})</span>
+                </td>
+                <td>{t.kind}</td>
+                <td>{t.ruleId}</td>
+                <td>
+                  <Badge value={t.status} />
+                </td>
+                <td class="num">{t.attempts}</td>
+                <td>{dateTime(t.lastAttemptAt)}</td>
+                <td class="break">{[t.lastReason, t.lastMessage].filter((x) => x !== null).join(": ") || "–"}</td>
+                {props.targetAction ? <td>{props.targetAction(t)}</td> : null}
+              </>
+            )}
+          />
         )}
       </section>
       <section aria-labelledby="timeline-h">

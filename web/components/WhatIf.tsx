@@ -6,6 +6,7 @@ import { Link } from "wouter-preact"
 import type { WhatIfReport } from "../../src/console/rules/schema.ts"
 import { ApiError, post } from "../api.ts"
 import { count, dateTime } from "../format.ts"
+import { DataTable } from "./DataTable.tsx"
 import { Empty, ErrorNote, Field } from "./ui.tsx"
 
 export const WhatIf = () => {
@@ -94,33 +95,25 @@ export const WhatIf = () => {
           {report.changes.length === 0 ? (
             <Empty>No recent order would go elsewhere.</Empty>
           ) : (
-            <table class="table">
-              <caption class="sr-only">Orders that would be routed differently</caption>
-              <thead>
-                <tr>
-                  {["Order", "Placed", "Company / partner", "Now", "With the file"].map((h) => (
-                    <th key={h} scope="col">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {report.changes.map((c) => (
-                  <tr key={c.orderKey}>
-                    <td>
-                      <Link href={`/order?key=${encodeURIComponent(c.orderKey)}`}>{c.orderKey}</Link>
-                    </td>
-                    <td>{dateTime(c.placedAt)}</td>
-                    <td>
-                      {c.company} / {c.partner ?? "none"}
-                    </td>
-                    <td>{c.before.join(", ") || "–"}</td>
-                    <td>{c.after.join(", ") || "–"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Orders that would be routed differently"
+              columns={["Order", "Placed", "Company / partner", "Now", "With the file"]}
+              rows={report.changes}
+              rowKey={(c) => c.orderKey}
+              cells={(c) => (
+                <>
+                  <td>
+                    <Link href={`/order?key=${encodeURIComponent(c.orderKey)}`}>{c.orderKey}</Link>
+                  </td>
+                  <td>{dateTime(c.placedAt)}</td>
+                  <td>
+                    {c.company} / {c.partner ?? "none"}
+                  </td>
+                  <td>{c.before.join(", ") || "–"}</td>
+                  <td>{c.after.join(", ") || "–"}</td>
+                </>
+              )}
+            />
           )}
         </div>
       )}

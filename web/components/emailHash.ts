@@ -1,5 +1,5 @@
 // The e-mail search sends only a SHA-256 of the address: ASCII whitespace trimmed and A-Z lower-cased,
-// the same digest the database indexes (s2s_email_key, sql/0051). @noble/hashes because the browser's
+// the same digest the database indexes (s2s_email_key, sql/0005_projections.sql). @noble/hashes because the browser's
 // own crypto.subtle exists only on https and localhost.
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"

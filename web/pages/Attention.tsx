@@ -5,6 +5,7 @@
 import { Link } from "wouter-preact"
 import type { Attention } from "../../src/console/attention/schema.ts"
 import { get } from "../api.ts"
+import { DataTable } from "../components/DataTable.tsx"
 import { Operation } from "../components/Operation.tsx"
 import { Badge, Empty, ErrorNote, Loading, Page } from "../components/ui.tsx"
 import { count, dateTime } from "../format.ts"
@@ -51,52 +52,44 @@ export const AttentionPage = () => {
             {data.dispatches.length === 0 ? (
               <Empty>No dispatch needs an operator.</Empty>
             ) : (
-              <table class="table">
-                <caption class="sr-only">Dispatches that need an operator, latest attempt first</caption>
-                <thead>
-                  <tr>
-                    {["Order", "Target", "State", "Attempts", "Last attempt", "Why", "Action"].map((h) => (
-                      <th key={h} scope="col">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.dispatches.map((d) => (
-                    <tr key={`${d.orderKey}|${d.targetId}|${d.kind}`}>
-                      <td>{orderLink(d.orderKey)}</td>
-                      <td>
-                        {d.targetId}{" "}
-                        <span class="muted">
-                          ({d.channel}
-                          {d.kind === "conversion" ? "" : `, ${d.kind}`})
-                        </span>
-                      </td>
-                      <td>
-                        <Badge value={d.status} />
-                      </td>
-                      <td class="num">{d.attempts}</td>
-                      <td>{dateTime(d.lastAttemptAt)}</td>
-                      <td class="break">{[d.lastReason, d.lastMessage].filter((x) => x !== null).join(": ") || "–"}</td>
-                      <td>
-                        <Operation
-                          kind="redispatch"
-                          label="Re-dispatch…"
-                          body={{
-                            orderKeys: [d.orderKey],
-                            target: d.targetId,
-                            kind: d.kind,
-                            state: d.redispatchState,
-                            reason: "re-dispatch from the console"
-                          }}
-                          onDone={loaded.reload}
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption="Dispatches that need an operator, latest attempt first"
+                columns={["Order", "Target", "State", "Attempts", "Last attempt", "Why", "Action"]}
+                rows={data.dispatches}
+                rowKey={(d) => `${d.orderKey}|${d.targetId}|${d.kind}`}
+                cells={(d) => (
+                  <>
+                    <td>{orderLink(d.orderKey)}</td>
+                    <td>
+                      {d.targetId}{" "}
+                      <span class="muted">
+                        ({d.channel}
+                        {d.kind === "conversion" ? "" : `, ${d.kind}`})
+                      </span>
+                    </td>
+                    <td>
+                      <Badge value={d.status} />
+                    </td>
+                    <td class="num">{d.attempts}</td>
+                    <td>{dateTime(d.lastAttemptAt)}</td>
+                    <td class="break">{[d.lastReason, d.lastMessage].filter((x) => x !== null).join(": ") || "–"}</td>
+                    <td>
+                      <Operation
+                        kind="redispatch"
+                        label="Re-dispatch…"
+                        body={{
+                          orderKeys: [d.orderKey],
+                          target: d.targetId,
+                          kind: d.kind,
+                          state: d.redispatchState,
+                          reason: "re-dispatch from the console"
+                        }}
+                        onDone={loaded.reload}
+                      />
+                    </td>
+                  </>
+                )}
+              />
             )}
           </section>
           <section aria-labelledby="webhooks-h">
@@ -116,52 +109,42 @@ export const AttentionPage = () => {
                   ) : null}
                   {data.webhooksTruncated ? <span class="muted"> (the newest are listed)</span> : null}
                 </p>
-                <table class="table">
-                  <caption class="sr-only">
-                    Webhooks whose last normalization failed or whose body was refused, newest first
-                  </caption>
-                  <thead>
-                    <tr>
-                      {["Webhook", "Source", "State", "When", "Reason", "Action"].map((h) => (
-                        <th key={h} scope="col">
-                          {h}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.webhooks.map((w) => (
-                      <tr key={w.webhookId}>
-                        <td>
-                          <code>{w.webhookId}</code>
-                          {w.topic === null ? null : <div class="muted small">{w.topic}</div>}
-                        </td>
-                        <td>{w.sourceId}</td>
-                        <td>
-                          <Badge value={w.state} />
-                        </td>
-                        <td>{dateTime(w.recordedAt)}</td>
-                        <td class="break">
-                          <code>{w.reason}</code> {w.message}
-                          {w.path === null ? "" : ` at ${w.path}`}
-                        </td>
-                        <td>
-                          {w.state === "normalization_failed" ? (
-                            <Operation
-                              kind="renormalize"
-                              label="Re-normalize…"
-                              body={{ webhookIds: [w.webhookId], reason: "re-normalization from the console" }}
-                              onDone={loaded.reload}
-                            />
-                          ) : (
-                            // Refused with 400 at the door: nothing here can read it; the sender must resend.
-                            <span class="muted">ask the platform to resend it (raw bytes kept)</span>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable
+                  caption="Webhooks whose last normalization failed or whose body was refused, newest first"
+                  columns={["Webhook", "Source", "State", "When", "Reason", "Action"]}
+                  rows={data.webhooks}
+                  rowKey={(w) => w.webhookId}
+                  cells={(w) => (
+                    <>
+                      <td>
+                        <code>{w.webhookId}</code>
+                        {w.topic === null ? null : <div class="muted small">{w.topic}</div>}
+                      </td>
+                      <td>{w.sourceId}</td>
+                      <td>
+                        <Badge value={w.state} />
+                      </td>
+                      <td>{dateTime(w.recordedAt)}</td>
+                      <td class="break">
+                        <code>{w.reason}</code> {w.message}
+                        {w.path === null ? "" : ` at ${w.path}`}
+                      </td>
+                      <td>
+                        {w.state === "normalization_failed" ? (
+                          <Operation
+                            kind="renormalize"
+                            label="Re-normalize…"
+                            body={{ webhookIds: [w.webhookId], reason: "re-normalization from the console" }}
+                            onDone={loaded.reload}
+                          />
+                        ) : (
+                          // Refused with 400 at the door: nothing here can read it; the sender must resend.
+                          <span class="muted">ask the platform to resend it (raw bytes kept)</span>
+                        )}
+                      </td>
+                    </>
+                  )}
+                />
               </>
             )}
           </section>
@@ -170,41 +153,33 @@ export const AttentionPage = () => {
             {data.breakers.length === 0 ? (
               <Empty>No target is paused.</Empty>
             ) : (
-              <table class="table">
-                <caption class="sr-only">Targets paused by their circuit breaker</caption>
-                <thead>
-                  <tr>
-                    {["Target", "Failures in a row", "Opened", "Paused until", "Last reason", "Action"].map((h) => (
-                      <th key={h} scope="col">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.breakers.map((b) => (
-                    <tr key={b.targetId}>
-                      <td>{b.targetId}</td>
-                      <td class="num">{b.consecutiveFailures}</td>
-                      <td>{dateTime(b.openedAt)}</td>
-                      <td>{dateTime(b.until)}</td>
-                      <td class="break">{b.lastReason}</td>
-                      <td>
-                        <Operation
-                          kind="redispatch"
-                          label="Re-dispatch its dead letters…"
-                          body={{
-                            target: b.targetId,
-                            state: "dead_lettered",
-                            reason: "re-dispatch after the target recovered"
-                          }}
-                          onDone={loaded.reload}
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption="Targets paused by their circuit breaker"
+                columns={["Target", "Failures in a row", "Opened", "Paused until", "Last reason", "Action"]}
+                rows={data.breakers}
+                rowKey={(b) => b.targetId}
+                cells={(b) => (
+                  <>
+                    <td>{b.targetId}</td>
+                    <td class="num">{b.consecutiveFailures}</td>
+                    <td>{dateTime(b.openedAt)}</td>
+                    <td>{dateTime(b.until)}</td>
+                    <td class="break">{b.lastReason}</td>
+                    <td>
+                      <Operation
+                        kind="redispatch"
+                        label="Re-dispatch its dead letters…"
+                        body={{
+                          target: b.targetId,
+                          state: "dead_lettered",
+                          reason: "re-dispatch after the target recovered"
+                        }}
+                        onDone={loaded.reload}
+                      />
+                    </td>
+                  </>
+                )}
+              />
             )}
           </section>
         </>

@@ -9,6 +9,7 @@ import type { Coverage, Funnel } from "../../src/console/coverage/schema.ts"
 import { get } from "../api.ts"
 import { Chart } from "../components/Chart.tsx"
 import { Lost, MatchQualityTable } from "../components/CoverageParts.tsx"
+import { DataTable } from "../components/DataTable.tsx"
 import { Empty, ErrorNote, Field, Loading, Page, Stat } from "../components/ui.tsx"
 import { count, share } from "../format.ts"
 import { useApi } from "../hooks.ts"
@@ -129,33 +130,25 @@ export const CoveragePage = () => {
               <Empty>No paid order in this range.</Empty>
             ) : (
               <>
-                <table class="table">
-                  <caption class="sr-only">Coverage per company, market, partner and day</caption>
-                  <thead>
-                    <tr>
-                      {["Day", "Company", "Market", "Partner", ...FUNNEL.map(([, label]) => label)].map((h) => (
-                        <th key={h} scope="col">
-                          {h}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.rows.slice(0, shown).map((r) => (
-                      <tr key={`${r.day}|${r.company}|${r.market}|${r.partner}`}>
-                        <td>{r.day}</td>
-                        <td>{r.company ?? "–"}</td>
-                        <td>{r.market ?? "–"}</td>
-                        <td>{r.partner ?? "none"}</td>
-                        <td class="num">{count(r.paid)}</td>
-                        <td class="num">{`${count(r.withClickId)} (${share(r.withClickId, r.paid)})`}</td>
-                        <td class="num">{count(r.eligible)}</td>
-                        <td class="num">{count(r.delivered)}</td>
-                        <td class="num">{count(r.acknowledged)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable
+                  caption="Coverage per company, market, partner and day"
+                  columns={["Day", "Company", "Market", "Partner", ...FUNNEL.map(([, label]) => label)]}
+                  rows={data.rows.slice(0, shown)}
+                  rowKey={(r) => `${r.day}|${r.company}|${r.market}|${r.partner}`}
+                  cells={(r) => (
+                    <>
+                      <td>{r.day}</td>
+                      <td>{r.company ?? "–"}</td>
+                      <td>{r.market ?? "–"}</td>
+                      <td>{r.partner ?? "none"}</td>
+                      <td class="num">{count(r.paid)}</td>
+                      <td class="num">{`${count(r.withClickId)} (${share(r.withClickId, r.paid)})`}</td>
+                      <td class="num">{count(r.eligible)}</td>
+                      <td class="num">{count(r.delivered)}</td>
+                      <td class="num">{count(r.acknowledged)}</td>
+                    </>
+                  )}
+                />
                 {shown >= data.rows.length ? null : (
                   <button type="button" onClick={() => setShown(shown + ROWS_PAGE)}>
                     Show {Math.min(ROWS_PAGE, data.rows.length - shown)} more of {count(data.rows.length - shown)}

@@ -7,6 +7,7 @@ import type { FilterOptions } from "../../src/console/api/schemas.ts"
 import type { DISPATCH_STATES, ORDER_STATUSES } from "../../src/orders/search.ts"
 import type { OrderSearchResult } from "../../src/orders/summary.ts"
 import { get } from "../api.ts"
+import { DataTable } from "../components/DataTable.tsx"
 import { emailKey } from "../components/emailHash.ts"
 import { Badge, Empty, ErrorNote, Field, Loading, Page } from "../components/ui.tsx"
 import { dateTime } from "../format.ts"
@@ -141,41 +142,31 @@ export const OrdersPage = () => {
         <Empty>No order matches these filters.</Empty>
       ) : (
         <>
-          <table class="table">
-            <caption class="sr-only">Orders, newest first</caption>
-            <thead>
-              <tr>
-                {["Order", "Placed", "Company", "Market", "Partner", "Value", "Status", "Dispatch", "Click id"].map(
-                  (h) => (
-                    <th key={h} scope="col">
-                      {h}
-                    </th>
-                  )
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {result.data.orders.map((order) => (
-                <tr key={order.orderKey}>
-                  <td>
-                    <Link href={`/order?key=${encodeURIComponent(order.orderKey)}`}>{order.orderKey}</Link>
-                  </td>
-                  <td>{dateTime(order.placedAt)}</td>
-                  <td>{order.company ?? "–"}</td>
-                  <td>{order.market ?? "–"}</td>
-                  <td>{order.partner ?? "–"}</td>
-                  <td class="num">{order.value === null ? "–" : `${order.value.amount} ${order.value.currency}`}</td>
-                  <td>
-                    <Badge value={order.status} />
-                  </td>
-                  <td>
-                    <Badge value={order.dispatchState} />
-                  </td>
-                  <td>{order.hasClickId ? "yes" : "no"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Orders, newest first"
+            columns={["Order", "Placed", "Company", "Market", "Partner", "Value", "Status", "Dispatch", "Click id"]}
+            rows={result.data.orders}
+            rowKey={(order) => order.orderKey}
+            cells={(order) => (
+              <>
+                <td>
+                  <Link href={`/order?key=${encodeURIComponent(order.orderKey)}`}>{order.orderKey}</Link>
+                </td>
+                <td>{dateTime(order.placedAt)}</td>
+                <td>{order.company ?? "–"}</td>
+                <td>{order.market ?? "–"}</td>
+                <td>{order.partner ?? "–"}</td>
+                <td class="num">{order.value === null ? "–" : `${order.value.amount} ${order.value.currency}`}</td>
+                <td>
+                  <Badge value={order.status} />
+                </td>
+                <td>
+                  <Badge value={order.dispatchState} />
+                </td>
+                <td>{order.hasClickId ? "yes" : "no"}</td>
+              </>
+            )}
+          />
           <nav class="pager" aria-label="Pages">
             <button
               type="button"

@@ -5,6 +5,7 @@ import { useCallback, useMemo } from "preact/hooks"
 import type { QueueHealth } from "../../src/console/queue/schema.ts"
 import { get } from "../api.ts"
 import { Chart } from "../components/Chart.tsx"
+import { DataTable } from "../components/DataTable.tsx"
 import { Empty, ErrorNote, Loading, Page, Stat } from "../components/ui.tsx"
 import { ago, count, seconds } from "../format.ts"
 import { useApi, useInterval } from "../hooks.ts"
@@ -55,32 +56,24 @@ export const QueuePage = () => {
           </div>
           <section aria-labelledby="tasks-h">
             <h2 id="tasks-h">Jobs by task</h2>
-            <table class="table">
-              <caption class="sr-only">Jobs per task and state</caption>
-              <thead>
-                <tr>
-                  {["Task", "Waiting", "Scheduled", "Running", "Failed", "Oldest waiting"].map((h) => (
-                    <th key={h} scope="col">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {data.tasks.map((t) => (
-                  <tr key={t.task}>
-                    <td>
-                      <code>{t.task}</code>
-                    </td>
-                    <td class="num">{count(t.queued)}</td>
-                    <td class="num">{count(t.scheduled)}</td>
-                    <td class="num">{count(t.running)}</td>
-                    <td class="num">{count(t.failed)}</td>
-                    <td class="num">{t.queued === 0 ? "–" : seconds(t.oldestQueuedSeconds)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Jobs per task and state"
+              columns={["Task", "Waiting", "Scheduled", "Running", "Failed", "Oldest waiting"]}
+              rows={data.tasks}
+              rowKey={(t) => t.task}
+              cells={(t) => (
+                <>
+                  <td>
+                    <code>{t.task}</code>
+                  </td>
+                  <td class="num">{count(t.queued)}</td>
+                  <td class="num">{count(t.scheduled)}</td>
+                  <td class="num">{count(t.running)}</td>
+                  <td class="num">{count(t.failed)}</td>
+                  <td class="num">{t.queued === 0 ? "–" : seconds(t.oldestQueuedSeconds)}</td>
+                </>
+              )}
+            />
           </section>
           <Chart
             title="Jobs finished per minute, last hour"
@@ -95,70 +88,54 @@ export const QueuePage = () => {
             {data.workers.length === 0 ? (
               <Empty>No worker holds a job right now.</Empty>
             ) : (
-              <table class="table">
-                <caption class="sr-only">Workers and their last sign of life</caption>
-                <thead>
-                  <tr>
-                    {["Worker", "Jobs running", "Last took a job"].map((h) => (
-                      <th key={h} scope="col">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.workers.map((w) => (
-                    <tr key={w.workerId}>
-                      <td>
-                        <code>{w.workerId}</code>
-                      </td>
-                      <td class="num">{w.running}</td>
-                      <td>{ago(w.lastSeenAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption="Workers and their last sign of life"
+                columns={["Worker", "Jobs running", "Last took a job"]}
+                rows={data.workers}
+                rowKey={(w) => w.workerId}
+                cells={(w) => (
+                  <>
+                    <td>
+                      <code>{w.workerId}</code>
+                    </td>
+                    <td class="num">{w.running}</td>
+                    <td>{ago(w.lastSeenAt)}</td>
+                  </>
+                )}
+              />
             )}
           </section>
           <section aria-labelledby="projections-h">
             <h2 id="projections-h">Projections</h2>
-            <table class="table">
-              <caption class="sr-only">Read models: position in the log, lag and rebuilds</caption>
-              <thead>
-                <tr>
-                  {["Projection", "Generation", "Position", "Behind (events)", "Behind (time)", "Rebuild"].map((h) => (
-                    <th key={h} scope="col">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {data.projections.map((p) => (
-                  <tr key={p.name}>
-                    <td>
-                      <code>{p.name}</code>
-                    </td>
-                    <td class="num">{p.activeGeneration ?? "–"}</td>
-                    <td class="num">
-                      {p.checkpoint === null ? "not started" : `${count(p.checkpoint)} of ${count(data.headPosition)}`}
-                    </td>
-                    <td class="num">{p.lagEvents === null ? "–" : count(p.lagEvents)}</td>
-                    <td class="num">{p.lagSeconds === null ? "–" : seconds(p.lagSeconds)}</td>
-                    <td>
-                      {p.rebuild === null ? (
-                        "–"
-                      ) : (
-                        <label>
-                          generation {p.rebuild.generation}: {p.rebuild.percent}%{" "}
-                          <progress max={100} value={p.rebuild.percent} />
-                        </label>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Read models: position in the log, lag and rebuilds"
+              columns={["Projection", "Generation", "Position", "Behind (events)", "Behind (time)", "Rebuild"]}
+              rows={data.projections}
+              rowKey={(p) => p.name}
+              cells={(p) => (
+                <>
+                  <td>
+                    <code>{p.name}</code>
+                  </td>
+                  <td class="num">{p.activeGeneration ?? "–"}</td>
+                  <td class="num">
+                    {p.checkpoint === null ? "not started" : `${count(p.checkpoint)} of ${count(data.headPosition)}`}
+                  </td>
+                  <td class="num">{p.lagEvents === null ? "–" : count(p.lagEvents)}</td>
+                  <td class="num">{p.lagSeconds === null ? "–" : seconds(p.lagSeconds)}</td>
+                  <td>
+                    {p.rebuild === null ? (
+                      "–"
+                    ) : (
+                      <label>
+                        generation {p.rebuild.generation}: {p.rebuild.percent}%{" "}
+                        <progress max={100} value={p.rebuild.percent} />
+                      </label>
+                    )}
+                  </td>
+                </>
+              )}
+            />
           </section>
         </>
       )}

@@ -4,53 +4,46 @@
 import { Link, useLocation, useSearch } from "wouter-preact"
 import type { RuleExplanation, RulesList } from "../../src/rules/RulesApi.ts"
 import { get } from "../api.ts"
+import { DataTable } from "../components/DataTable.tsx"
 import { Badge, Empty, ErrorNote, Field, Loading, Page } from "../components/ui.tsx"
 import { WhatIf } from "../components/WhatIf.tsx"
 import { dateTime } from "../format.ts"
 import { useApi } from "../hooks.ts"
 
 const RuleTable = (props: { rules: RulesList }) => (
-  <table class="table">
-    <caption class="sr-only">Current rules in the order they apply</caption>
-    <thead>
-      <tr>
-        {["#", "Rule", "Company", "Product", "Partner", "Target", "Last change"].map((h) => (
-          <th key={h} scope="col">
-            {h}
-          </th>
-        ))}
-      </tr>
-    </thead>
-    <tbody>
-      {props.rules.rules.map((r) => {
-        const last = r.history.at(-1)
-        return (
-          <tr key={r.ruleId}>
-            <td class="num">{r.position ?? "–"}</td>
-            <td>
-              <code>{r.ruleId}</code>
-              {r.rule.description === undefined ? null : <div class="muted small">{r.rule.description}</div>}
-            </td>
-            <td>
-              <code>{r.rule.company}</code>
-            </td>
-            <td>
-              <code>{r.rule.product}</code>
-            </td>
-            <td>
-              <code>{r.rule.partner}</code>
-            </td>
-            <td>{r.rule.exclude === true ? <Badge value="exclude" /> : (r.rule.target ?? "–")}</td>
-            <td class="small">
-              {last === undefined
-                ? "–"
-                : `${last.type.replace("Rule", "").toLowerCase()} ${dateTime(last.at)} by ${last.actor ?? "?"}`}
-            </td>
-          </tr>
-        )
-      })}
-    </tbody>
-  </table>
+  <DataTable
+    caption="Current rules in the order they apply"
+    columns={["#", "Rule", "Company", "Product", "Partner", "Target", "Last change"]}
+    rows={props.rules.rules}
+    rowKey={(r) => r.ruleId}
+    cells={(r) => {
+      const last = r.history.at(-1)
+      return (
+        <>
+          <td class="num">{r.position ?? "–"}</td>
+          <td>
+            <code>{r.ruleId}</code>
+            {r.rule.description === undefined ? null : <div class="muted small">{r.rule.description}</div>}
+          </td>
+          <td>
+            <code>{r.rule.company}</code>
+          </td>
+          <td>
+            <code>{r.rule.product}</code>
+          </td>
+          <td>
+            <code>{r.rule.partner}</code>
+          </td>
+          <td>{r.rule.exclude === true ? <Badge value="exclude" /> : (r.rule.target ?? "–")}</td>
+          <td class="small">
+            {last === undefined
+              ? "–"
+              : `${last.type.replace("Rule", "").toLowerCase()} ${dateTime(last.at)} by ${last.actor ?? "?"}`}
+          </td>
+        </>
+      )
+    }}
+  />
 )
 
 const Explain = (props: { orderKey: string }) => {
@@ -78,29 +71,23 @@ const Explain = (props: { orderKey: string }) => {
             <code>{e.order.partner ?? "none"}</code>, status <Badge value={e.status} />. Routed to:{" "}
             <strong>{e.targets.map((t) => `${t.targetId} (rule ${t.ruleId})`).join(", ") || "no target"}</strong>.
           </p>
-          <table class="table">
-            <caption class="sr-only">Each rule's part in the routing</caption>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {e.decisions.map((d) => (
-                <tr key={d.ruleId}>
-                  <td>
-                    <code>{d.ruleId}</code>
-                  </td>
-                  <td>
-                    <Badge value={d.outcome} />
-                  </td>
-                  <td class="break">{d.detail}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Each rule's part in the routing"
+            columns={["Rule", "Outcome", "Why"]}
+            rows={e.decisions}
+            rowKey={(d) => d.ruleId}
+            cells={(d) => (
+              <>
+                <td>
+                  <code>{d.ruleId}</code>
+                </td>
+                <td>
+                  <Badge value={d.outcome} />
+                </td>
+                <td class="break">{d.detail}</td>
+              </>
+            )}
+          />
         </>
       )}
     </div>

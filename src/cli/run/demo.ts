@@ -6,6 +6,8 @@
 import { Effect, Option } from "effect"
 import { Db } from "../../db/Db.js"
 import { type DemoWebhook, demoRunMarker, demoWebhooks } from "../../demo/scenario.js"
+import { raisedAlertsNaming } from "../../events/queries/alerts.js"
+import { existingStreams } from "../../events/reads.js"
 import { orderStream } from "../../events/streams.js"
 import type { DemoInput } from "../demo.js"
 import { print, printTable } from "../output.js"
@@ -16,15 +18,6 @@ interface Row {
   readonly status: string
   readonly dispatch_state: string
   readonly doc: { dispatch: ReadonlyArray<{ targetId: string; kind: string; status: string; attempts: number }> }
-}
-
-interface AlertRow {
-  readonly order_key: string
-  readonly problem: string
-  readonly target_id: string | null
-  readonly campaign: string | null
-  /** "sent", the reason it was held back (a repeat waits for the digest), or null while pending. */
-  readonly slack: string | null
 }
 
 const settled = (row: Row | undefined) =>
@@ -50,12 +43,12 @@ const refusal = (status: number, answer: string) => {
 const nextRun = Effect.fn("Demo.nextRun")(function* () {
   const db = yield* Db
   const candidates = Array.from({ length: 1000 }, (_, i) => i + 1)
-  const rows = yield* db.run(
-    "Demo.runs",
-    (sql) => sql<Array<{ stream_id: string }>>`
-      select stream_id from event_streams where stream_id = any(${candidates.map((r) => orderStream(demoRunMarker(r)))}::text[])`
+  const taken = yield* db.query("Demo.runs", (sql) =>
+    existingStreams(
+      sql,
+      candidates.map((r) => orderStream(demoRunMarker(r)))
+    )
   )
-  const taken = new Set(rows.map((r) => r.stream_id))
   return candidates.find((r) => !taken.has(orderStream(demoRunMarker(r)))) ?? candidates.length + 1
 })
 
@@ -67,7 +60,7 @@ const post = (base: string, w: DemoWebhook) =>
 
 const follow = Effect.fn("Demo.follow")(function* (keys: ReadonlyArray<string>) {
   const db = yield* Db
-  const orders = yield* db.run(
+  const orders = yield* db.query(
     "Demo.orders",
     (sql) => sql<Array<Row>>`
       select order_key, status, dispatch_state, doc from conversions
@@ -75,19 +68,7 @@ const follow = Effect.fn("Demo.follow")(function* (keys: ReadonlyArray<string>) 
         and order_key = any(${keys}::text[])`
   )
   // Problem, target and campaign only: an alert's summary and details may name the customer.
-  const alerts = yield* db.run(
-    "Demo.alerts",
-    (sql) => sql<Array<AlertRow>>`
-      select r.data->>'orderKey' as order_key, r.data->>'problem' as problem, r.data->>'targetId' as target_id,
-             r.data->>'campaign' as campaign,
-             (select case when s.type = 'AlertSent' then 'sent' else s.data->>'reason' end from events s
-              where s.stream_id = r.stream_id and s.type in ('AlertSent', 'AlertSuppressed')
-              order by s.global_position limit 1) as slack
-      from events r
-      where r.type = 'AlertRaised' and r.stream_id like 'alert-%' and r.data ? 'orderKey'
-        and (r.data->>'orderKey') = any(${keys}::text[])
-      order by r.global_position`
-  )
+  const alerts = yield* db.query("Demo.alerts", (sql) => raisedAlertsNaming(sql, keys))
   return { orders: new Map(orders.map((r) => [r.order_key, r])), alerts }
 })
 

@@ -5,7 +5,7 @@ import { rebuildSummary } from "../../operations/progress.js"
 import { projectionStatus } from "../../operations/projections/status.js"
 import type { Projection } from "../../projections/Projection.js"
 import { Projections } from "../../projections/Projector.js"
-import { rebuild } from "../../projections/rebuild.js"
+import { rebuildProjection } from "../../projections/rebuild.js"
 import { print, printJson, printTable, usageError } from "../output.js"
 import { terminalProgress } from "../progress.js"
 import type { ListInput, RebuildInput } from "../projections.js"
@@ -17,7 +17,7 @@ export const list = ({ json }: ListInput) =>
   Effect.gen(function* () {
     const db = yield* Db
     const names = (yield* Projections).map((p) => p.name)
-    const status = yield* db.run("Projections.status", (sql) => projectionStatus(sql, names))
+    const status = yield* db.query("Projections.status", (sql) => projectionStatus(sql, names))
     if (json) return yield* printJson(status)
     const n = (v: number | null) => (v === null ? "-" : String(v))
     yield* printTable(
@@ -37,14 +37,11 @@ const rebuildOne = (projection: Projection) =>
   Effect.gen(function* () {
     const db = yield* Db
     const progress = terminalProgress(projection.name)
-    return yield* Effect.tryPromise({
-      try: () => {
-        const draw = progress.onProgress
-        return rebuild(db.sql, projection, draw ? { onProgress: (p) => draw(p.done, p.total) } : {})
-      },
-      // RebuildInProgress and database failures alike end the command with their message (exit 1).
-      catch: (error) => (error instanceof Error ? error : new Error(String(error)))
-    }).pipe(Effect.ensuring(Effect.sync(progress.done)))
+    const draw = progress.onProgress
+    // RebuildInProgress and database failures alike end the command with their message (exit 1).
+    return yield* rebuildProjection(db, projection, draw ? { onProgress: (p) => draw(p.done, p.total) } : {}).pipe(
+      Effect.ensuring(Effect.sync(progress.done))
+    )
   })
 
 export const rebuildProjections = ({ name, all, json }: RebuildInput) =>

@@ -31,7 +31,7 @@ export const report = (o: ReportInput) =>
     const from = range.right.from!
     const to = range.right.to ?? new Date()
     const db = yield* Db
-    const orders = yield* db.run("Report.orders", (sql) => reportOrders(sql, from, to))
+    const orders = yield* db.query("Report.orders", (sql) => reportOrders(sql, from, to))
     const result = aggregate(orders, by.right)
     if (o.json) return yield* printJson({ from: from.toISOString(), to: to.toISOString(), by: by.right, ...result })
     if (o.csv)

@@ -1,19 +1,27 @@
 // `s2s serve|worker|migrate`: what the commands defined in ../serve.ts do.
-import { Effect, Layer } from "effect"
-import { ConfigError } from "../../config/load.js"
+import { Config, Effect, Layer } from "effect"
+import { DEFAULT_HEAP_GROWING_PERCENT, tuneHeap } from "../../lib/heap.js"
 import { applyAtStart } from "../configFile.js"
 import { cliActor, print, usageError } from "../output.js"
 import type { ServeInput, WorkerInput } from "../serve.js"
 import { stages, withStages } from "../stages.js"
 
+/** V8's heap growth past the live set, set by the service itself (lib/heap.ts). */
+const tuneHeapAtStart = Config.integer("S2S_HEAP_GROWING_PERCENT").pipe(
+  Config.withDefault(DEFAULT_HEAP_GROWING_PERCENT),
+  Effect.map((percent) => tuneHeap(percent)),
+  Effect.tap((tuning) =>
+    tuning._tag === "Operator"
+      ? Effect.logInfo(`heap: the operator's ${tuning.flag} applies; S2S_HEAP_GROWING_PERCENT is not set`)
+      : Effect.void
+  )
+)
+
 const launch = (options: { api: boolean; worker: boolean; config: string | undefined }) =>
-  Effect.flatMap(stages, ({ configValidators, ServiceLive }) => {
+  Effect.flatMap(Effect.zipRight(tuneHeapAtStart, stages), ({ configValidators, ServiceLive }) => {
     const bootstrap = Layer.effectDiscard(
       applyAtStart(options.config, configValidators, cliActor()).pipe(
-        Effect.catchIf(
-          (e): e is ConfigError => e instanceof ConfigError,
-          (e) => Effect.dieMessage(e.message)
-        )
+        Effect.catchTag("ConfigError", (e) => Effect.dieMessage(e.message))
       )
     )
     return Layer.launch(ServiceLive({ api: options.api, worker: options.worker }, bootstrap))

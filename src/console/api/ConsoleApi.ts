@@ -4,7 +4,7 @@
 // the signed links of Slack alerts.
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { BadRequest, Forbidden, NotFound, Unauthorized } from "../../http/errors.js"
+import { BadRequest, Forbidden, NotFound, Unauthorized } from "../../api/errors.js"
 import { RedispatchBody, RedispatchReport, RenormalizeBody, RenormalizeReport } from "../../operations/schemas.js"
 import { OrderSearchResult } from "../../orders/summary.js"
 import { RuleExplanation, RulesList } from "../../rules/RulesApi.js"

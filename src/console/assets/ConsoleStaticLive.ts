@@ -2,8 +2,8 @@
 // /console/assets/. Paths under /console/api/ that no endpoint claims are JSON 404s, not the page.
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { errorResponse } from "../../http/errors.js"
-import { assetResponse } from "../../http/staticAsset.js"
+import { errorResponse } from "../../api/errors.js"
+import { assetResponse } from "../../lib/staticAsset.js"
 import { type Bundle, loadBundle } from "./bundle.js"
 import { notBuiltPage, SECURITY_HEADERS, shellPage } from "./page.js"
 

@@ -3,8 +3,8 @@
 // costs no disk read and a returning browser keeps them for a year (the name changes with the content).
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { type Asset, makeAsset } from "../../http/staticAsset.js"
 import { fromRoot } from "../../lib/paths.js"
+import { type Asset, makeAsset } from "../../lib/staticAsset.js"
 
 export interface Bundle {
   readonly js: string

@@ -12,7 +12,7 @@ export const attentionPage = Effect.fn("Console.attention")(function* () {
   const db = yield* Db
   const [[dispatches, breakers], webhooks] = yield* Effect.all(
     [
-      db.run("Console.attention", (sql) =>
+      db.query("Console.attention", (sql) =>
         Promise.all([attentionDispatches(sql, ATTENTION_STATES), openBreakers(sql, new Date())])
       ),
       listWebhookProblems({ states: WEBHOOK_STATES, limit: PAGE }, { reveal: false })

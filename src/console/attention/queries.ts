@@ -1,7 +1,9 @@
 // The needs-attention lists, each answered from an index: dispatches by state from dispatch_facts
-// (sql/0052), breakers from the target streams (webhooks: webhooks/list.ts). Newest first, a page at
+// (sql/0005_projections.sql), breakers from the target streams (webhooks: webhooks/list.ts). Newest first, a page at
 // most.
 import type { Queryable } from "../../db/Db.js"
+import { lastOfCategory } from "../../events/reads.js"
+import { TARGET_CATEGORY } from "../../events/streams.js"
 import { maskText } from "../../orders/mask.js"
 import type { AttentionDispatch, OpenBreaker } from "./schema.js"
 import type { AttentionState } from "./states.js"
@@ -37,22 +39,24 @@ export const attentionDispatches = async (
 }> => {
   if (states.length === 0) return { dispatches: [], counts: new Map() }
   const statuses = states.map((s) => s.status as string)
-  const [rows, counts] = await Promise.all([
-    sql<Array<FactRow>>`
+  // One statement, so the counts and the page come from one snapshot: two queries on two connections
+  // could list a dispatch the counts (read a moment before) do not have yet. The counts ride on every
+  // row; no row means no dispatch in these states, so every count is 0.
+  const rows = await sql<Array<FactRow & { readonly counts: Record<string, number> | null }>>`
       select f.order_key, f.target_id, f.kind, f.channel, f.status, f.attempts, f.last_attempt_at,
              f.last_reason, c.company, c.placed_at,
              (select d ->> 'lastMessage' from jsonb_array_elements(c.doc -> 'dispatch') d
-              where d ->> 'targetId' = f.target_id and d ->> 'kind' = f.kind limit 1) as last_message
+              where d ->> 'targetId' = f.target_id and d ->> 'kind' = f.kind limit 1) as last_message,
+             (select json_object_agg(n.status, n.n) from (
+                select status, count(*)::int as n from dispatch_facts
+                where generation = ${active(sql, "dispatch_facts")} and status = any(${statuses}::text[])
+                group by status) n) as counts
       from (select * from dispatch_facts
             where generation = ${active(sql, "dispatch_facts")} and status = any(${statuses}::text[])
             order by updated_at desc limit ${PAGE}) f
       left join conversions c on c.generation = ${active(sql, "conversions")} and c.order_key = f.order_key
-      order by f.updated_at desc, f.dispatch_key`,
-    sql<Array<{ status: string; n: number }>>`
-      select status, count(*)::int as n from dispatch_facts
-      where generation = ${active(sql, "dispatch_facts")} and status = any(${statuses}::text[])
-      group by status`
-  ])
+      order by f.updated_at desc, f.dispatch_key`
+  const counts = Object.entries(rows[0]?.counts ?? {})
   const redispatchOf = new Map(states.map((s) => [s.status as string, s.redispatch as string]))
   return {
     dispatches: rows.map((r) => ({
@@ -69,27 +73,24 @@ export const attentionDispatches = async (
       lastReason: r.last_reason,
       lastMessage: r.last_message === null ? null : maskText(r.last_message)
     })),
-    counts: new Map(counts.map((c) => [c.status, c.n]))
+    counts: new Map(counts)
   }
 }
 
 /** Targets whose last breaker event opened the circuit until a time still ahead. */
 export const openBreakers = async (sql: Queryable, now: Date): Promise<ReadonlyArray<OpenBreaker>> => {
-  const rows = await sql<Array<{ type: string; data: Record<string, unknown>; recorded_at: Date }>>`
-    select distinct on (stream_id) type, data, recorded_at
-    from events
-    where stream_id like 'target-%'
-    order by stream_id, stream_version desc`
+  const rows = await lastOfCategory(sql, TARGET_CATEGORY)
   return rows.flatMap((r) => {
     if (r.type !== "CircuitOpened") return []
-    const until = String(r.data.until ?? "")
+    const data = r.data as Record<string, unknown>
+    const until = String(data.until ?? "")
     if (!(Date.parse(until) > now.getTime())) return []
     return [
       {
-        targetId: String(r.data.targetId ?? ""),
-        consecutiveFailures: Number(r.data.consecutiveFailures ?? 0),
-        lastReason: maskText(String(r.data.lastReason ?? "")),
-        openedAt: r.recorded_at.toISOString(),
+        targetId: String(data.targetId ?? ""),
+        consecutiveFailures: Number(data.consecutiveFailures ?? 0),
+        lastReason: maskText(String(data.lastReason ?? "")),
+        openedAt: r.recordedAt.toISOString(),
         until
       }
     ]

@@ -2,7 +2,7 @@
 // needs-attention page with a re-dispatch (dry run first) for operate tokens. A new terminal state is
 // one more entry here, as long as the re-dispatch API selects it (operations/request.ts
 // RedispatchStates).
-import type { DispatchStatus } from "../../dispatch/state.js"
+import type { DispatchStatus } from "../../conversion/dispatch.js"
 import type { RedispatchState } from "../../operations/request.js"
 
 export interface AttentionState {

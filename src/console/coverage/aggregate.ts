@@ -1,7 +1,7 @@
 // The coverage page from its query rows, pure: the funnel per company x market x partner x day, per
 // day for the chart, and in total; landing pages reduced to host and path; match quality per target.
 import { landingPageOf } from "../../alerts/alert.js"
-import type { Target } from "../../config/schema.js"
+import type { Target } from "../../events/configSchema.js"
 import type { FunnelGroup, MatchRow } from "./query.js"
 import type { Coverage, CoverageRow, Funnel, MatchQuality } from "./schema.js"
 import { hasUsable } from "./usable.js"

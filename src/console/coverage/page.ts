@@ -1,11 +1,11 @@
 // GET /console/api/coverage: the range (default the last 14 UTC days, today included; at most 92
 // days) and filters checked, the four reads run in parallel, the page assembled.
 import { Effect, Either } from "effect"
+import { badRequest } from "../../api/errors.js"
 import { ConfigState } from "../../config/ConfigState.js"
 import { Db } from "../../db/Db.js"
-import { badRequest } from "../../http/errors.js"
 import { parseInstant } from "../../operations/request.js"
-import { withoutJit } from "../sql.js"
+import { allWithoutJit } from "../sql.js"
 import { funnelOf, landingPages, matchQuality } from "./aggregate.js"
 import { funnelGroups, lostCampaigns, lostLandingUrls, matchRows } from "./query.js"
 import type { Coverage, CoverageFilters } from "./schema.js"
@@ -51,16 +51,12 @@ export const coveragePage = Effect.fn("Console.coverage")(function* (params: Cov
   const db = yield* Db
   const config = yield* (yield* ConfigState).current
   const keyMap = usableKeyMap(config.partners)
-  const [groups, campaigns, landing, match] = yield* db
-    .run("Console.coverage", (sql) =>
-      Promise.all([
-        withoutJit(sql, (tx) => funnelGroups(tx, f)),
-        withoutJit(sql, (tx) => lostCampaigns(tx, f, keyMap)),
-        withoutJit(sql, (tx) => lostLandingUrls(tx, f, keyMap)),
-        withoutJit(sql, (tx) => matchRows(tx, f))
-      ])
-    )
-    .pipe(Effect.orDie)
+  const [groups, campaigns, landing, match] = yield* allWithoutJit(db, "Console.coverage", [
+    (tx) => funnelGroups(tx, f),
+    (tx) => lostCampaigns(tx, f, keyMap),
+    (tx) => lostLandingUrls(tx, f, keyMap),
+    (tx) => matchRows(tx, f)
+  ]).pipe(Effect.orDie)
   return {
     from: f.from.toISOString(),
     to: f.to.toISOString(),

@@ -1,5 +1,5 @@
-// The coverage page's reads, all bounded by the paid day (the conversions_paid_day index, sql/0051)
-// and answered from the conversions view's columns and dispatch_facts (sql/0052); an order's document
+// The coverage page's reads, all bounded by the paid day (the conversions_paid_day index) and answered
+// from the conversions view's columns and dispatch_facts (both sql/0005_projections.sql); an order's document
 // is read only for the landing pages that lost a click id. Each runs without JIT (console/sql.ts).
 import type { Queryable } from "../../db/Db.js"
 import type { CoverageFilters } from "./schema.js"

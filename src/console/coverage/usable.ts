@@ -2,7 +2,7 @@
 // hasUsableClickId): the click id keys its partner rule names, else Google's or Meta's own; a partner
 // recognised by UTM values alone has none.
 import { clickIdKeys, GOOGLE_KEYS, META_KEYS } from "../../alerts/signals.js"
-import type { PartnerRule } from "../../config/schema.js"
+import type { PartnerRule } from "../../events/configSchema.js"
 
 export const usableKeys = (partner: string, partners: ReadonlyArray<PartnerRule>): ReadonlyArray<string> => {
   const rule = partners.find((p) => p.id === partner)

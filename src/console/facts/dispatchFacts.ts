@@ -1,21 +1,23 @@
 // The dispatch facts projection: every dispatch event -> one row per (order, target, kind) in
-// dispatch_facts (sql/0052): its state as the dispatcher's own evolveDispatch folds it (so a state the
+// dispatch_facts (sql/0005_projections.sql): its state as the dispatcher's own evolveDispatch folds it (so a state the
 // dispatcher adds shows here as it is), the identifiers the last request carried and whether the
 // platform acknowledged it. The state machine's next status depends only on the previous status, so a
 // row keeps just that (and the counters the console shows), not the dispatcher's whole entry. Batched
 // like the conversions projection: the rows of the orders a batch touches are loaded once, folded in
 // memory and upserted in one statement.
-import type { Queryable } from "../../db/Db.js"
+
 import {
   type DispatchEntry,
   type DispatchState,
   type DispatchStatus,
   dispatchKey,
   evolveDispatch
-} from "../../dispatch/state.js"
+} from "../../conversion/dispatch.js"
+import type { Queryable } from "../../db/Db.js"
 import type { DispatchKind } from "../../events/dispatch.js"
 import type { RecordedEvent } from "../../events/EventStore.js"
 import type { EventType } from "../../events/Events.js"
+import { isOrderStream, orderKeyOf } from "../../events/streams.js"
 import type { Projection } from "../../projections/Projection.js"
 import { acknowledgement, identifiersSent } from "./exchange.js"
 
@@ -141,9 +143,9 @@ export const dispatchFacts: Projection = {
   table: "dispatch_facts",
   keyColumn: "dispatch_key",
   apply: async (tx: Queryable, generation, events) => {
-    const relevant = events.filter((e) => e.streamId.startsWith("order-"))
+    const relevant = events.filter((e) => isOrderStream(e.streamId))
     if (relevant.length === 0) return
-    const orderKeys = [...new Set(relevant.map((e) => e.streamId.slice("order-".length)))]
+    const orderKeys = [...new Set(relevant.map((e) => orderKeyOf(e.streamId)!))]
     const rows = await tx<Array<FactRow>>`
       select order_key, target_id, kind, channel, status, attempts, last_attempt_at, last_reason, identifiers,
              acknowledgement, acknowledged, updated_at
@@ -152,7 +154,7 @@ export const dispatchFacts: Projection = {
     for (const r of rows) loaded.get(r.order_key)?.set(dispatchKey(r.target_id, r.kind), factOf(r))
     const folded = new Map<string, OrderFacts>(loaded)
     for (const e of relevant) {
-      const key = e.streamId.slice("order-".length)
+      const key = orderKeyOf(e.streamId)!
       folded.set(key, evolveFacts(folded.get(key) ?? new Map(), e))
     }
     const values = [...folded].flatMap(([orderKey, facts]) =>

@@ -4,11 +4,11 @@
 // `console:*` as their origin.
 import { HttpApiBuilder, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Either } from "effect"
+import { badRequest, notFound } from "../../api/errors.js"
+import { apiOf } from "../../api/group.js"
 import { ConfigState } from "../../config/ConfigState.js"
 import type { ConfigValidator } from "../../config/load.js"
-import { Db } from "../../db/Db.js"
-import { Api } from "../../http/Api.js"
-import { badRequest, notFound } from "../../http/errors.js"
+import { Db, orDieOnDbError } from "../../db/Db.js"
 import { Redispatch } from "../../operations/redispatch/Redispatch.js"
 import { Renormalize } from "../../operations/renormalize/Renormalize.js"
 import { redispatchRequest, renormalizeRequest } from "../../operations/request.js"
@@ -17,6 +17,7 @@ import { parseSearch } from "../../orders/search.js"
 import { Projections } from "../../projections/Projector.js"
 import { toExplanationJson, toRulesList } from "../../rules/rulesJson.js"
 import { explainOrder, listRules } from "../../rules/rulesView.js"
+import { ConsoleGroup } from "../api/ConsoleApi.js"
 import { attentionPage } from "../attention/page.js"
 import { coveragePage } from "../coverage/page.js"
 import { ConsoleKey } from "../links/ConsoleKey.js"
@@ -40,7 +41,7 @@ const checked = <A>(result: Either.Either<A, { readonly message: string }>) =>
 const FILTERS_TTL_MS = 30_000
 
 export const ConsoleHttpLive = (validators: ReadonlyArray<ConfigValidator>) =>
-  HttpApiBuilder.group(Api, "console", (handlers) =>
+  HttpApiBuilder.group(apiOf(ConsoleGroup), "console", (handlers) =>
     Effect.gen(function* () {
       const sessions = yield* Sessions
       const keys = yield* ConsoleKey
@@ -53,7 +54,7 @@ export const ConsoleHttpLive = (validators: ReadonlyArray<ConfigValidator>) =>
       const loadFilters = () =>
         Effect.gen(function* () {
           const snapshot = yield* config.current
-          return yield* db.run("Console.filters", (sql) => withoutJit(sql, (tx) => filterOptions(tx, snapshot)))
+          return yield* withoutJit(db, "Console.filters", (tx) => filterOptions(tx, snapshot))
         })
       return handlers
         .handle("session", () =>
@@ -93,7 +94,8 @@ export const ConsoleHttpLive = (validators: ReadonlyArray<ConfigValidator>) =>
         )
         .handle("order", ({ urlParams }) =>
           Effect.flatMap(orderKeyOf(urlParams.orderKey), (orderKey) => orderDetail(orderKey, false)).pipe(
-            Effect.catchTags({ DbError: Effect.die, OrderNotFound: (e) => Effect.fail(notFound(e.message)) })
+            Effect.catchTags({ OrderNotFound: (e) => Effect.fail(notFound(e.message)) }),
+            orDieOnDbError
           )
         )
         .handle("reveal", ({ payload }) =>
@@ -102,7 +104,7 @@ export const ConsoleHttpLive = (validators: ReadonlyArray<ConfigValidator>) =>
             const detail = yield* revealOrder(user, payload.orderKey, payload.reason.trim())
             yield* Effect.logInfo(`personal data of ${payload.orderKey} revealed to ${actorOf(user)} in the console`)
             return detail
-          }).pipe(Effect.catchTags({ DbError: Effect.die, OrderNotFound: (e) => Effect.fail(notFound(e.message)) }))
+          }).pipe(Effect.catchTags({ OrderNotFound: (e) => Effect.fail(notFound(e.message)) }), orDieOnDbError)
         )
         .handle("attention", () => attentionPage())
         .handle("redispatch", ({ payload }) =>
@@ -123,14 +125,12 @@ export const ConsoleHttpLive = (validators: ReadonlyArray<ConfigValidator>) =>
         .handle("explain", ({ urlParams }) =>
           Effect.flatMap(orderKeyOf(urlParams.orderKey), (orderKey) =>
             Effect.map(explainOrder(orderKey), toExplanationJson)
-          ).pipe(
-            Effect.catchTags({ DbError: Effect.die, OrderNotExplainable: (e) => Effect.fail(notFound(e.message)) })
-          )
+          ).pipe(Effect.catchTags({ OrderNotExplainable: (e) => Effect.fail(notFound(e.message)) }), orDieOnDbError)
         )
         .handle("whatIf", ({ payload }) => whatIfPage(payload, validators))
         .handle("coverage", ({ urlParams }) => coveragePage(urlParams))
         .handle("queue", () =>
-          db.run("Console.queue", (sql) => queueHealth(sql, projections, new Date())).pipe(Effect.orDie)
+          db.query("Console.queue", (sql) => queueHealth(sql, projections, new Date())).pipe(Effect.orDie)
         )
     })
   )

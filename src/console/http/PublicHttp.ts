@@ -2,8 +2,10 @@
 // order's read-only, masked page through a signed, expiring link: what Slack alerts link to).
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Effect } from "effect"
-import { Api } from "../../http/Api.js"
-import { forbidden, notFound, unauthorized } from "../../http/errors.js"
+import { forbidden, notFound, unauthorized } from "../../api/errors.js"
+import { apiOf } from "../../api/group.js"
+import { orDieOnDbError } from "../../db/Db.js"
+import { ConsolePublicGroup } from "../api/ConsoleApi.js"
 import { csrfRejected, linkRefused } from "../api/errors.js"
 import { ConsoleConfig } from "../config.js"
 import { ConsoleKey } from "../links/ConsoleKey.js"
@@ -26,7 +28,7 @@ const LINK_REFUSALS = {
   expired: "this link has expired: links in alerts are valid for a limited time; ask for the order's log"
 } as const
 
-export const ConsolePublicHttpLive = HttpApiBuilder.group(Api, "consolePublic", (handlers) =>
+export const ConsolePublicHttpLive = HttpApiBuilder.group(apiOf(ConsolePublicGroup), "consolePublic", (handlers) =>
   Effect.gen(function* () {
     const sessions = yield* Sessions
     const keys = yield* ConsoleKey
@@ -64,7 +66,7 @@ export const ConsolePublicHttpLive = HttpApiBuilder.group(Api, "consolePublic", 
           if (!check.ok) return yield* Effect.fail(linkRefused(LINK_REFUSALS[check.reason]))
           const order = yield* orderDetail(check.orderKey, false)
           return { order, expiresAt: new Date(check.expiresAt * 1000).toISOString() }
-        }).pipe(Effect.catchTags({ DbError: Effect.die, OrderNotFound: (e) => Effect.fail(notFound(e.message)) }))
+        }).pipe(Effect.catchTags({ OrderNotFound: (e) => Effect.fail(notFound(e.message)) }), orDieOnDbError)
       )
   })
 )

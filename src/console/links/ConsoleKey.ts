@@ -2,13 +2,11 @@
 // generated once per database by the migration (console_settings.link_secret), so every process,
 // the worker that renders Slack messages and the API that opens the links, holds the same one and
 // links survive restarts. Read once per process.
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import { Db } from "../../db/Db.js"
 import { ConsoleConfig } from "../config.js"
 
-export class ConsoleKeyMissing extends Error {
-  override readonly name = "ConsoleKeyMissing"
-}
+export class ConsoleKeyMissing extends Data.TaggedError("ConsoleKeyMissing")<{ readonly message: string }> {}
 
 export interface ConsoleKeyService {
   readonly key: Effect.Effect<Uint8Array>
@@ -35,12 +33,12 @@ export const ConsoleKeyLive = Layer.effect(
     // Kept once read; a failed read (the database away) is tried again by the next caller.
     let cached: Uint8Array | undefined
     const load = db
-      .run("Console.key", (sql) => sql<Array<{ link_secret: Buffer }>>`select link_secret from console_settings`)
+      .query("Console.key", (sql) => sql<Array<{ link_secret: Buffer }>>`select link_secret from console_settings`)
       .pipe(
         Effect.orDie,
         Effect.flatMap((rows) =>
           rows[0] === undefined
-            ? Effect.die(new ConsoleKeyMissing("console_settings holds no key: run the migrations"))
+            ? Effect.die(new ConsoleKeyMissing({ message: "console_settings holds no key: run the migrations" }))
             : Effect.sync(() => {
                 cached = new Uint8Array(rows[0]!.link_secret)
                 return cached

@@ -1,7 +1,8 @@
 // Everything the queue page shows, read in parallel: the job counts /metrics also reports
-// (s2s_job_counts, sql/0012), throughput, workers, and each projection's state.
+// (s2s_job_counts, sql/0003_jobs.sql), throughput, workers, and each projection's state.
 import type { Queryable } from "../../db/Db.js"
-import { jobCounts } from "../../http/metrics.js"
+import { headPosition } from "../../events/reads.js"
+import { jobCounts } from "../../jobs/queue.js"
 import { projectionStatus } from "../../operations/projections/status.js"
 import type { QueueHealth } from "./schema.js"
 import { throughput } from "./throughput.js"
@@ -24,13 +25,12 @@ export const queueHealth = async (
     listWorkers(sql),
     projectionStatus(sql, projections),
     rebuilds(sql, projections),
-    sql<Array<{ head: string | null }>>`select max(global_position) as head from events`
+    headPosition(sql)
   ])
-  const headPosition = Number(head[0]?.head ?? 0)
   const rebuildOf = new Map(building.map((b) => [b.name, b]))
   return {
     at: now.toISOString(),
-    headPosition,
+    headPosition: head,
     tasks: jobs.map((j) => ({
       task: j.task,
       queued: Number(j.queued),
@@ -58,7 +58,7 @@ export const queueHealth = async (
             : {
                 generation: r.generation,
                 position,
-                percent: headPosition === 0 ? 100 : Math.min(100, Math.floor((position * 1000) / headPosition) / 10)
+                percent: head === 0 ? 100 : Math.min(100, Math.floor((position * 1000) / head) / 10)
               }
       }
     })

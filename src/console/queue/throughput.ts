@@ -5,6 +5,7 @@
 // the recorded_at index, one hour at most.
 import type { Queryable } from "../../db/Db.js"
 import type { EventType } from "../../events/Events.js"
+import { countPerMinute } from "../../events/reads.js"
 
 export const TASK_EVENTS: ReadonlyArray<{ readonly task: string; readonly events: ReadonlyArray<EventType> }> = [
   { task: "normalize-webhook", events: ["WebhookNormalized", "NormalizationFailed"] },
@@ -24,11 +25,7 @@ export const throughput = async (sql: Queryable, now: Date): Promise<Throughput>
   const end = Math.floor(now.getTime() / 60_000) * 60_000
   const start = new Date(end - (MINUTES - 1) * 60_000)
   const types = TASK_EVENTS.flatMap((t) => t.events as ReadonlyArray<string>)
-  const rows = await sql<Array<{ minute: Date; type: string; n: number }>>`
-    select date_trunc('minute', recorded_at) as minute, type, count(*)::int as n
-    from events
-    where recorded_at >= ${start} and type = any(${types as Array<string>}::text[])
-    group by 1, 2`
+  const rows = await countPerMinute(sql, start, types)
   const minutes = Array.from({ length: MINUTES }, (_, i) => new Date(start.getTime() + i * 60_000).toISOString())
   const index = new Map(minutes.map((m, i) => [m, i]))
   const taskOf = new Map(TASK_EVENTS.flatMap((t) => t.events.map((e) => [e as string, t.task])))

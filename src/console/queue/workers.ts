@@ -1,6 +1,6 @@
 // The workers the queue page lists. This is the one module that knows where they come from: today
 // graphile-worker's own locks (a running job carries its worker's id and when it was taken, read
-// through s2s_console_workers(), sql/0053), so a worker shows while it runs something; an idle one
+// through s2s_console_workers(), sql/0003_jobs.sql), so a worker shows while it runs something; an idle one
 // does not. When the worker registry with heartbeats lands, this query reads it instead and nothing
 // else changes.
 import type { Queryable } from "../../db/Db.js"

@@ -2,10 +2,10 @@
 // problem at once, with its line), then the recent orders routed both ways. Nothing is applied or
 // recorded; the file's text is neither stored nor logged.
 import { Effect, Either } from "effect"
+import { badRequest } from "../../api/errors.js"
 import { ConfigState } from "../../config/ConfigState.js"
 import { type ConfigValidator, parseConfig } from "../../config/load.js"
 import { Db } from "../../db/Db.js"
-import { badRequest } from "../../http/errors.js"
 import { withoutJit } from "../sql.js"
 import { recentOrders } from "./recentOrders.js"
 import { whatIf } from "./whatIf.js"
@@ -20,8 +20,8 @@ export const whatIfPage = Effect.fn("Console.whatIf")(function* (
   if (Either.isLeft(parsed)) return yield* Effect.fail(badRequest(parsed.left.problems.join("\n")))
   const current = yield* (yield* ConfigState).refresh.pipe(Effect.orDie)
   const since = new Date(Date.now() - (body.days ?? DEFAULT_DAYS) * 86_400_000)
-  const { orders, truncated } = yield* (yield* Db)
-    .run("Console.whatIf", (sql) => withoutJit(sql, (tx) => recentOrders(tx, since)))
-    .pipe(Effect.orDie)
+  const { orders, truncated } = yield* withoutJit(yield* Db, "Console.whatIf", (tx) => recentOrders(tx, since)).pipe(
+    Effect.orDie
+  )
   return whatIf({ ...current, targets: [...current.targets.values()] }, parsed.right, orders, { since, truncated })
 })

@@ -5,8 +5,8 @@
 // the file alone. Pure; the orders are read by recentOrders.
 import { Schema } from "effect"
 import { canonicalJson } from "../../config/diff.js"
-import type { ConfigFile, PartnerRule, ProductMapping, Rule, Source, Target } from "../../config/schema.js"
 import { LineItem, Tracking } from "../../events/CanonicalOrder.js"
+import type { ConfigFile, PartnerRule, ProductMapping, Rule, Source, Target } from "../../events/configSchema.js"
 import { resolveCompany } from "../../normalize/company.js"
 import { partnerFor, productsOf } from "../../normalize/identity.js"
 import { explain } from "../../rules/explain.js"

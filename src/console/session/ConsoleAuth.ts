@@ -6,7 +6,7 @@
 // requests, the token covers browsers and proxies that do not honour it.
 import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest } from "@effect/platform"
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
-import { type Forbidden, forbidden, Unauthorized, unauthorized } from "../../http/errors.js"
+import { type Forbidden, forbidden, Unauthorized, unauthorized } from "../../api/errors.js"
 import { allows, type Scope } from "../../tokens/Tokens.js"
 import { CsrfRejected, csrfRejected } from "../api/errors.js"
 import { ConsoleConfig } from "../config.js"

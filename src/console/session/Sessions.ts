@@ -48,30 +48,32 @@ export const SessionsLive = Layer.effect(
       const sessionId = `ses_${randomBytes(9).toString("hex")}`
       const secret = randomBytes(32).toString("base64url")
       const expiresAt = new Date(Date.now() + settings.sessionTtlMs)
-      yield* db.transaction("Console.login", async (tx) => {
-        await tx`
+      yield* db.withTransaction(
+        db.query("Console.login", async (tx) => {
+          await tx`
           insert into console_sessions (session_id, secret_sha256, token_id, scope, expires_at)
           values (${sessionId}, ${digest(secret)}, ${principal.tokenId}, ${principal.scope}, ${expiresAt})`
-        await appendInTransaction(
-          tx,
-          [
-            {
-              streamId: consoleSessionStream(sessionId),
-              expectedVersion: "no_stream",
-              events: [
-                {
-                  _tag: "ConsoleSessionStarted",
-                  sessionId,
-                  tokenId: principal.tokenId,
-                  scope: principal.scope,
-                  expiresAt: expiresAt.toISOString()
-                }
-              ]
-            }
-          ],
-          { metadata: { actor: `token:${principal.tokenId}`, source: "console:login" } }
-        )
-      })
+          await appendInTransaction(
+            tx,
+            [
+              {
+                streamId: consoleSessionStream(sessionId),
+                expectedVersion: "no_stream",
+                events: [
+                  {
+                    _tag: "ConsoleSessionStarted",
+                    sessionId,
+                    tokenId: principal.tokenId,
+                    scope: principal.scope,
+                    expiresAt: expiresAt.toISOString()
+                  }
+                ]
+              }
+            ],
+            { metadata: { actor: `token:${principal.tokenId}`, source: "console:login" } }
+          )
+        })
+      )
       return { _tag: "LoggedIn", user: { sessionId, principal, expiresAt }, secret } satisfies LoginOutcome
     })
 
@@ -79,7 +81,7 @@ export const SessionsLive = Layer.effect(
       secret === ""
         ? Effect.succeed(undefined)
         : db
-            .run(
+            .query(
               "Console.session",
               (sql) => sql<
                 Array<{ session_id: string; token_id: string; scope: Principal["scope"]; expires_at: Date }>
@@ -103,22 +105,24 @@ export const SessionsLive = Layer.effect(
             )
 
     const logout = (user: ConsoleUser) =>
-      db.transaction("Console.logout", async (tx) => {
-        const ended = await tx`
+      db.withTransaction(
+        db.query("Console.logout", async (tx) => {
+          const ended = await tx`
           update console_sessions set ended_at = now() where session_id = ${user.sessionId} and ended_at is null`
-        if (ended.count === 0) return
-        await appendInTransaction(
-          tx,
-          [
-            {
-              streamId: consoleSessionStream(user.sessionId),
-              expectedVersion: "any",
-              events: [{ _tag: "ConsoleSessionEnded", sessionId: user.sessionId, reason: "logout" }]
-            }
-          ],
-          { metadata: { actor: actorOf(user), source: "console:logout" } }
-        )
-      })
+          if (ended.count === 0) return
+          await appendInTransaction(
+            tx,
+            [
+              {
+                streamId: consoleSessionStream(user.sessionId),
+                expectedVersion: "any",
+                events: [{ _tag: "ConsoleSessionEnded", sessionId: user.sessionId, reason: "logout" }]
+              }
+            ],
+            { metadata: { actor: actorOf(user), source: "console:logout" } }
+          )
+        })
+      )
 
     return Sessions.of({ login, resolve, logout })
   })

@@ -1,6 +1,6 @@
 // `channel:` in s2s.yaml -> adapter. Adding a channel = one folder + one line here.
 import { Effect, Layer } from "effect"
-import type { Target } from "../../config/schema.js"
+import type { Target } from "../../events/configSchema.js"
 import { type ChannelAdapter, Channels } from "../Channel.js"
 import { makeGoogleAdsChannel } from "./google-ads/GoogleAdsChannel.js"
 import { MetaChannel } from "./meta/MetaChannel.js"

@@ -5,7 +5,7 @@
 //   3. parseJson(body)                                                         -> 400 + WebhookRejected
 //   4. scheme.describe(req, json) -> dedup key, topic, test mode; keptHeaders(scheme, req.headers)
 // Every function here is pure and total: malformed input yields a reason, never an exception.
-import { durationMillis, type Source, type SourceKind } from "../../config/schema.js"
+import { durationMillis, type Source, type SourceKind } from "../../events/configSchema.js"
 import { generic } from "./generic.js"
 import { paddle } from "./paddle.js"
 import { shopify } from "./shopify.js"

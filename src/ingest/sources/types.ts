@@ -1,7 +1,7 @@
 // The contract between the webhook endpoint and the per-platform auth schemes. Everything here is pure
 // and synchronous: the endpoint reads the raw bytes once, asks the scheme to verify them, parses the
 // same bytes with parseJson, and asks the scheme to describe the result.
-import type { SourceKind } from "../../config/schema.js"
+import type { SourceKind } from "../../events/configSchema.js"
 
 export interface IncomingWebhook {
   /** The exact bytes received; signatures are computed over these, never over re-serialized JSON. */

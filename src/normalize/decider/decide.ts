@@ -6,14 +6,15 @@
 // Details are merged field by field from the preferred snapshot and the rest (details.ts: the own
 // source beats a billing source, then the newer modification time; an empty field never clears a
 // filled one). Facts (paid, refunds, cancellation, ignore) are unioned, so status never moves backwards.
-import type { PartnerRule } from "../../config/schema.js"
+
+import { keySource, type OrderState, refundKey, withFacts } from "../../conversion/order.js"
+import { deriveStatus, laterStatus, refundedTotal } from "../../conversion/status.js"
 import type { OrderStatus } from "../../events/CanonicalOrder.js"
+import type { PartnerRule } from "../../events/configSchema.js"
 import type { AppEvent } from "../../events/Events.js"
-import { compact } from "../compact.js"
+import { compact } from "../../lib/compact.js"
 import type { NormalizationOutcome, Observed } from "../outcome.js"
-import { deriveStatus, laterStatus, refundedTotal } from "../status.js"
 import { chooseDetails, detailsText } from "./details.js"
-import { keySource, type OrderState, refundKey, withFacts } from "./state.js"
 
 export interface DecideOptions {
   /** The current partner rules: the partner of merged details is recomputed from merged tracking. */

@@ -11,12 +11,13 @@
 // parser change), then the higher parser version wins, then the content, so arrival order cannot matter.
 // Known limit: a re-run can change or add values but cannot clear one an earlier parse found, because
 // the merged view does not record which snapshot each value came from.
-import type { PartnerRule } from "../../config/schema.js"
+
+import { type Basis, keySource } from "../../conversion/order.js"
 import type { CanonicalOrder, Consent, Tracking } from "../../events/CanonicalOrder.js"
-import { compact } from "../compact.js"
+import type { PartnerRule } from "../../events/configSchema.js"
+import { compact } from "../../lib/compact.js"
 import { countryCode, partnerFor } from "../identity.js"
 import { stableJson } from "../stableJson.js"
-import { type Basis, keySource } from "./state.js"
 
 /**
  * Everything but the facts and the modification time, for "did the details change" and tie-breaks.

@@ -1,7 +1,8 @@
 // What dispatch asks of an order stream: may it be sent as a conversion, and does a change after
 // payment call for an adjustment of a conversion already sent.
+
+import { keySource, type OrderState } from "../../conversion/order.js"
 import type { OrderStatus } from "../../events/CanonicalOrder.js"
-import { keySource, type OrderState } from "./state.js"
 
 /**
  * Paid (or later), not ignored, not a test order, and its details known from the order's own source.

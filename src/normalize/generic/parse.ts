@@ -2,9 +2,9 @@
 // body's `status`, else from the topic (order.paid, order.refunded, ...), else from paidAt. Tracking
 // values the body states explicitly win over anything found in `attributes` or the landing URL.
 import { Either } from "effect"
-import type { TrackingField } from "../../config/schema.js"
 import type { Consent } from "../../events/CanonicalOrder.js"
-import { compact, text } from "../compact.js"
+import type { TrackingField } from "../../events/configSchema.js"
+import { compact, text } from "../../lib/compact.js"
 import { countryCode } from "../identity.js"
 import { currencyCode } from "../money.js"
 import type { Details, Draft, RefundFact } from "../outcome.js"

@@ -6,7 +6,7 @@
 // flag (sandbox and live look alike); testOrders rules apply. Customer contact data is not in the
 // payload (only customer_id), so orders carry only what custom_data holds.
 import { Either } from "effect"
-import { compact, text } from "../compact.js"
+import { compact, text } from "../../lib/compact.js"
 import { currencyCode } from "../money.js"
 import type { Details, Draft } from "../outcome.js"
 import { type Parser, recordAttributes, skip } from "../parser.js"

@@ -8,7 +8,7 @@
 // reports use for the sale.
 import { Either } from "effect"
 import type { Money } from "../../events/CanonicalOrder.js"
-import { compact, first, text } from "../compact.js"
+import { compact, first, text } from "../../lib/compact.js"
 import { marketingOptIn } from "../consent.js"
 import { countryCode } from "../identity.js"
 import { currencyCode } from "../money.js"

@@ -3,7 +3,7 @@
 // intent (so checkout.session.*, payment_intent.succeeded and charge.refunded of one payment meet),
 // else to the object itself. metadata.order_id names a shop order for sources with `ordersOf`.
 import type { Money } from "../../events/CanonicalOrder.js"
-import { compact, first, text } from "../compact.js"
+import { compact, first, text } from "../../lib/compact.js"
 import { marketingOptIn } from "../consent.js"
 import { countryCode } from "../identity.js"
 import { currencyCode, currencyDigits, minorText, rescaleMinor } from "../money.js"

@@ -4,7 +4,7 @@
 // event type, and sessions in setup mode, are skipped. livemode: false marks a test order.
 import { Either } from "effect"
 import type { Money } from "../../events/CanonicalOrder.js"
-import { compact } from "../compact.js"
+import { compact } from "../../lib/compact.js"
 import type { Draft } from "../outcome.js"
 import { type Parser, recordAttributes } from "../parser.js"
 import { decodeAt, type Parsed, problem, required } from "../payload.js"

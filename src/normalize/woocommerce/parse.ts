@@ -7,7 +7,7 @@
 // lives in meta_data: WooCommerce's own order attribution (_wc_order_attribution_*) and plugins' keys.
 // WooCommerce has no test flag; testOrders rules apply.
 import { Either } from "effect"
-import { compact, first, text } from "../compact.js"
+import { compact, first, text } from "../../lib/compact.js"
 import { countryCode } from "../identity.js"
 import { currencyCode } from "../money.js"
 import type { Attributes, Details, Draft, RefundFact } from "../outcome.js"

@@ -5,7 +5,7 @@
 // concurrent writer (the order's normalization) makes it re-read and decide again.
 import { Data, Effect, Schedule } from "effect"
 import { ConfigState } from "../../config/ConfigState.js"
-import { EventStore, type RecordedEvent, WrongExpectedVersion } from "../../events/EventStore.js"
+import { EventStore, type RecordedEvent } from "../../events/EventStore.js"
 import { orderStream } from "../../events/streams.js"
 import { decideImport, type ImportItem, type ImportRow, importRows } from "./dispatched.js"
 
@@ -53,7 +53,7 @@ export const importDispatched = Effect.fn("Import.dispatched")(function* (
       return decision.items.map((i): ImportItem => (i.action === "would_import" ? { ...i, action: "imported" } : i))
     }).pipe(
       Effect.retry({
-        while: (e) => e instanceof WrongExpectedVersion,
+        while: (e) => e._tag === "WrongExpectedVersion",
         schedule: Schedule.jittered(Schedule.exponential("10 millis")),
         times: 10
       })

@@ -4,11 +4,11 @@
 // attempted is not imported (it would claim a send that s2s made); one only planned is, and that
 // stops the pending send. A pair imported before is skipped, so importing a file twice records nothing.
 import type { ConfigSnapshot } from "../../config/state.js"
-import { type DispatchState, dispatchKey, evolveDispatch } from "../../dispatch/state.js"
+import { type DispatchState, dispatchKey, evolveDispatch } from "../../conversion/dispatch.js"
 import type { DispatchImported } from "../../events/dispatch.js"
 import type { AppEvent } from "../../events/Events.js"
+import { type CsvRow, readCsv } from "../../lib/csv.js"
 import { parseInstant } from "../request.js"
-import { type CsvRow, readCsv } from "./csv.js"
 
 export interface ImportRow {
   readonly line: number

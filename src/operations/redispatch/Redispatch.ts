@@ -9,12 +9,12 @@
 import { Config, Context, Effect, Layer, Schedule } from "effect"
 import { ConfigState } from "../../config/ConfigState.js"
 import type { ConfigSnapshot } from "../../config/state.js"
+import { dispatchKey } from "../../conversion/dispatch.js"
 import { Db } from "../../db/Db.js"
-import { dispatchJob } from "../../dispatch/plan.js"
-import { dispatchKey } from "../../dispatch/state.js"
-import { EventStore, type RecordedEvent, WrongExpectedVersion } from "../../events/EventStore.js"
+import { EventStore, type RecordedEvent } from "../../events/EventStore.js"
 import type { AppEvent } from "../../events/Events.js"
 import { orderStream } from "../../events/streams.js"
+import { dispatchJob } from "../../rules/plan.js"
 import type { Operator, RedispatchRequest } from "../request.js"
 import type { RedispatchItem, RedispatchReport } from "../schemas.js"
 import { type Evaluated, evaluateOrder } from "./decide.js"
@@ -70,7 +70,7 @@ export const RedispatchLive = Layer.effect(
             orderKeys: request.orderKeys.slice(0, MAX_ORDERS),
             truncated: request.orderKeys.length > MAX_ORDERS
           })
-        : db.run("Redispatch.select", (sql) => selectOrders(sql, request, MAX_ORDERS))
+        : db.query("Redispatch.select", (sql) => selectOrders(sql, request, MAX_ORDERS))
 
     const evaluate = (
       request: RedispatchRequest,
@@ -171,7 +171,7 @@ export const RedispatchLive = Layer.effect(
       })
       return attempt.pipe(
         Effect.retry({
-          while: (e) => e instanceof WrongExpectedVersion,
+          while: (e) => e._tag === "WrongExpectedVersion",
           schedule: Schedule.jittered(Schedule.exponential("10 millis")),
           times: 10
         }),

@@ -3,12 +3,13 @@
 // the dispatcher send, and what. A success is final unless forced; a request already pending (or
 // appended by a concurrent confirmation since `baseVersion`) is never requested twice.
 import type { ConfigSnapshot } from "../../config/state.js"
+import { configuredUrlParameters } from "../../config/urlPrivacy.js"
+import { type DispatchEntry, type DispatchStatus, dispatchKey } from "../../conversion/dispatch.js"
+import type { OrderState } from "../../conversion/order.js"
+import { foldConversion } from "../../conversion/stream.js"
 import type { AdsLib } from "../../dispatch/channels/google-ads/ads-api/request.js"
-import { loadOrder } from "../../dispatch/Dispatcher.js"
-import { type DispatchEntry, type DispatchStatus, dispatchKey } from "../../dispatch/state.js"
 import type { DispatchKind } from "../../events/dispatch.js"
 import type { AppEvent } from "../../events/Events.js"
-import { configuredUrlParameters } from "../../lib/urlPrivacy.js"
 import type { RedispatchState } from "../request.js"
 import type { RedispatchItem } from "../schemas.js"
 import { type Endpoints, previewDispatch } from "./preview.js"
@@ -74,7 +75,7 @@ const requestedSince = (events: ReadonlyArray<StreamEvent>, base: number | undef
 const NO_DEDUP =
   "; postbacks carry no deduplication key, so the partner may count it twice unless it deduplicates on the order id"
 
-const decide = (input: EvaluateInput, entry: DispatchEntry, order: ReturnType<typeof loadOrder>["order"]) => {
+const decide = (input: EvaluateInput, entry: DispatchEntry, order: OrderState) => {
   const skip = (reason: string) => ({ _tag: "Skip" as const, reason })
   const concurrent = requestedSince(input.events, input.baseVersion, entry)
   if (concurrent?.event._tag === "DispatchRequested")
@@ -113,7 +114,7 @@ const decide = (input: EvaluateInput, entry: DispatchEntry, order: ReturnType<ty
 }
 
 export const evaluateOrder = (input: EvaluateInput): ReadonlyArray<Evaluated> => {
-  const { order, dispatch } = loadOrder(input.events)
+  const { order, dispatch } = foldConversion(input.events)
   const out: Array<Evaluated> = []
   for (const entry of dispatch.values()) {
     if (!matchesFilter(entry, input.filter)) continue

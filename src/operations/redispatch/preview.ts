@@ -6,7 +6,7 @@
 // skip or refuse it. Google's ads-api requests are built with google-ads-api's own classes, so the
 // caller passes the loaded library (`adsLib`); without it that API gets the summary and dedup key
 // only. Adjustments are shown as if sent now (adjustment_date_time is the dispatch time).
-import type { GoogleAdsTarget, MetaTarget, Target } from "../../config/schema.js"
+
 import {
   type AdsLib,
   adsCall,
@@ -22,6 +22,7 @@ import { DEFAULT_GRAPH_URL, DEFAULT_META_API_VERSION, recordedEvent } from "../.
 import { renderPostback } from "../../dispatch/channels/postback/index.js"
 import { REDACTED } from "../../dispatch/http.js"
 import type { CanonicalOrder } from "../../events/CanonicalOrder.js"
+import type { GoogleAdsTarget, MetaTarget, Target } from "../../events/configSchema.js"
 import type { DispatchKind } from "../../events/dispatch.js"
 import { majorUnits } from "../../lib/money.js"
 import type { RequestPreview } from "../schemas.js"

@@ -8,9 +8,10 @@
 import { Context, Effect, Layer, Schedule } from "effect"
 import { ConfigState } from "../../config/ConfigState.js"
 import { Db } from "../../db/Db.js"
-import { EventStore, WrongExpectedVersion } from "../../events/EventStore.js"
+import { EventStore } from "../../events/EventStore.js"
+import { existingStreams } from "../../events/reads.js"
 import { webhookStream } from "../../events/streams.js"
-import { NORMALIZE_TASK, Normalizer, normalizationStatus } from "../../normalize/NormalizeJob.js"
+import { Normalizer, normalizationStatus, normalizeJob } from "../../normalize/NormalizeJob.js"
 import type { Operator, RenormalizeRequest } from "../request.js"
 import type { RenormalizeItem, RenormalizeReport } from "../schemas.js"
 import { compareRun } from "./compare.js"
@@ -40,13 +41,6 @@ export const nothingSelected = (request: RenormalizeRequest): string => {
 
 /** Webhooks one request handles (each is parsed again); more are reported as truncated. */
 export const MAX_WEBHOOKS = 2_000
-
-export const normalizeJob = (webhookId: string) => ({
-  task: NORMALIZE_TASK,
-  payload: { webhookId },
-  jobKey: `normalize:${webhookId}`,
-  maxAttempts: 10
-})
 
 export const RenormalizeLive = Layer.effect(
   Renormalize,
@@ -103,7 +97,7 @@ export const RenormalizeLive = Layer.effect(
       }).pipe(
         // The stream moved (a redelivery, the job, a concurrent confirmation): look again.
         Effect.retry({
-          while: (e) => e instanceof WrongExpectedVersion,
+          while: (e) => e._tag === "WrongExpectedVersion",
           schedule: Schedule.jittered(Schedule.exponential("10 millis")),
           times: 10
         })
@@ -111,19 +105,11 @@ export const RenormalizeLive = Layer.effect(
 
     const run = Effect.fn("Renormalize.run")(function* (request: RenormalizeRequest, operator: Operator) {
       yield* config.refresh
-      const { webhooks, truncated } = yield* db.run("Renormalize.select", (sql) =>
+      const { webhooks, truncated } = yield* db.query("Renormalize.select", (sql) =>
         selectWebhooks(sql, request, MAX_WEBHOOKS)
       )
       const named = (request.webhookIds ?? []).map(webhookStream)
-      const existing =
-        named.length === 0
-          ? []
-          : yield* db.run(
-              "Renormalize.exists",
-              (sql) =>
-                sql<Array<{ stream_id: string }>>`select stream_id from event_streams where stream_id = any(${named})`
-            )
-      const found = new Set(existing.map((r) => r.stream_id))
+      const found = yield* db.query("Renormalize.exists", (sql) => existingStreams(sql, named))
       const notFound = (request.webhookIds ?? []).filter((id) => !found.has(webhookStream(id)))
       let done = 0
       const items = yield* Effect.forEach(

@@ -9,7 +9,7 @@ import { Context, Effect, Layer, Schedule } from "effect"
 import { ConfigState } from "../../config/ConfigState.js"
 import type { ConfigSnapshot } from "../../config/state.js"
 import { Db } from "../../db/Db.js"
-import { EventStore, type RecordedEvent, WrongExpectedVersion } from "../../events/EventStore.js"
+import { EventStore, type RecordedEvent } from "../../events/EventStore.js"
 import { orderStream } from "../../events/streams.js"
 import type { Operator, ReplanRequest } from "../request.js"
 import type { ReplanItem, ReplanReport } from "../schemas.js"
@@ -66,7 +66,7 @@ export const ReplanLive = Layer.effect(
             orderKeys: request.orderKeys.slice(0, MAX_REPLAN_ORDERS),
             truncated: request.orderKeys.length > MAX_REPLAN_ORDERS
           })
-        : db.run("Replan.select", (sql) => selectReplanOrders(sql, request, MAX_REPLAN_ORDERS))
+        : db.query("Replan.select", (sql) => selectReplanOrders(sql, request, MAX_REPLAN_ORDERS))
 
     const decide = (
       request: ReplanRequest,
@@ -127,7 +127,7 @@ export const ReplanLive = Layer.effect(
       }).pipe(
         // Another writer moved the stream (its normalization, a concurrent replan): decide again.
         Effect.retry({
-          while: (e) => e instanceof WrongExpectedVersion,
+          while: (e) => e._tag === "WrongExpectedVersion",
           schedule: Schedule.jittered(Schedule.exponential("10 millis")),
           times: 10
         })

@@ -4,13 +4,15 @@
 // the configuration is fixed, this plans what is missing and nothing else: a pair with any dispatch
 // history is left alone (redispatch handles those), so running it twice plans nothing the second time.
 import type { ConfigSnapshot } from "../../config/state.js"
-import { dispatchJob, type Plan } from "../../dispatch/plan.js"
-import { type DispatchState, dispatchKey, evolveDispatch } from "../../dispatch/state.js"
+import { dispatchKey } from "../../conversion/dispatch.js"
+import type { OrderState } from "../../conversion/order.js"
+import { foldConversion } from "../../conversion/stream.js"
 import type { DispatchPlanned } from "../../events/dispatch.js"
 import type { AppEvent } from "../../events/Events.js"
 import { partnerFor } from "../../normalize/identity.js"
-import { foldOrder, isEligible } from "../../normalize/normalize.js"
+import { isEligible } from "../../normalize/normalize.js"
 import { explain, toPlannedTargets, toRuleDecisions } from "../../rules/index.js"
+import { dispatchJob, type Plan } from "../../rules/plan.js"
 import type { ReplanItem } from "../schemas.js"
 
 export interface ReplanInput {
@@ -37,7 +39,7 @@ const skip = (orderKey: string, reason: string): ReplanDecision => ({
   plan: nothing
 })
 
-const ineligible = (state: ReturnType<typeof foldOrder>): string => {
+const ineligible = (state: OrderState): string => {
   if (state.order === undefined) return "not normalized (no order yet): nothing to route"
   if (state.ignored !== undefined) return `ignored (${state.ignored.reason}): never dispatched`
   if (state.order.test) return "a test order: never dispatched"
@@ -47,7 +49,7 @@ const ineligible = (state: ReturnType<typeof foldOrder>): string => {
 
 export const decideReplan = (input: ReplanInput): ReplanDecision => {
   const { orderKey, config } = input
-  const state = foldOrder(input.events.map((e) => e.event))
+  const { order: state, dispatch } = foldConversion(input.events)
   if (!isEligible(state) || state.order === undefined) return skip(orderKey, ineligible(state))
   const order = state.order
   // Routing reads the partner recorded at normalization; if the partner rules now say otherwise, the
@@ -59,8 +61,6 @@ export const decideReplan = (input: ReplanInput): ReplanDecision => {
       `the partner rules now make it ${partnerNow ?? "no partner"} (recorded: ${order.partner ?? "no partner"}); ` +
         `re-normalize it first (s2s renormalize --state all --source ${order.sourceId} --yes), then replan`
     )
-  let dispatch: DispatchState = new Map()
-  for (const e of input.events) dispatch = evolveDispatch(dispatch, e.event, e.recordedAt.toISOString())
   const explanation = explain(order, config.rules, [...config.targets.values()])
   const routed = toPlannedTargets(explanation, "conversion").filter(
     (t) => input.target === undefined || t.targetId === input.target

@@ -1,7 +1,8 @@
 // A paid German order with a real-looking customer (whose data must never reach a message) and the
 // contract's partner rules plus two affiliate networks, for alert policy tables.
-import type { PartnerRule } from "../../../src/config/schema.js"
+
 import type { CanonicalOrder, Tracking } from "../../../src/events/CanonicalOrder.js"
+import type { PartnerRule } from "../../../src/events/configSchema.js"
 
 export const NOW = new Date("2026-03-10T10:00:00Z")
 

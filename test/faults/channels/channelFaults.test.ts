@@ -45,7 +45,14 @@ const key = (id: number) => `shop-de:${id}`
 
 beforeAll(async () => {
   w = await startWorld({ postback: script("awin"), meta: script("meta"), google: script("google") })
-  for (const id of [FLAKY, LIMITED, HUNG, DOWN]) expect(await w.deliver(id)).toBe(202)
+  // One order at a time, each once its first requests are out: each misbehaviour is scripted per
+  // order, so no order rides in another's batch (one Meta or Data Manager request for several).
+  for (const id of [FLAKY, LIMITED, HUNG, DOWN]) {
+    expect(await w.deliver(id)).toBe(202)
+    await eventually(async () =>
+      Object.values(fakes()).every((f) => f.about(String(id)).length > 0) ? true : undefined
+    )
+  }
 })
 
 describe("a partner answering 500", () => {

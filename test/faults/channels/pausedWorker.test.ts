@@ -22,6 +22,7 @@ import { dispatchAmbiguousTotal } from "../../../src/lib/metrics.js"
 import { order } from "../../dispatch/harness.js"
 import { appSql, freshDatabase, ownerSql } from "../../support/db.js"
 import { eventually, type FakeServer, fakeServer } from "../../support/fakeServer.js"
+import { waitUntil } from "../../support/wait.js"
 import { type DispatcherRuntime, dispatcherRuntime, dispatchWith } from "./support/dispatcher.js"
 
 let databaseUrl: string
@@ -170,6 +171,7 @@ describe("a worker SIGSTOPped mid-request, past its lease", () => {
   it("a postback: the second worker holds it, the first wakes and records it; the partner gets one request", async () => {
     const payload = await plan(2, "awin", "postback")
     const requestsBefore = partner.requests.length
+    const answeredBefore = partner.answered()
     // The partner takes its time to answer this one, so the sender can be stopped while it waits.
     partner.script([{ status: 200, body: "OK", delayMs: 1_500 }], { status: 200, body: "OK" })
     const first = worker(payload)
@@ -186,7 +188,7 @@ describe("a worker SIGSTOPped mid-request, past its lease", () => {
     ])
     expect(await ambiguous("postback", "hold")).toBe(holds + 1)
     // The partner answers the stopped worker meanwhile; it reads the answer when it wakes.
-    await new Promise((r) => setTimeout(r, 1_700))
+    await waitUntil("the partner answered the stopped worker", () => partner.answered() > answeredBefore, 30_000)
     first.child.kill("SIGCONT")
     expect(await first.exited).toBe(0)
     // Whatever the woken worker recorded (the answer, or its own timeout), no job sends it again.

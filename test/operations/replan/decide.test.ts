@@ -3,8 +3,8 @@
 // recorded; anything with dispatch history is left alone, and orders that cannot be routed say why.
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { Rule, Target } from "../../../src/config/schema.js"
 import { emptySnapshot } from "../../../src/config/state.js"
+import { Rule, Target } from "../../../src/events/configSchema.js"
 import type { AppEvent } from "../../../src/events/Events.js"
 import { decideReplan } from "../../../src/operations/replan/decide.js"
 import { makeOrder } from "../../dispatch/channels/support/orders.js"

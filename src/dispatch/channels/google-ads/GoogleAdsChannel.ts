@@ -2,19 +2,24 @@
 //   api: data-manager (default): POST {GOOGLE_DATA_MANAGER_URL}/v1/events:ingest, OAuth2 token from
 //     {GOOGLE_OAUTH_TOKEN_URL}, cached inside this adapter instance (see oauth.ts).
 //   api: ads-api: UploadClickConversions / UploadConversionAdjustments through google-ads-api.
+// A batch: Data Manager events go out up to 2,000 per request (data-manager/send.ts); ads-api
+// dispatches one call each, ADS_API_CONCURRENCY at a time.
 // Consumes: a paid order (conversion), or a refund of a sent one (retraction / restatement).
 // Emits: one click conversion keyed by the platform order id, with exactly one click id, hashed
 //   email/phone when ad_user_data allows, and consent.
 // Fails: ChannelError; TooRecent (retryAt = click + 6 h) while the click is younger than Google's
 //   6 hours; duplicates of an order Google already has count as Delivered with alreadyRecorded.
 import { Effect } from "effect"
-import type { GoogleAdsTarget } from "../../../config/schema.js"
-import type { ChannelAdapter, DispatchInput } from "../../Channel.js"
+import type { GoogleAdsTarget } from "../../../events/configSchema.js"
+import { type ChannelAdapter, type DispatchInput, type ItemOutcome, singleSend } from "../../Channel.js"
 import { type AdsApiOptions, sendAdsApi } from "./ads-api/send.js"
-import { sendDataManager } from "./data-manager/send.js"
+import { sendDataManagerBatch } from "./data-manager/send.js"
 import { makeGoogleTokens } from "./oauth.js"
 
 export type GoogleAdsChannelOptions = AdsApiOptions
+
+/** ads-api calls of one batch in flight at once. */
+const ADS_API_CONCURRENCY = 8
 
 /**
  * Builds the adapter with its own token cache. Build it once per process (e.g. in the registry's
@@ -25,8 +30,31 @@ export const makeGoogleAdsChannel = (
 ): Effect.Effect<ChannelAdapter<GoogleAdsTarget>> =>
   Effect.gen(function* () {
     const tokens = yield* makeGoogleTokens
-    const send = Effect.fn("GoogleAds.send")(function* (input: DispatchInput<GoogleAdsTarget>) {
-      return input.target.api === "ads-api" ? yield* sendAdsApi(input, options) : yield* sendDataManager(input, tokens)
+    const sendBatch = Effect.fn("GoogleAds.sendBatch")(function* (
+      inputs: ReadonlyArray<DispatchInput<GoogleAdsTarget>>
+    ) {
+      const adsApi = inputs.flatMap((input, index) => (input.target.api === "ads-api" ? [{ input, index }] : []))
+      const dataManager = inputs.flatMap((input, index) => (input.target.api === "ads-api" ? [] : [{ input, index }]))
+      const outcomes: Array<ItemOutcome> = new Array(inputs.length)
+      const [ads, dm] = yield* Effect.all(
+        [
+          Effect.forEach(adsApi, ({ input }) => Effect.either(sendAdsApi(input, options)), {
+            concurrency: ADS_API_CONCURRENCY
+          }),
+          sendDataManagerBatch(
+            dataManager.map(({ input }) => input),
+            tokens
+          )
+        ],
+        { concurrency: 2 }
+      )
+      adsApi.forEach(({ index }, i) => {
+        outcomes[index] = ads[i] as ItemOutcome
+      })
+      dataManager.forEach(({ index }, i) => {
+        outcomes[index] = dm[i] as ItemOutcome
+      })
+      return outcomes
     })
     return {
       channel: "google-ads",
@@ -36,6 +64,7 @@ export const makeGoogleAdsChannel = (
       // ORDER_ID_ALREADY_IN_USE (delivered), the Data Manager API treats a repeated transaction id as
       // a restatement of the same values; a repeated adjustment restates the same value again.
       deduplicates: { withinMs: Number.POSITIVE_INFINITY },
-      send
+      send: singleSend(sendBatch),
+      sendBatch
     }
   })

@@ -1,7 +1,8 @@
 // What a Google conversion carries, decided once for both APIs (Data Manager and Ads API): the
 // transaction id, time and value; which click id; which hashed identifiers; which consent. Pure.
-import type { GoogleAdsTarget } from "../../../config/schema.js"
+
 import type { CanonicalOrder, Tracking } from "../../../events/CanonicalOrder.js"
+import type { GoogleAdsTarget } from "../../../events/configSchema.js"
 import type { FailureReason } from "../../../events/dispatch.js"
 import { majorUnits } from "../../../lib/money.js"
 import type { DispatchInput, SkipReason } from "../../Channel.js"

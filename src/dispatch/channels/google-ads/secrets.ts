@@ -2,8 +2,7 @@
 // Configuration error naming the variable (never its value): retrying cannot fix it.
 import { Effect, Either, Redacted } from "effect"
 import { envName, Secrets } from "../../../config/Secrets.js"
-import type { GoogleAdsTarget, SecretRef } from "../../../config/schema.js"
-import type { HttpExchange } from "../../../events/dispatch.js"
+import type { GoogleAdsTarget, SecretRef } from "../../../events/configSchema.js"
 import { ChannelError } from "../../Channel.js"
 import { GOOGLE_CHANNEL, type GoogleCredentials, parseCredentials } from "./oauth.js"
 
@@ -33,21 +32,3 @@ export const loadCredentials = (target: GoogleAdsTarget) =>
       })
     )
   )
-
-/** Keeps the exchanges of earlier steps (token fetch, first attempt) on a later step's error. */
-export const withPriorExchanges =
-  (prior: ReadonlyArray<HttpExchange>) =>
-  (error: ChannelError): ChannelError =>
-    prior.length === 0
-      ? error
-      : new ChannelError({
-          channel: error.channel,
-          reason: error.reason,
-          retryable: error.retryable,
-          detail: error.detail,
-          status: error.status,
-          retryAfterMs: error.retryAfterMs,
-          retryAt: error.retryAt,
-          outcomeUnknown: error.outcomeUnknown,
-          exchanges: [...prior, ...error.exchanges]
-        })

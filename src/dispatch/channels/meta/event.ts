@@ -1,10 +1,11 @@
 // Builds the one Purchase server event Meta receives for an order. Pure: the decision to send, skip
 // (nothing that can match, or consent denied) or refuse (older than Meta's 7-day window) is made here,
 // before any secret is read or any request is made.
-import type { MetaTarget } from "../../../config/schema.js"
+
+import { partnerSafeUrl } from "../../../config/urlPrivacy.js"
 import type { CanonicalOrder, LineItem, Tracking } from "../../../events/CanonicalOrder.js"
+import type { MetaTarget } from "../../../events/configSchema.js"
 import { majorUnits } from "../../../lib/money.js"
-import { partnerSafeUrl } from "../../../lib/urlPrivacy.js"
 import { metaUserData } from "../identity/identifiers.js"
 import type { MetaContent, MetaCustomData, MetaServerEvent, MetaUserData } from "./wire.js"
 

@@ -8,7 +8,7 @@
 // validatePostbackTarget's.)
 import { Effect } from "effect"
 import type { ConfigProblem } from "../../../config/load.js"
-import type { ConfigFile } from "../../../config/schema.js"
+import type { ConfigFile } from "../../../events/configSchema.js"
 import { type Resolution, resolveHostsSync } from "../../../lib/resolveSync.js"
 import { classifyAddress, isRefused } from "./addresses.js"
 import { blockPrivateEgress, literalRefusal } from "./egress.js"

@@ -1,8 +1,9 @@
 // The exact request a postback would send for (target, order, kind, time): pure, so redispatch dry
 // runs can list it. Secrets appear as "[redacted]" unless their values are passed in (the adapter
 // does, after resolving them through Secrets).
-import type { PostbackTarget } from "../../../config/schema.js"
+
 import type { CanonicalOrder } from "../../../events/CanonicalOrder.js"
+import type { PostbackTarget } from "../../../events/configSchema.js"
 import type { DispatchKind } from "../../../events/dispatch.js"
 import type { SkipReason } from "../../Channel.js"
 import { REDACTED } from "../../http.js"

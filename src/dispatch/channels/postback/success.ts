@@ -6,7 +6,7 @@
 // `success=false; err_msg=...;` when it rejects a conversion: with bodyNotMatches that is a permanent
 // rejection, not a delivery.
 import { Either } from "effect"
-import type { PostbackTarget } from "../../../config/schema.js"
+import type { PostbackTarget } from "../../../events/configSchema.js"
 import type { FailureReason } from "../../../events/dispatch.js"
 import { classifyStatus } from "../../http.js"
 

@@ -2,7 +2,7 @@
 // unknown variable, a template in the host, a broken regex is a config error the operator sees at
 // `s2s config apply`, never a dispatch failure at 3 a.m.
 import { Either } from "effect"
-import type { PostbackTarget } from "../../../config/schema.js"
+import type { PostbackTarget } from "../../../events/configSchema.js"
 import { literalRefusal } from "./egress.js"
 import { bodyFormat } from "./render.js"
 import { successRule } from "./success.js"

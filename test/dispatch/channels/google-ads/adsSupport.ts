@@ -1,7 +1,7 @@
 // Runs the ads-api path through google-ads-api with its onServiceStart hook standing in for Google.
 import { Effect } from "effect"
-import type { GoogleAdsTarget } from "../../../../src/config/schema.js"
 import type { DispatchInput } from "../../../../src/dispatch/Channel.js"
+import type { GoogleAdsTarget } from "../../../../src/events/configSchema.js"
 import { sendOnce, target } from "./support.js"
 
 export const adsTarget: GoogleAdsTarget = {

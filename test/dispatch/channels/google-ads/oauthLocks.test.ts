@@ -9,6 +9,7 @@ import {
   type GoogleCredentials,
   makeGoogleTokens
 } from "../../../../src/dispatch/channels/google-ads/oauth.js"
+import { waitUntil } from "../../../support/wait.js"
 import { CREDENTIALS } from "./support.js"
 
 const SLOW_REFRESH = "1//slow-credential"
@@ -49,10 +50,7 @@ const withTokenServer = <A, E>(use: (received: Array<string>) => Effect.Effect<A
       })
   )
 
-const waitFor = (check: () => boolean) =>
-  Effect.gen(function* () {
-    while (!check()) yield* Effect.sleep("5 millis")
-  })
+const waitFor = (check: () => boolean) => Effect.promise(() => waitUntil("condition", check))
 
 describe("Google token cache locking", () => {
   it.live("a slow token exchange for one credential does not hold up another credential's cached token", () =>

@@ -1,12 +1,12 @@
 // Fake Google endpoints on one loopback server: POST /token (OAuth) and POST /v1/events:ingest.
 import { Effect, Either } from "effect"
-import type { GoogleAdsTarget } from "../../../../src/config/schema.js"
 import type { ChannelAdapter, ChannelError, DispatchInput } from "../../../../src/dispatch/Channel.js"
 import {
   type GoogleAdsChannelOptions,
   makeGoogleAdsChannel
 } from "../../../../src/dispatch/channels/google-ads/GoogleAdsChannel.js"
 import type { CanonicalOrder } from "../../../../src/events/CanonicalOrder.js"
+import type { GoogleAdsTarget } from "../../../../src/events/configSchema.js"
 import { type FakeServer, type Handler, type Received, type Reply, withFakeServer } from "../support/fakeServer.js"
 import { NOW } from "../support/orders.js"
 import { withEnv } from "../support/run.js"

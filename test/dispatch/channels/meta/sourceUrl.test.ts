@@ -2,10 +2,10 @@
 // config fields that shape them.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema } from "effect"
-import { MetaTarget } from "../../../../src/config/schema.js"
 import type { ChannelResult, DispatchInput } from "../../../../src/dispatch/Channel.js"
 import { MetaChannel } from "../../../../src/dispatch/channels/meta/MetaChannel.js"
 import type { CanonicalOrder, Tracking } from "../../../../src/events/CanonicalOrder.js"
+import { MetaTarget } from "../../../../src/events/configSchema.js"
 import { type Handler, withFakeServer } from "../support/fakeServer.js"
 import { makeOrder, NOW } from "../support/orders.js"
 import { withEnv } from "../support/run.js"

@@ -4,8 +4,8 @@
 
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { type ConfigFile, ConfigFile as ConfigFileSchema } from "../../../../src/config/schema.js"
 import { egressProblems } from "../../../../src/dispatch/channels/postback/egressCheck.js"
+import { type ConfigFile, ConfigFile as ConfigFileSchema } from "../../../../src/events/configSchema.js"
 import type { Resolution } from "../../../../src/lib/resolveSync.js"
 import { resolveHostsSync } from "../../../../src/lib/resolveSync.js"
 

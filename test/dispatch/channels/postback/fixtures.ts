@@ -1,8 +1,8 @@
 // A real-shaped paid order and a loopback HTTP server that records every request it receives.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import type { PostbackTarget } from "../../../../src/config/schema.js"
 import type { CanonicalOrder } from "../../../../src/events/CanonicalOrder.js"
+import type { PostbackTarget } from "../../../../src/events/configSchema.js"
 
 export const baseOrder: CanonicalOrder = {
   orderKey: "shop-de:5001",

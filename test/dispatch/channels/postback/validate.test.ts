@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { PostbackTarget } from "../../../../src/config/schema.js"
 import { validatePostbackTarget } from "../../../../src/dispatch/channels/postback/validate.js"
+import type { PostbackTarget } from "../../../../src/events/configSchema.js"
 import { target } from "./fixtures.js"
 
 const problems = (patch: Partial<PostbackTarget>) => validatePostbackTarget(target(patch))

@@ -6,8 +6,8 @@
 import * as fs from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { afterAll } from "vitest"
 import type { Sql } from "../../../../src/db/Db.js"
+import { onCleanup } from "../../../support/cleanup.js"
 import { appSql } from "../../../support/db.js"
 import { eventually } from "../../../support/fakeServer.js"
 import { type RunningService, startService } from "../../../support/service.js"
@@ -69,7 +69,7 @@ const fake = async (
     s.on("close", () => sockets.delete(s))
   })
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
-  afterAll(async () => {
+  onCleanup(async () => {
     for (const s of sockets) s.destroy()
     await new Promise((r) => server.close(r))
   })

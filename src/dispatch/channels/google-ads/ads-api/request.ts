@@ -2,7 +2,7 @@
 // ConversionAdjustmentUploadService.UploadConversionAdjustments), built with google-ads-api's
 // generated protobuf classes so enum values and field names are the library's own.
 import type { common, services } from "google-ads-api"
-import type { GoogleAdsTarget } from "../../../../config/schema.js"
+import type { GoogleAdsTarget } from "../../../../events/configSchema.js"
 import { REDACTED } from "../../../http.js"
 import type { ConsentChoice, GoogleConversion, GoogleMatch } from "../plan.js"
 

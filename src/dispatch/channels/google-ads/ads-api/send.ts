@@ -5,7 +5,7 @@
 // request as sent (hashes only, developer token redacted) and the decoded response.
 import { Effect, Either } from "effect"
 import type { Hooks } from "google-ads-api"
-import type { GoogleAdsTarget } from "../../../../config/schema.js"
+import type { GoogleAdsTarget } from "../../../../events/configSchema.js"
 import type { HttpExchange } from "../../../../events/dispatch.js"
 import { ChannelError, type ChannelResult, type DispatchInput } from "../../../Channel.js"
 import { RECORDED_BODY_LIMIT, truncateUtf8 } from "../../../http.js"

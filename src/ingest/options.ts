@@ -1,0 +1,13 @@
+// Ingest's settings from the environment: the group commit's batches (GroupCommit.ts), the bytes of
+// bodies held at once (bodyBudget.ts) and which proxies name the client's address (clientAddress.ts).
+import { Config } from "effect"
+
+export const IngestOptions = Config.all({
+  maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
+  maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
+  maxBatchBytes: Config.integer("INGEST_MAX_BATCH_BYTES").pipe(Config.withDefault(1024 * 1024)),
+  maxBytesInFlight: Config.integer("INGEST_MAX_BYTES_IN_FLIGHT").pipe(Config.withDefault(4 * 1024 * 1024)),
+  trustProxy: Config.boolean("S2S_TRUST_PROXY").pipe(Config.withDefault(false)),
+  hops: Config.integer("S2S_TRUST_PROXY_HOPS").pipe(Config.withDefault(1))
+})
+export type IngestOptions = Config.Config.Success<typeof IngestOptions>
