@@ -87,6 +87,24 @@ const queuedBatches = () =>
     from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
     where t.identifier in ('normalize-batch', 'normalize-webhook')`
 
+/**
+ * What the pipeline holds, for a wait that gives up: the orders planned and never attempted, dispatch
+ * events by type, the jobs left.
+ */
+const pipelineState = async () => {
+  const events = await sql<Array<{ type: string; n: number }>>`
+    select type, count(*)::int as n from events where type like 'Dispatch%' group by type order by type`
+  const jobs = await owner<Array<Record<string, unknown>>>`
+    select t.identifier as task, j.attempts, j.max_attempts, j.run_at, j.locked_at, j.locked_by, j.key,
+           left(j.last_error, 200) as last_error
+    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    order by j.id`
+  const missing = await sql<Array<{ stream_id: string }>>`
+    select stream_id from events where type = 'DispatchPlanned'
+    except select stream_id from events where type = 'DispatchAttemptStarted'`
+  return `missing ${JSON.stringify(missing.map((m) => m.stream_id))}; events ${JSON.stringify(events)}; partner requests ${partner.requests.length}; jobs ${JSON.stringify(jobs)}; now ${new Date().toISOString()}`
+}
+
 const metric = (text: string, name: string, labels: ReadonlyArray<string>) => {
   const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)))
   return Number(line?.split(" ").at(-1) ?? 0)
@@ -140,7 +158,7 @@ describe("batched normalization", () => {
       env: { NB_SECRET: SECRET },
       config
     })
-    await waitUntil("every webhook normalized or failed", () => allRecorded(all), 60_000)
+    await waitUntil("every webhook normalized or failed", () => allRecorded(all), 60_000, pipelineState)
     const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text()
     const runs = metric(metrics, "s2s_job_duration_seconds_count", ['task="normalize-batch"']) - runsBefore
     expect(runs).toBeGreaterThan(0)
@@ -169,7 +187,7 @@ describe("batched normalization", () => {
     // Every good order is dispatched once.
     const succeeded = async () =>
       Number((await sql`select count(*) from events where type = 'DispatchSucceeded'`)[0]!.count)
-    await waitUntil("every order dispatched", async () => (await succeeded()) >= ORDERS + 1, 60_000)
+    await waitUntil("every order dispatched", async () => (await succeeded()) >= ORDERS + 1, 60_000, pipelineState)
     expect(await succeeded()).toBe(ORDERS + 1)
     expect(partner.requests).toHaveLength(ORDERS + 1)
     await worker.stop()
