@@ -167,7 +167,7 @@ describe("batch jobs", () => {
       await a`
         update graphile_worker._private_jobs set locked_at = now(), locked_by = 'test-worker', attempts = attempts + 1
         where key = ${key}`
-      const [{ pid }] = await b<Array<{ pid: number }>>`select pg_backend_pid() as pid`
+      const pid = (await b<Array<{ pid: number }>>`select pg_backend_pid() as pid`)[0]!.pid
       await b`begin`
       const adding = b`select s2s_enqueue(${b.json([second(task)] as never)}::json)`.then(() => b`commit`)
       await waitUntil(
