@@ -244,6 +244,21 @@ interface ScanColumns {
   global_position: string | null
 }
 
+/**
+ * The last event a reader may read now (below the cluster's xmin horizon), or undefined when there is
+ * none. Nothing new is readable while it stays where it was: an event becomes readable when the
+ * oldest transaction still running ends, and every event that can do so was written by a transaction
+ * at or above the old xmin, so its position is after this one. One index read (Projector.ts polls it).
+ */
+export const readableHorizon = async (sql: Queryable): Promise<Checkpoint | undefined> => {
+  const [row] = await sql<Array<{ xid: string; global_position: string }>>`
+    select transaction_id::text as xid, global_position from events
+    where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    order by transaction_id desc, global_position desc
+    limit 1`
+  return row === undefined ? undefined : { transactionId: row.xid, position: Number(row.global_position) }
+}
+
 export const checkpointOf = (e: StoredEvent): Checkpoint => ({
   transactionId: e.transactionId,
   position: e.globalPosition

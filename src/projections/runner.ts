@@ -79,7 +79,7 @@ export const readPage = async (
   return { from, raw: scan.events, scannedTo: scan.scannedTo, cut: scan.cut === true }
 }
 
-const after = (a: Checkpoint, b: Checkpoint) => {
+export const after = (a: Checkpoint, b: Checkpoint) => {
   const [x, y] = [BigInt(a.transactionId), BigInt(b.transactionId)]
   return x > y || (x === y && a.position > b.position)
 }
