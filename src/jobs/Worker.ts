@@ -30,7 +30,7 @@ import { makeHeartbeat } from "./Heartbeat.js"
 import { type JobBudget, JobBudgetConfig, jobWeight, makeJobBudget } from "./jobBudget.js"
 import { type PoolOptions, type StartedPool, startPool } from "./pool.js"
 import { releaseWorker } from "./registry.js"
-import { TimeSlicedScheduler } from "./timeSlice.js"
+import { TimeSlicedScheduler, watchLoopLag } from "./timeSlice.js"
 import { CurrentWorkerPool, makeWorkerStatus, WorkerStatus, type WorkerStatusService } from "./WorkerStatus.js"
 
 export interface JobInfo {
@@ -88,13 +88,14 @@ export const defineBatchTask = <A, I, R>(
   weigh
 })
 
-export const DEFAULT_SLICE_MS = 2
+/** Off by default: slicing trades the worker's own latency for the HTTP side's (timeSlice.ts). */
+export const DEFAULT_SLICE_MS = 0
 
 export const WorkerConfig = Config.all({
   concurrency: Config.integer("WORKER_CONCURRENCY").pipe(Config.withDefault(16)),
   pollInterval: Config.integer("WORKER_POLL_INTERVAL_MS").pipe(Config.withDefault(1000)),
   localQueueSize: Config.integer("WORKER_LOCAL_QUEUE_SIZE").pipe(Config.withDefault(32)),
-  /** The worker's fibers run in slices of this many ms, the event loop polled between (timeSlice.ts); 0: Effect's scheduler. */
+  /** While the loop runs late, the worker's fibers run in slices of this many ms (timeSlice.ts); 0: never. */
   sliceMs: Config.number("WORKER_SLICE_MS").pipe(Config.withDefault(DEFAULT_SLICE_MS))
 })
 
@@ -319,9 +320,14 @@ export const WorkerLive = Layer.scopedDiscard(
     const status = Option.getOrElse(yield* Effect.serviceOption(WorkerStatus), () => makeWorkerStatus())
     const config = yield* WorkerConfig
     const budget = makeJobBudget(yield* JobBudgetConfig)
-    // The jobs' fibers start with the runtime's FiberRefs: its scheduler is theirs.
-    const runtime = yield* config.sliceMs > 0
-      ? Effect.withScheduler(Effect.runtime<never>(), new TimeSlicedScheduler(config.sliceMs))
+    // The jobs' fibers start with the runtime's FiberRefs: its scheduler is theirs. Sliced while the
+    // event loop runs late (timeSlice.ts).
+    const lag =
+      config.sliceMs > 0
+        ? yield* Effect.acquireRelease(Effect.sync(watchLoopLag), (l) => Effect.sync(l.stop))
+        : undefined
+    const runtime = yield* lag !== undefined
+      ? Effect.withScheduler(Effect.runtime<never>(), new TimeSlicedScheduler(config.sliceMs, lag.underPressure))
       : Effect.runtime<never>()
     const options: PoolOptions = {
       connectionString: ownerUrl,

@@ -51,7 +51,13 @@ const startWorker = async (
   tasks: ReadonlyArray<ReturnType<typeof defineBatchTask<{ n: number }, { n: number }, never>>>,
   pollMs: number
 ) => {
-  const provider = ConfigProvider.fromMap(new Map([["WORKER_POLL_INTERVAL_MS", String(pollMs)]]))
+  // Sliced fibers (src/jobs/timeSlice.ts, off by default): the same results through that scheduler.
+  const provider = ConfigProvider.fromMap(
+    new Map([
+      ["WORKER_POLL_INTERVAL_MS", String(pollMs)],
+      ["WORKER_SLICE_MS", "2"]
+    ])
+  )
   const layer = WorkerLive.pipe(
     Layer.provide(Layer.succeed(WorkerTasks, tasks)),
     Layer.provide(DbLive),

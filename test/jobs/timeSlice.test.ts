@@ -3,7 +3,8 @@
 // done; and fibers on it still run to the same results (forked children, concurrency, interruption).
 import { Effect, Fiber, type Scheduler } from "effect"
 import { describe, expect, it } from "vitest"
-import { TimeSlicedScheduler } from "../../src/jobs/timeSlice.js"
+import { TimeSlicedScheduler, watchLoopLag } from "../../src/jobs/timeSlice.js"
+import { waitUntil } from "../support/wait.js"
 
 /** Busy for `ms` of CPU, as a batch step deciding and encoding its items is. */
 const spin = (ms: number) => {
@@ -45,6 +46,22 @@ describe("the worker's time-sliced scheduler", () => {
     // What it replaces: every step ran before the loop looked at anything else.
     const plain = await stepsBeforeTheLoopPolls(undefined)
     expect(plain.atPoll).toBe(100)
+  })
+
+  it("does not slice without pressure: the fiber keeps the loop as with Effect's scheduler", async () => {
+    const calm = await stepsBeforeTheLoopPolls(new TimeSlicedScheduler(2, () => false))
+    expect(calm).toEqual({ atPoll: 100, steps: 100 })
+  })
+
+  it("is under pressure once the loop has run late, and no longer after the hold time", async () => {
+    const lag = watchLoopLag(20, 300)
+    try {
+      spin(60)
+      await waitUntil("pressure after a 60 ms block", () => lag.underPressure())
+      await waitUntil("no pressure once the loop keeps time again", () => !lag.underPressure(), 5_000)
+    } finally {
+      lag.stop()
+    }
   })
 
   it("runs forked and concurrent fibers to the same results, resumed from the loop, interrupted", async () => {
