@@ -29,7 +29,9 @@ declare
   job_keys text[];
   k text;
 begin
-  select array_agg(distinct s.job_key order by s.job_key) into job_keys
+  select array_agg(distinct s.job_key order by s.job_key),
+         array_agg(distinct s.job_key order by s.job_key) filter (where json_typeof(s.payload) = 'array')
+    into job_keys, batch_keys
   from json_populate_recordset(null::graphile_worker.job_spec, specs) s
   where s.job_key is not null;
   if job_keys is not null then
@@ -39,9 +41,6 @@ begin
     -- The keys' jobs, locked until this commits: no worker takes one between here and add_jobs.
     perform 1 from graphile_worker._private_jobs j where j.key = any(job_keys) order by j.key for update;
   end if;
-  select array_agg(distinct s.job_key order by s.job_key) into batch_keys
-  from json_populate_recordset(null::graphile_worker.job_spec, specs) s
-  where s.job_key is not null and json_typeof(s.payload) = 'array';
   if batch_keys is not null then
     update graphile_worker._private_jobs j
     set key = null, updated_at = now()

@@ -5,7 +5,7 @@
 //                                  with a day, that day's (operators, tests)
 // Cron is graphile-worker's: UTC, and one job per tick however many workers run.
 import { Effect, Layer, Schema } from "effect"
-import { defineTask } from "../jobs/Worker.js"
+import { defineTask } from "../jobs/task.js"
 import { AlertDelivery, AlertDeliveryLive } from "./AlertDelivery.js"
 import { AlertingLive } from "./AlertingLive.js"
 import { AlertDigests, AlertDigestsLive } from "./DigestJobs.js"

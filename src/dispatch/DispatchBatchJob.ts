@@ -3,7 +3,7 @@
 // Only the items that failed are retried (graphile-worker keeps them as the job's payload).
 import { Effect } from "effect"
 import { jobWeight } from "../jobs/jobBudget.js"
-import { defineBatchTask } from "../jobs/Worker.js"
+import { defineBatchTask } from "../jobs/task.js"
 import { DISPATCH_BATCH_ITEMS, DISPATCH_BATCH_TASK } from "../rules/plan.js"
 import { Dispatcher } from "./Dispatcher.js"
 import { DispatchPayload } from "./DispatchJob.js"

@@ -2,7 +2,7 @@
 // waits and operator re-dispatches (a planned dispatch that can go now is a batch item: DispatchBatchJob.ts).
 import { Effect, Schema } from "effect"
 import { DispatchKind } from "../events/dispatch.js"
-import { defineTask } from "../jobs/Worker.js"
+import { defineTask } from "../jobs/task.js"
 import { DISPATCH_TASK } from "../rules/plan.js"
 import { Dispatcher } from "./Dispatcher.js"
 

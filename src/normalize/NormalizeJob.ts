@@ -24,7 +24,7 @@ import {
   type NormalizeJobPayload,
   normalizeJob as normalizeJobOf
 } from "../jobs/normalizeJobs.js"
-import { defineBatchTask, defineTask } from "../jobs/Worker.js"
+import { defineBatchTask, defineTask } from "../jobs/task.js"
 import type { Plan } from "../rules/plan.js"
 import { reroutingFor } from "./alias.js"
 import { makeRunBatch } from "./batch.js"

@@ -3,7 +3,7 @@
 import { getEventListeners } from "node:events"
 import { Effect, Runtime } from "effect"
 import { describe, expect, it } from "vitest"
-import { runJob } from "../../src/jobs/Worker.js"
+import { runJob } from "../../src/jobs/task.js"
 import { waitUntil } from "../support/wait.js"
 
 describe("runJob", () => {
