@@ -53,7 +53,7 @@ export const IngestLive = Layer.scoped(
     const receiveFrom = makeReceive({
       sql: db.sql,
       committer,
-      budget: makeBodyBudget(options.maxBytesInFlight),
+      budget: makeBodyBudget(options.maxBytesInFlight, options.bodyWaitMs),
       trust: options,
       authenticate: makeAuthenticate({ tokens, secrets, warn }),
       reject: makeReject({ db, alerting, warn }),

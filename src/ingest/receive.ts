@@ -8,11 +8,10 @@ import type { IncomingMessage } from "node:http"
 import { Cause, Effect } from "effect"
 import type { Sql } from "../db/Db.js"
 import type { Source } from "../events/configSchema.js"
-import type { ByteBudget } from "../lib/byteBudget.js"
 import { parseJson } from "../lib/json.js"
 import type { Authenticate } from "./authenticate.js"
 import { rawBody, readBody } from "./body.js"
-import { reserveBody } from "./bodyBudget.js"
+import { type BodyBudget, reserveBody } from "./bodyBudget.js"
 import { clientAddress, type ProxyTrust } from "./clientAddress.js"
 import { commitDelivery, deliveryOf } from "./delivery.js"
 import type { GroupCommitter } from "./GroupCommit.js"
@@ -29,7 +28,7 @@ export interface IngestRequest {
 export interface ReceiveDeps {
   readonly sql: Sql
   readonly committer: GroupCommitter
-  readonly budget: ByteBudget
+  readonly budget: BodyBudget
   readonly trust: ProxyTrust
   readonly authenticate: Authenticate
   readonly reject: Reject

@@ -21,7 +21,12 @@ describe("the in-flight body budget", () => {
   beforeAll(async () => {
     service = await startService({
       config: CONFIG,
-      env: { T_BUDGET_SHOPIFY_SECRET: SECRET, INGEST_MAX_BYTES_IN_FLIGHT: String(1024 * 1024) }
+      // A short wait for room: every probe below that finds none is answered after it.
+      env: {
+        T_BUDGET_SHOPIFY_SECRET: SECRET,
+        INGEST_MAX_BYTES_IN_FLIGHT: String(1024 * 1024),
+        INGEST_BODY_WAIT_MS: "300"
+      }
     })
   })
 
