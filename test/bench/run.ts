@@ -13,10 +13,13 @@
 //   memory    ingest, pipeline and bodies, their peak RSS summed up (target < 256 MB, no heap flag)
 //   channels  1,000 dispatches per channel to a loopback server: single sends vs one sendBatch
 //   scaleout  a backlog drained by 1, then 2 worker-only processes (--orders, default 2,000)
+//   fairness  webhooks accepted while the same process drains a backlog, vs its API alone
+//                                                              (--orders backlog, default 3,000; --seconds)
 import { appendBench } from "./append.js"
 import { bodiesBench } from "./bodies.js"
 import { channelsBench } from "./channels.js"
 import { consoleBench } from "./console.js"
+import { fairnessBench } from "./fairness.js"
 import { ingestBench } from "./ingest.js"
 import { latencyBench } from "./latency.js"
 import { memoryBench } from "./memory.js"
@@ -58,6 +61,7 @@ const benches: Record<string, (db: BenchDatabase, options: BenchOptions) => Prom
   memory: memoryBench,
   console: consoleBench,
   channels: () => channelsBench(),
+  fairness: fairnessBench,
   scaleout: scaleoutBench
 }
 
