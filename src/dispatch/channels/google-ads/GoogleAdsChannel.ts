@@ -2,8 +2,9 @@
 //   api: data-manager (default): POST {GOOGLE_DATA_MANAGER_URL}/v1/events:ingest, OAuth2 token from
 //     {GOOGLE_OAUTH_TOKEN_URL}, cached inside this adapter instance (see oauth.ts).
 //   api: ads-api: UploadClickConversions / UploadConversionAdjustments through google-ads-api.
-// A batch: Data Manager events go out up to 2,000 per request (data-manager/send.ts); ads-api
-// dispatches one call each, ADS_API_CONCURRENCY at a time.
+// A batch: Data Manager events go out up to 2,000 per request, a refused request split until the
+// refused event is alone (data-manager/send.ts); ads-api rows go out up to 2,000 per call, one call
+// per target and rpc, with partial_failure mapped back to each row by its index (ads-api/send.ts).
 // Consumes: a paid order (conversion), or a refund of a sent one (retraction / restatement).
 // Emits: one click conversion keyed by the platform order id, with exactly one click id, hashed
 //   email/phone when ad_user_data allows, and consent.
@@ -12,14 +13,11 @@
 import { Effect } from "effect"
 import type { GoogleAdsTarget } from "../../../events/configSchema.js"
 import { type ChannelAdapter, type DispatchInput, type ItemOutcome, singleSend } from "../../Channel.js"
-import { type AdsApiOptions, sendAdsApi } from "./ads-api/send.js"
+import { type AdsApiOptions, sendAdsApiBatch } from "./ads-api/send.js"
 import { sendDataManagerBatch } from "./data-manager/send.js"
 import { makeGoogleTokens } from "./oauth.js"
 
 export type GoogleAdsChannelOptions = AdsApiOptions
-
-/** ads-api calls of one batch in flight at once. */
-const ADS_API_CONCURRENCY = 8
 
 /**
  * Builds the adapter with its own token cache. Build it once per process (e.g. in the registry's
@@ -38,9 +36,10 @@ export const makeGoogleAdsChannel = (
       const outcomes: Array<ItemOutcome> = new Array(inputs.length)
       const [ads, dm] = yield* Effect.all(
         [
-          Effect.forEach(adsApi, ({ input }) => Effect.either(sendAdsApi(input, options)), {
-            concurrency: ADS_API_CONCURRENCY
-          }),
+          sendAdsApiBatch(
+            adsApi.map(({ input }) => input),
+            options
+          ),
           sendDataManagerBatch(
             dataManager.map(({ input }) => input),
             tokens

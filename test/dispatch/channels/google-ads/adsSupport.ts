@@ -2,7 +2,8 @@
 import { Effect } from "effect"
 import type { DispatchInput } from "../../../../src/dispatch/Channel.js"
 import type { GoogleAdsTarget } from "../../../../src/events/configSchema.js"
-import { sendOnce, target } from "./support.js"
+import { withEnv } from "../support/run.js"
+import { envFor, sendOnce, target, withGoogle } from "./support.js"
 
 export const adsTarget: GoogleAdsTarget = {
   ...target,
@@ -33,4 +34,33 @@ export const sendAds = (
       }
     }
   }).pipe(Effect.map(({ result, server }) => ({ result, captured, server })))
+}
+
+/**
+ * A sendBatch through the library: every call's request is captured, and `reply(request, n)` answers
+ * the n-th call (or throws, as the call would).
+ */
+export const sendAdsBatch = (
+  inputs: ReadonlyArray<DispatchInput<GoogleAdsTarget>>,
+  reply: (request: Record<string, unknown>, n: number) => unknown,
+  env: Record<string, string> = { GOOGLE_DEV_TOKEN: "dev-token-secret" }
+) => {
+  const captured: Array<Captured> = []
+  return withGoogle(
+    {},
+    (channel, server) =>
+      channel.sendBatch!(inputs).pipe(
+        withEnv(envFor(server, env)),
+        Effect.map((outcomes) => ({ outcomes, captured }))
+      ),
+    {
+      hooks: {
+        onServiceStart: ({ method, credentials, requestOptions, cancel }) => {
+          const request = JSON.parse(JSON.stringify(requestOptions)) as Record<string, unknown>
+          captured.push({ method, credentials, request })
+          cancel(reply(request, captured.length - 1))
+        }
+      }
+    }
+  )
 }

@@ -1,6 +1,8 @@
 // Google Ads API failures -> outcomes. Errors arrive two ways: a GoogleAdsFailure thrown for the
 // whole call (auth, quota, allowlisting), or inside partial_failure_error for the row. Both are
-// normalized to (family, code) pairs: `conversion_upload_error` / `TOO_RECENT_EVENT` etc.
+// normalized to (family, code) pairs: `conversion_upload_error` / `TOO_RECENT_EVENT` etc., with the
+// index of the row they concern when their location names one (`conversions[i]`,
+// `conversion_adjustments[i]`): that is how a partial failure is mapped back to one dispatch of a call.
 import type { errors } from "google-ads-api"
 import type { FailureReason } from "../../../../events/dispatch.js"
 import type { AdsLib } from "./request.js"
@@ -12,6 +14,8 @@ export interface AdsError {
   readonly code: string
   readonly message: string
   readonly retryDelayMs?: number
+  /** The row of the request the error is about (location.field_path_elements: conversions[i]), if any. */
+  readonly index?: number
 }
 
 export type AdsOutcome =
@@ -29,22 +33,32 @@ interface FailureObject {
   readonly errors?: ReadonlyArray<{
     readonly error_code?: Record<string, unknown>
     readonly message?: string
+    readonly location?: {
+      readonly field_path_elements?: ReadonlyArray<{ readonly field_name?: string; readonly index?: number }>
+    }
     readonly details?: {
       readonly quota_error_details?: { readonly retry_delay?: { readonly seconds?: string | number } }
     }
   }>
 }
 
+/** The request's repeated fields whose elements are the rows of a call. */
+const ROW_FIELDS = new Set(["conversions", "conversion_adjustments"])
+
 export const failureErrors = (lib: AdsLib, failure: errors.GoogleAdsFailure): ReadonlyArray<AdsError> => {
   const plain = lib.errors.GoogleAdsFailure.toObject(failure, { enums: String, longs: String }) as FailureObject
   return (plain.errors ?? []).map((e) => {
     const [family, code] = Object.entries(e.error_code ?? {})[0] ?? ["unknown", "UNKNOWN"]
     const seconds = e.details?.quota_error_details?.retry_delay?.seconds
+    const index = (e.location?.field_path_elements ?? []).find(
+      (element) => ROW_FIELDS.has(element.field_name ?? "") && typeof element.index === "number"
+    )?.index
     return {
       family,
       code: String(code),
       message: e.message ?? "",
-      ...(seconds === undefined ? {} : { retryDelayMs: Number(seconds) * 1000 })
+      ...(seconds === undefined ? {} : { retryDelayMs: Number(seconds) * 1000 }),
+      ...(index === undefined ? {} : { index })
     }
   })
 }

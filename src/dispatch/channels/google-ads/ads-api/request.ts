@@ -1,12 +1,16 @@
 // Google Ads API request objects (ConversionUploadService.UploadClickConversions and
 // ConversionAdjustmentUploadService.UploadConversionAdjustments), built with google-ads-api's
-// generated protobuf classes so enum values and field names are the library's own.
+// generated protobuf classes so enum values and field names are the library's own. One call carries
+// the rows (conversions or adjustments) of many dispatches of one target, up to ADS_MAX_ROWS.
 import type { common, services } from "google-ads-api"
 import type { GoogleAdsTarget } from "../../../../events/configSchema.js"
 import { REDACTED } from "../../../http.js"
 import type { ConsentChoice, GoogleConversion, GoogleMatch } from "../plan.js"
 
 export type AdsLib = typeof import("google-ads-api")
+
+/** Rows per UploadClickConversions / UploadConversionAdjustments request (more: TOO_MANY_CONVERSIONS_IN_REQUEST). */
+export const ADS_MAX_ROWS = 2_000
 
 export type AdsCall =
   | { readonly rpc: "UploadClickConversions"; readonly request: services.UploadClickConversionsRequest }
@@ -47,13 +51,14 @@ const consentStatus = (lib: AdsLib, choice: ConsentChoice) =>
       ? lib.enums.ConsentStatus.DENIED
       : lib.enums.ConsentStatus.UNSPECIFIED
 
-export const buildClickConversionRequest = (
+/** One row of UploadClickConversions: the conversion with its click id, hashes and consent. */
+export const clickConversion = (
   lib: AdsLib,
   target: GoogleAdsTarget,
   conversion: GoogleConversion,
   match: GoogleMatch,
   timeZone: string
-): services.UploadClickConversionsRequest => {
+): services.ClickConversion => {
   const identifiers: Array<common.UserIdentifier> = [
     ...(match.identifiers.email === undefined
       ? []
@@ -63,24 +68,16 @@ export const buildClickConversionRequest = (
       : [new lib.common.UserIdentifier({ hashed_phone_number: match.identifiers.phone })])
   ]
   const click = match.click
-  return new lib.services.UploadClickConversionsRequest({
-    customer_id: target.customerId,
-    // Google: "should always be set to true"; without it one bad row fails the call as an RPC error.
-    partial_failure: true,
-    ...(target.validateOnly === true ? { validate_only: true } : {}),
-    conversions: [
-      new lib.services.ClickConversion({
-        ...(click === undefined ? {} : { [click.kind]: click.value }),
-        conversion_action: conversionActionResource(target),
-        conversion_date_time: adsDateTime(conversion.conversionTime, timeZone),
-        conversion_value: conversion.value,
-        currency_code: conversion.currency,
-        order_id: conversion.transactionId,
-        ...(identifiers.length === 0 ? {} : { user_identifiers: identifiers }),
-        // ad_personalization can only be set for Customer Match services, not click conversions.
-        consent: new lib.common.Consent({ ad_user_data: consentStatus(lib, match.consent.adUserData) })
-      })
-    ]
+  return new lib.services.ClickConversion({
+    ...(click === undefined ? {} : { [click.kind]: click.value }),
+    conversion_action: conversionActionResource(target),
+    conversion_date_time: adsDateTime(conversion.conversionTime, timeZone),
+    conversion_value: conversion.value,
+    currency_code: conversion.currency,
+    order_id: conversion.transactionId,
+    ...(identifiers.length === 0 ? {} : { user_identifiers: identifiers }),
+    // ad_personalization can only be set for Customer Match services, not click conversions.
+    consent: new lib.common.Consent({ ad_user_data: consentStatus(lib, match.consent.adUserData) })
   })
 }
 
@@ -89,42 +86,113 @@ export const buildClickConversionRequest = (
  * original order_id. adjustment_date_time must be after the conversion and newer than any earlier
  * restatement; the dispatch time is both.
  */
-export const buildAdjustmentRequest = (
+export const conversionAdjustment = (
   lib: AdsLib,
   target: GoogleAdsTarget,
   kind: "retraction" | "restatement",
   conversion: GoogleConversion,
   adjustedAt: Date,
   timeZone: string
+): services.ConversionAdjustment =>
+  new lib.services.ConversionAdjustment({
+    order_id: conversion.transactionId,
+    conversion_action: conversionActionResource(target),
+    adjustment_date_time: adsDateTime(adjustedAt, timeZone),
+    adjustment_type:
+      kind === "retraction"
+        ? lib.enums.ConversionAdjustmentType.RETRACTION
+        : lib.enums.ConversionAdjustmentType.RESTATEMENT,
+    // Required for RESTATEMENT, refused for RETRACTION.
+    ...(kind === "restatement"
+      ? {
+          restatement_value: new lib.services.RestatementValue({
+            adjusted_value: conversion.value,
+            currency_code: conversion.currency
+          })
+        }
+      : {})
+  })
+
+/** Up to ADS_MAX_ROWS click conversions of one target in one request, in the order given. */
+export const buildClickConversionRequest = (
+  lib: AdsLib,
+  target: GoogleAdsTarget,
+  conversions: ReadonlyArray<services.ClickConversion>
+): services.UploadClickConversionsRequest =>
+  new lib.services.UploadClickConversionsRequest({
+    customer_id: target.customerId,
+    // Google: "should always be set to true"; without it one bad row fails the call as an RPC error.
+    partial_failure: true,
+    ...(target.validateOnly === true ? { validate_only: true } : {}),
+    conversions: [...conversions]
+  })
+
+/** Up to ADS_MAX_ROWS adjustments of one target in one request, in the order given. */
+export const buildAdjustmentRequest = (
+  lib: AdsLib,
+  target: GoogleAdsTarget,
+  adjustments: ReadonlyArray<services.ConversionAdjustment>
 ): services.UploadConversionAdjustmentsRequest =>
   new lib.services.UploadConversionAdjustmentsRequest({
     customer_id: target.customerId,
     partial_failure: true,
     ...(target.validateOnly === true ? { validate_only: true } : {}),
-    conversion_adjustments: [
-      new lib.services.ConversionAdjustment({
-        order_id: conversion.transactionId,
-        conversion_action: conversionActionResource(target),
-        adjustment_date_time: adsDateTime(adjustedAt, timeZone),
-        adjustment_type:
-          kind === "retraction"
-            ? lib.enums.ConversionAdjustmentType.RETRACTION
-            : lib.enums.ConversionAdjustmentType.RESTATEMENT,
-        // Required for RESTATEMENT, refused for RETRACTION.
-        ...(kind === "restatement"
-          ? {
-              restatement_value: new lib.services.RestatementValue({
-                adjusted_value: conversion.value,
-                currency_code: conversion.currency
-              })
-            }
-          : {})
-      })
-    ]
+    conversion_adjustments: [...adjustments]
   })
 
 /** The account's time zone conversion and adjustment times are written in: the target's, else UTC. */
 export const adsTimeZone = (target: GoogleAdsTarget) => target.timeZone ?? "UTC"
+
+/** What one dispatch contributes to a call: a click conversion (with its match data) or an adjustment. */
+export type AdsRow =
+  | { readonly kind: "conversion"; readonly conversion: GoogleConversion; readonly match: GoogleMatch }
+  | {
+      readonly kind: "retraction" | "restatement"
+      readonly conversion: GoogleConversion
+      /** adjustment_date_time: the dispatch time. */
+      readonly adjustedAt: Date
+    }
+
+/** The repeated field of a call's request that holds the rows (and that partial failures index). */
+export const rowsField = (rpc: AdsCall["rpc"]) =>
+  rpc === "UploadClickConversions" ? "conversions" : "conversion_adjustments"
+
+/**
+ * One call for many rows of one target, all of one rpc, in the order given (row i is the request's
+ * rows field [i], which partial failures name). Google takes up to ADS_MAX_ROWS per request. Throws
+ * RangeError when the target's time zone is unknown (callers check it first), and an Error for rows
+ * of both rpcs (callers group them apart).
+ */
+export const adsBatchCall = (lib: AdsLib, target: GoogleAdsTarget, rows: ReadonlyArray<AdsRow>): AdsCall => {
+  const timeZone = adsTimeZone(target)
+  const conversions = rows[0]?.kind === "conversion"
+  if (rows.some((row) => (row.kind === "conversion") !== conversions)) {
+    throw new Error("adsBatchCall: conversions and adjustments go in separate calls")
+  }
+  return conversions
+    ? {
+        rpc: "UploadClickConversions",
+        request: buildClickConversionRequest(
+          lib,
+          target,
+          rows.flatMap((row) =>
+            row.kind === "conversion" ? [clickConversion(lib, target, row.conversion, row.match, timeZone)] : []
+          )
+        )
+      }
+    : {
+        rpc: "UploadConversionAdjustments",
+        request: buildAdjustmentRequest(
+          lib,
+          target,
+          rows.flatMap((row) =>
+            row.kind === "conversion"
+              ? []
+              : [conversionAdjustment(lib, target, row.kind, row.conversion, row.adjustedAt, timeZone)]
+          )
+        )
+      }
+}
 
 /**
  * The call for one dispatch: a click conversion (with its match data) or an adjustment dated `now`.
@@ -137,15 +205,11 @@ export const adsCall = (
   now: Date,
   of: { readonly kind: "conversion"; readonly match: GoogleMatch } | { readonly kind: "retraction" | "restatement" }
 ): AdsCall =>
-  of.kind === "conversion"
-    ? {
-        rpc: "UploadClickConversions",
-        request: buildClickConversionRequest(lib, target, conversion, of.match, adsTimeZone(target))
-      }
-    : {
-        rpc: "UploadConversionAdjustments",
-        request: buildAdjustmentRequest(lib, target, of.kind, conversion, now, adsTimeZone(target))
-      }
+  adsBatchCall(lib, target, [
+    of.kind === "conversion"
+      ? { kind: "conversion", conversion, match: of.match }
+      : { kind: of.kind, conversion, adjustedAt: now }
+  ])
 
 /** The gRPC method a call goes to, as recorded: grpc://googleads.googleapis.com/{package}.{Service}/{Rpc}. */
 const grpcUrl = (call: AdsCall) => {
@@ -170,3 +234,18 @@ export const recordedAdsRequest = (target: GoogleAdsTarget, call: AdsCall) => ({
   },
   body: JSON.stringify(call.request)
 })
+
+/**
+ * The request of a call of many rows as each row records it: the call's request with only that row
+ * in its rows field (as the Data Manager batch records its events), so a call of 2,000 conversions is
+ * never recorded 2,000 times. For a call of one row it is `recordedAdsRequest` exactly.
+ */
+export const recordedAdsRequestViews = (target: GoogleAdsTarget, call: AdsCall) => {
+  const whole = recordedAdsRequest(target, call)
+  const field = rowsField(call.rpc)
+  const plain = JSON.parse(whole.body) as Record<string, unknown>
+  const rows = Array.isArray(plain[field]) ? (plain[field] as ReadonlyArray<unknown>) : []
+  return rows.length === 1
+    ? [whole]
+    : rows.map((row) => ({ ...whole, body: JSON.stringify({ ...plain, [field]: [row] }) }))
+}
