@@ -138,7 +138,7 @@ const google = (input: PreviewInput & { readonly target: GoogleAdsTarget }): Pre
         body: JSON.stringify(buildIngestRequest(target, facts.value, match.value))
       }
   } else if (input.adsLib !== undefined) {
-    // As sendAdsApi builds it (ads-api/send.ts), with the same time zone rule.
+    // As sendAdsApiBatch builds a call of one (ads-api/send.ts), with the same time zone rule.
     const timeZone = adsTimeZone(target)
     try {
       adsDateTime(facts.value.conversionTime, timeZone)
