@@ -14,6 +14,7 @@ import { Secrets } from "../config/Secrets.js"
 import { Db } from "../db/Db.js"
 import { webhooksTotal } from "../lib/metrics.js"
 import { makeRateLimitedLog } from "../lib/rateLimitedLog.js"
+import { webhookActivity } from "../lib/webhookActivity.js"
 import { Tokens } from "../tokens/Tokens.js"
 import { makeAuthenticate } from "./authenticate.js"
 import { makeBodyBudget } from "./bodyBudget.js"
@@ -61,14 +62,17 @@ export const IngestLive = Layer.scoped(
     })
 
     const receive = (request: IngestRequest): Effect.Effect<IngestOutcome> =>
-      Effect.flatMap(config.current, (snapshot) => {
+      // Marked as it starts and as it is answered: the worker runs fewer jobs while webhooks arrive
+      // (jobs/admission.ts).
+      Effect.flatMap(Effect.zipRight(Effect.sync(webhookActivity.mark), config.current), (snapshot) => {
         const source = snapshot.sources.get(request.sourceId)
         return receiveFrom(request, source).pipe(
           Effect.tap((outcome) =>
-            Effect.sync(() =>
+            Effect.sync(() => {
+              webhookActivity.mark()
               // The id when the source is configured (enabled or not), "unknown" for any other path.
               webhooksTotal.inc({ source: source?.id ?? "unknown", outcome: outcomeLabel(outcome) })
-            )
+            })
           )
         )
       })

@@ -7,6 +7,7 @@ import { Config, Context, Effect, Fiber, Layer, Option, Schedule } from "effect"
 import { Database } from "../db/Database.js"
 import { Db } from "../db/Db.js"
 import { workerJobsReleased, workerRestarts } from "../lib/metrics.js"
+import { makeAdmission } from "./admission.js"
 import { makeHeartbeat } from "./Heartbeat.js"
 import { JobBudgetConfig, makeJobBudget } from "./jobBudget.js"
 import { type PoolOptions, type StartedPool, startPool } from "./pool.js"
@@ -17,13 +18,20 @@ import { makeWorkerStatus, WorkerStatus } from "./WorkerStatus.js"
 
 /** Off by default: slicing trades the worker's own latency for the HTTP side's (timeSlice.ts). */
 export const DEFAULT_SLICE_MS = 0
+/** Off by default: the limit trades the worker's own latency for the HTTP side's (admission.ts). */
+export const DEFAULT_WHILE_RECEIVING = 0
 
 export const WorkerConfig = Config.all({
   concurrency: Config.integer("WORKER_CONCURRENCY").pipe(Config.withDefault(16)),
   pollInterval: Config.integer("WORKER_POLL_INTERVAL_MS").pipe(Config.withDefault(1000)),
   localQueueSize: Config.integer("WORKER_LOCAL_QUEUE_SIZE").pipe(Config.withDefault(32)),
   /** While the loop runs late, the worker's fibers run in slices of this many ms (timeSlice.ts); 0: never. */
-  sliceMs: Config.number("WORKER_SLICE_MS").pipe(Config.withDefault(DEFAULT_SLICE_MS))
+  sliceMs: Config.number("WORKER_SLICE_MS").pipe(Config.withDefault(DEFAULT_SLICE_MS)),
+  /** While webhooks arrive, the most jobs of one task running at once (admission.ts); 0: no limit. */
+  whileReceiving: Config.integer("WORKER_CONCURRENCY_WHILE_RECEIVING").pipe(
+    Config.validate({ message: "must be 0 (no limit) or more", validation: (n) => n >= 0 }),
+    Config.withDefault(DEFAULT_WHILE_RECEIVING)
+  )
 })
 
 /** Tasks contributed by the stages; main.ts provides the list. */
@@ -73,6 +81,7 @@ export const WorkerLive = Layer.scopedDiscard(
     const status = Option.getOrElse(yield* Effect.serviceOption(WorkerStatus), () => makeWorkerStatus())
     const config = yield* WorkerConfig
     const budget = makeJobBudget(yield* JobBudgetConfig)
+    const admission = makeAdmission(config.whileReceiving)
     // The jobs' fibers start with the runtime's FiberRefs: its scheduler is theirs. Sliced while the
     // event loop runs late (timeSlice.ts).
     const lag =
@@ -87,7 +96,7 @@ export const WorkerLive = Layer.scopedDiscard(
       concurrency: config.concurrency,
       pollInterval: config.pollInterval,
       localQueueSize: config.localQueueSize,
-      taskList: Object.fromEntries(tasks.map((t) => [t.name, toTask(runtime, t, status, budget)])),
+      taskList: Object.fromEntries(tasks.map((t) => [t.name, toTask(runtime, t, status, budget, admission)])),
       crontab
     }
     let current: StartedPool | undefined

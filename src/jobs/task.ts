@@ -11,6 +11,7 @@
 import { Effect, Either, Exit, ParseResult, Runtime, Schema } from "effect"
 import type { Task } from "graphile-worker"
 import { jobDuration, jobsTotal } from "../lib/metrics.js"
+import type { Admission } from "./admission.js"
 import { type JobBudget, jobWeight } from "./jobBudget.js"
 import { CurrentWorkerPool, type WorkerStatusService } from "./WorkerStatus.js"
 
@@ -128,20 +129,28 @@ export const toTask = <R>(
   runtime: Runtime.Runtime<R>,
   def: AnyTask<R>,
   status: WorkerStatusService,
-  budget: JobBudget
+  budget: JobBudget,
+  admission: Admission
 ): Task => {
   const decode = Schema.decodeUnknownEither(def.payload)
   return async (payload, helpers) => {
-    // Room in the memory budget before the job reads anything (jobBudget.ts); a shutdown that stops
-    // waiting for jobs fails the waiting ones, which hold nothing, and graphile-worker retries them.
-    const held = await budget.hold((def.weigh ?? jobWeight)(payload), onPoolAbort(helpers.abortSignal))
-    if (held === undefined) throw new Error("the worker stopped before this job had room to run")
+    // Its turn while webhooks arrive (admission.ts), then room in the memory budget before the job
+    // reads anything (jobBudget.ts); a shutdown that stops waiting for jobs fails the waiting ones,
+    // which hold nothing, and graphile-worker retries them.
+    const leave = await admission.enter(def.name, onPoolAbort(helpers.abortSignal))
+    if (leave === undefined) throw new Error("the worker stopped before this job had its turn to run")
     try {
-      return def.runBatch !== undefined && Array.isArray(payload)
-        ? await runBatch(def.runBatch, payload, helpers)
-        : await runTask(payload, helpers)
+      const held = await budget.hold((def.weigh ?? jobWeight)(payload), onPoolAbort(helpers.abortSignal))
+      if (held === undefined) throw new Error("the worker stopped before this job had room to run")
+      try {
+        return def.runBatch !== undefined && Array.isArray(payload)
+          ? await runBatch(def.runBatch, payload, helpers)
+          : await runTask(payload, helpers)
+      } finally {
+        budget.release(held)
+      }
     } finally {
-      budget.release(held)
+      leave()
     }
   }
 

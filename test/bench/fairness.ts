@@ -8,7 +8,7 @@
 // The worker's environment (WORKER_SLICE_MS, WORKER_CONCURRENCY, ...) is the bench's own, so an A/B
 // is an env switch. BENCH_FAIRNESS_WAITS=1 samples what PostgreSQL's active backends wait for.
 import type { Sql } from "../../src/db/Db.js"
-import { eventLoopLag, nextOrder, startRig } from "./flow.js"
+import { countEvents, eventLoopLag, nextOrder, startRig } from "./flow.js"
 import { closedLoop, fakeDestinations, webhookPool } from "./load.js"
 import { type BenchDatabase, type BenchOptions, markLoad, note, record } from "./support.js"
 
@@ -44,7 +44,9 @@ export const fairnessBench = async (db: BenchDatabase, options: BenchOptions) =>
   const seconds = options.seconds ?? 5
   const url = await db.fresh("fairness")
   const fake = await fakeDestinations()
-  const setting = `WORKER_SLICE_MS=${process.env.WORKER_SLICE_MS ?? "(default)"}, WORKER_CONCURRENCY=${process.env.WORKER_CONCURRENCY ?? "(default)"}`
+  const setting = ["WORKER_CONCURRENCY_WHILE_RECEIVING", "WORKER_CONCURRENCY", "WORKER_SLICE_MS"]
+    .map((name) => `${name}=${process.env[name] ?? "default"}`)
+    .join(", ")
   try {
     const baseline = new Map<number, number>()
     const api = await startRig(db, { url, apiOnly: true, fake })
@@ -78,6 +80,9 @@ export const fairnessBench = async (db: BenchDatabase, options: BenchOptions) =>
       for (const clients of CLIENTS) {
         markLoad(`fairness while draining, ${clients} clients`)
         const dispatchedBefore = rig.fake.dispatched()
+        const progress = async () =>
+          Object.values(await countEvents(rig.sql, ["OrderNormalized", "DispatchSucceeded"])).reduce((a, b) => a + b, 0)
+        const progressBefore = await progress()
         await eventLoopLag(rig.service.baseUrl) // read once: the figures below are this case's
         const waits = new Map<string, number>()
         let sampling = process.env.BENCH_FAIRNESS_WAITS === "1"
@@ -107,7 +112,7 @@ export const fairnessBench = async (db: BenchDatabase, options: BenchOptions) =>
         const lag = await eventLoopLag(rig.service.baseUrl)
         note(
           "fairness",
-          `${clients} clients while draining: 202 p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms; service event-loop delay mean ${lag.mean.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms; the worker meanwhile got ${Math.round((rig.fake.dispatched() - dispatchedBefore) / seconds)} dispatches/s answered`
+          `${clients} clients while draining: 202 p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms; service event-loop delay mean ${lag.mean.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms; the worker meanwhile normalized or dispatched ${Math.round(((await progress()) - progressBefore) / seconds)} orders or dispatches/s (${Math.round((rig.fake.dispatched() - dispatchedBefore) / seconds)} dispatches/s answered)`
         )
       }
       const left = await waiting(rig.owner)
