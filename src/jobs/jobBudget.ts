@@ -27,6 +27,34 @@ export const jobWeight = (payload: unknown, items = Number.POSITIVE_INFINITY): n
   return typeof bytes === "number" && Number.isFinite(bytes) && bytes > 0 ? Math.ceil(bytes) : 0
 }
 
+/**
+ * A batch job's items split into runs that each fit `capacity` (the sum of their weights), in order:
+ * as many items as fit, at least one. A batch of 1 KB items is one run; a batch of twelve 1 MiB
+ * orders under a 2 MiB budget is six runs of two, one after another, rather than one run that reads
+ * all twelve at once.
+ */
+export const budgetRuns = <A>(
+  items: ReadonlyArray<A>,
+  capacity: number,
+  weigh: (item: A) => number = jobWeight
+): Array<ReadonlyArray<A>> => {
+  const runs: Array<ReadonlyArray<A>> = []
+  let run: Array<A> = []
+  let bytes = 0
+  for (const item of items) {
+    const weight = weigh(item)
+    if (run.length > 0 && bytes + weight > capacity) {
+      runs.push(run)
+      run = []
+      bytes = 0
+    }
+    run.push(item)
+    bytes += weight
+  }
+  if (run.length > 0) runs.push(run)
+  return runs
+}
+
 export interface JobBudget {
   /**
    * Waits for room for `weight` bytes; resolves to the bytes to give back with `release` (0 for a job
