@@ -6,7 +6,8 @@ export const IngestOptions = Config.all({
   maxBatch: Config.integer("INGEST_MAX_BATCH").pipe(Config.withDefault(200)),
   maxInFlight: Config.integer("INGEST_MAX_IN_FLIGHT").pipe(Config.withDefault(2)),
   maxBatchBytes: Config.integer("INGEST_MAX_BATCH_BYTES").pipe(Config.withDefault(1024 * 1024)),
-  maxBytesInFlight: Config.integer("INGEST_MAX_BYTES_IN_FLIGHT").pipe(Config.withDefault(4 * 1024 * 1024)),
+  // Two bodies of the largest size (1 MiB) at once; small webhooks never fill it (2,000 of 1 KB).
+  maxBytesInFlight: Config.integer("INGEST_MAX_BYTES_IN_FLIGHT").pipe(Config.withDefault(2 * 1024 * 1024)),
   // How long a webhook waits for room in that budget before it is answered 503 unread: the platforms
   // give up at about 5 s, so the default answers before they do.
   bodyWaitMs: Config.integer("INGEST_BODY_WAIT_MS").pipe(

@@ -6,7 +6,7 @@
 import { isUtf8 } from "node:buffer"
 import type { IncomingMessage } from "node:http"
 import { Cause, Effect } from "effect"
-import type { Sql } from "../db/Db.js"
+import type { DbError, Sql } from "../db/Db.js"
 import type { Source } from "../events/configSchema.js"
 import { parseJson } from "../lib/json.js"
 import type { Authenticate } from "./authenticate.js"
@@ -14,7 +14,7 @@ import { rawBody, readBody } from "./body.js"
 import { type BodyBudget, reserveBody } from "./bodyBudget.js"
 import { clientAddress, type ProxyTrust } from "./clientAddress.js"
 import { commitDelivery, deliveryOf } from "./delivery.js"
-import type { GroupCommitter } from "./GroupCommit.js"
+import type { Delivery, GroupCommitter } from "./GroupCommit.js"
 import { type IngestOutcome, refused } from "./outcome.js"
 import type { Reject } from "./reject.js"
 import { type IncomingWebhook, schemes } from "./sources/index.js"
@@ -45,9 +45,70 @@ const flatHeaders = (message: IncomingMessage): Record<string, string> => {
   return out
 }
 
-export const makeReceive =
-  ({ sql, committer, budget, trust, authenticate, reject, unstored }: ReceiveDeps) =>
-  (request: IngestRequest, source: Source | undefined): Effect.Effect<IngestOutcome> =>
+/** What the request comes to before its commit: an answer already, or the delivery to commit. */
+type Prepared =
+  | { readonly _tag: "Answer"; readonly outcome: IngestOutcome }
+  | { readonly _tag: "Commit"; readonly delivery: Delivery; readonly keyed: boolean }
+
+const answer = (outcome: IngestOutcome): Prepared => ({ _tag: "Answer", outcome })
+
+export const makeReceive = ({ sql, committer, budget, trust, authenticate, reject, unstored }: ReceiveDeps) => {
+  /**
+   * Everything before the commit: the body, its checks, its parse, the delivery. Its own generator, so
+   * that what only the checks need (the body's bytes, the parsed JSON: several times the body's size
+   * for an order of thousands of line items) is garbage once it returns, rather than held by the
+   * request while it waits for its group commit: only the delivery (the body's text) goes on.
+   */
+  const prepare = (request: IngestRequest, source: Source): Effect.Effect<Prepared, DbError> =>
+    Effect.gen(function* () {
+      const scheme = schemes[source.kind]
+      const headers = flatHeaders(request.message)
+      const read = yield* Effect.promise(() => readBody(request.message))
+      if (read._tag === "TooLarge") return answer(refused(413, "payload_too_large", "the body exceeds 1 MiB"))
+      if (read._tag === "Aborted")
+        return answer(refused(400, "aborted", "the request body was not received completely"))
+      const req: IncomingWebhook = {
+        body: read.bytes,
+        headers,
+        contentType: headers["content-type"],
+        now: new Date()
+      }
+      if (scheme.isPing?.(req)) return answer({ _tag: "Ping" })
+      if (!JSON_TYPE.test(req.contentType ?? ""))
+        return answer(refused(415, "unsupported_media_type", "webhooks must be sent as application/json"))
+      const authFailure = yield* authenticate(source, req)
+      if (authFailure !== undefined) return answer(authFailure)
+      const remoteAddress = clientAddress(headers["x-forwarded-for"], request.remoteAddress, trust)
+      // JSON is UTF-8 (RFC 8259): decoding anything else would silently swap bytes for U+FFFD and
+      // normalize a payload that is not what the platform signed. Refused before normalization;
+      // the exact bytes are kept (base64) in the WebhookRejected record.
+      if (!isUtf8(read.bytes))
+        return answer(
+          yield* reject(source, req, remoteAddress, "the body is not valid UTF-8", "not valid UTF-8", "not_utf8")
+        )
+      // The event's text of the body is also what is parsed: one copy of it, not two.
+      const body = rawBody(read.bytes)
+      const parsed = parseJson(body.encoding === "utf8" ? body.text : read.bytes.toString("utf8"))
+      if (!parsed.ok)
+        return answer(yield* reject(source, req, remoteAddress, parsed.error, "not parseable JSON", "invalid_json"))
+      const description = scheme.describe(req, parsed.value)
+      if (!description.ok)
+        return answer(
+          yield* reject(
+            source,
+            req,
+            remoteAddress,
+            description.error,
+            `not acceptable: ${description.error}`,
+            "invalid_payload"
+          )
+        )
+      // A sender-chosen key must also name the same body (idempotency.ts); platform ids need no check.
+      const keyed = source.kind === "generic" && description.dedupKey !== undefined
+      return { _tag: "Commit", delivery: deliveryOf(source, req, description, remoteAddress, body), keyed } as const
+    })
+
+  return (request: IngestRequest, source: Source | undefined): Effect.Effect<IngestOutcome> =>
     Effect.gen(function* () {
       if (source === undefined || !source.enabled) {
         request.message.resume()
@@ -57,47 +118,10 @@ export const makeReceive =
         request.message.resume()
         return refused(503, "busy", "too many webhook bytes are being stored right now; please retry")
       }
-      const scheme = schemes[source.kind]
-      const headers = flatHeaders(request.message)
-      const read = yield* Effect.promise(() => readBody(request.message))
-      if (read._tag === "TooLarge") return refused(413, "payload_too_large", "the body exceeds 1 MiB")
-      if (read._tag === "Aborted") return refused(400, "aborted", "the request body was not received completely")
-      const req: IncomingWebhook = {
-        body: read.bytes,
-        headers,
-        contentType: headers["content-type"],
-        now: new Date()
-      }
-      if (scheme.isPing?.(req)) return { _tag: "Ping" } as const
-      if (!JSON_TYPE.test(req.contentType ?? ""))
-        return refused(415, "unsupported_media_type", "webhooks must be sent as application/json")
-      const authFailure = yield* authenticate(source, req)
-      if (authFailure !== undefined) return authFailure
-      const remoteAddress = clientAddress(headers["x-forwarded-for"], request.remoteAddress, trust)
-      // JSON is UTF-8 (RFC 8259): decoding anything else would silently swap bytes for U+FFFD and
-      // normalize a payload that is not what the platform signed. Refused before normalization;
-      // the exact bytes are kept (base64) in the WebhookRejected record.
-      if (!isUtf8(read.bytes))
-        return yield* reject(source, req, remoteAddress, "the body is not valid UTF-8", "not valid UTF-8", "not_utf8")
-      // The event's text of the body is also what is parsed: one copy of it, not two.
-      const body = rawBody(read.bytes)
-      const parsed = parseJson(body.encoding === "utf8" ? body.text : read.bytes.toString("utf8"))
-      if (!parsed.ok)
-        return yield* reject(source, req, remoteAddress, parsed.error, "not parseable JSON", "invalid_json")
-      const description = scheme.describe(req, parsed.value)
-      if (!description.ok)
-        return yield* reject(
-          source,
-          req,
-          remoteAddress,
-          description.error,
-          `not acceptable: ${description.error}`,
-          "invalid_payload"
-        )
-      const delivery = deliveryOf(source, req, description, remoteAddress, body)
-      // A sender-chosen key must also name the same body (idempotency.ts); platform ids need no check.
-      const keyed = source.kind === "generic" && description.dedupKey !== undefined
-      const outcome = yield* commitDelivery(sql, committer, delivery, keyed)
+      const prepared = yield* prepare(request, source)
+      if (prepared._tag === "Answer") return prepared.outcome
+      const { delivery } = prepared
+      const outcome = yield* commitDelivery(sql, committer, delivery, prepared.keyed)
       if (outcome._tag === "KeyReused")
         return refused(
           422,
@@ -122,3 +146,4 @@ export const makeReceive =
       ),
       Effect.scoped
     )
+}

@@ -12,7 +12,7 @@ import { Effect, Either, Exit, ParseResult, Runtime, Schema } from "effect"
 import type { Task } from "graphile-worker"
 import { jobDuration, jobsTotal } from "../lib/metrics.js"
 import type { Admission } from "./admission.js"
-import { type JobBudget, jobWeight } from "./jobBudget.js"
+import { budgetRuns, type JobBudget, jobWeight } from "./jobBudget.js"
 import { CurrentWorkerPool, type WorkerStatusService } from "./WorkerStatus.js"
 
 export interface JobInfo {
@@ -133,25 +133,53 @@ export const toTask = <R>(
   admission: Admission
 ): Task => {
   const decode = Schema.decodeUnknownEither(def.payload)
+  const weigh = def.weigh ?? jobWeight
+  // Room in the memory budget before the job reads anything (jobBudget.ts); a shutdown that stops
+  // waiting for jobs fails the waiting ones, which hold nothing, and graphile-worker retries them.
+  const withRoom = async <T>(payload: unknown, helpers: Parameters<Task>[1], run: () => Promise<T>) => {
+    const held = await budget.hold(weigh(payload), onPoolAbort(helpers.abortSignal))
+    if (held === undefined) throw new Error("the worker stopped before this job had room to run")
+    try {
+      return await run()
+    } finally {
+      budget.release(held)
+    }
+  }
+
+  // Its turn while webhooks arrive (admission.ts; no wait unless WORKER_CONCURRENCY_WHILE_RECEIVING is
+  // set), then room in the memory budget, as above.
   return async (payload, helpers) => {
-    // Its turn while webhooks arrive (admission.ts), then room in the memory budget before the job
-    // reads anything (jobBudget.ts); a shutdown that stops waiting for jobs fails the waiting ones,
-    // which hold nothing, and graphile-worker retries them.
     const leave = await admission.enter(def.name, onPoolAbort(helpers.abortSignal))
     if (leave === undefined) throw new Error("the worker stopped before this job had its turn to run")
     try {
-      const held = await budget.hold((def.weigh ?? jobWeight)(payload), onPoolAbort(helpers.abortSignal))
-      if (held === undefined) throw new Error("the worker stopped before this job had room to run")
-      try {
-        return def.runBatch !== undefined && Array.isArray(payload)
-          ? await runBatch(def.runBatch, payload, helpers)
-          : await runTask(payload, helpers)
-      } finally {
-        budget.release(held)
-      }
+      return await runInBudget(payload, helpers)
     } finally {
       leave()
     }
+  }
+
+  async function runInBudget(payload: unknown, helpers: Parameters<Task>[1]) {
+    const batch = def.runBatch
+    if (batch === undefined || !Array.isArray(payload))
+      return withRoom(payload, helpers, () => runTask(payload, helpers))
+    // A batch's items in runs that fit the budget, one after another, each with its own room: twelve
+    // 1 MiB orders are not read at once because they met in one job (a batch of small items is one run).
+    const runs = budgetRuns(payload, budget.budget.capacity)
+    if (runs.length === 1) return withRoom(payload, helpers, () => runBatch(batch, payload, helpers))
+    const results: Array<Promise<void>> = []
+    for (const run of runs) {
+      try {
+        results.push(...(await withRoom(run, helpers, () => runBatch(batch, run, helpers))))
+      } catch (error) {
+        // Items already run stay done; this run's and the rest are kept in the job for its retry.
+        if (results.length === 0) throw error
+        const rejected = Promise.reject(error instanceof Error ? error : new Error(String(error)))
+        rejected.catch(() => {})
+        while (results.length < payload.length) results.push(rejected)
+        return results
+      }
+    }
+    return results
   }
 
   // A payload (or a batch item) that does not decode: counted and logged, never run or retried.

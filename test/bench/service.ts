@@ -7,6 +7,9 @@
 // profile with "--cpu-prof --cpu-prof-dir=prof". BENCH_SERVICE_LOG_LEVEL sets another log level (its
 // output is shown when it fails; BENCH_SERVICE_OUTPUT=file appends all of it to a file, e.g. with
 // BENCH_SERVICE_NODE_ARGS=--trace-gc to see the live heap after each collection).
+// BENCH_SERVICE_MEMORY=file appends the service's process.memoryUsage() (MB: rss, heapTotal,
+// heapUsed, external, arrayBuffers) and its anonymous memory every 100 ms to that file, one JSON line
+// each, from a script preloaded with --require (not a heap flag): where memory outside the heap goes.
 import { type ChildProcess, spawn } from "node:child_process"
 import { createWriteStream, readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
@@ -53,6 +56,24 @@ export interface RunningService {
   readonly stop: () => Promise<void>
 }
 
+/** The preloaded sampler behind BENCH_SERVICE_MEMORY (CommonJS, so --require takes it as is). */
+const memorySampler = async (dir: string, out: string) => {
+  const file = path.join(dir, "memory-sampler.cjs")
+  await fs.writeFile(
+    file,
+    `const fs = require("node:fs")
+const mb = (n) => Math.round(n / 104857.6) / 10
+const anon = () => { try { return Number(/^Anonymous:\\s+(\\d+) kB/m.exec(fs.readFileSync("/proc/self/smaps_rollup", "utf8"))?.[1] ?? 0) / 1024 } catch { return 0 } }
+const t0 = Date.now()
+setInterval(() => {
+  const m = process.memoryUsage()
+  fs.appendFileSync(${JSON.stringify(out)}, JSON.stringify({ pid: process.pid, t: Date.now() - t0, rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), anonymous: Math.round(anon()) }) + "\\n")
+}, 100).unref()
+`
+  )
+  return file
+}
+
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve()
@@ -81,7 +102,9 @@ const startOnce = async (options: ServiceOptions): Promise<RunningService> => {
   await fs.writeFile(file, options.config)
   const port = await freePort()
   const fromEnv = process.env.BENCH_SERVICE_NODE_ARGS
-  const nodeArgs = options.nodeArgs ?? serviceNodeArgs(fromEnv)
+  const memoryFile = process.env.BENCH_SERVICE_MEMORY
+  const sampler = memoryFile === undefined ? [] : ["--require", await memorySampler(dir, memoryFile)]
+  const nodeArgs = [...sampler, ...(options.nodeArgs ?? serviceNodeArgs(fromEnv))]
   const mode = options.apiOnly ? ["--api-only"] : options.workerOnly ? ["--worker-only"] : []
   const args = [...nodeArgs, BIN, "serve", ...mode, "--config", file]
   const child = spawn(process.execPath, args, {

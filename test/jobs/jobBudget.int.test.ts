@@ -3,12 +3,12 @@
 // run beside them; a job heavier than the whole budget runs alone. The probe task holds each
 // weighted job until the test lets it go, so what runs together is decided by the budget alone.
 import { randomUUID } from "node:crypto"
-import { ConfigProvider, Effect, Exit, Layer, Logger, Schema, Scope } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Layer, Logger, Schema, Scope } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { DatabaseFromUrl } from "../../src/db/Database.js"
 import { DbLive, type Sql } from "../../src/db/Db.js"
-import { jobWeight, weighJob } from "../../src/jobs/jobBudget.js"
-import { defineTask } from "../../src/jobs/task.js"
+import { budgetRuns, jobWeight, weighJob } from "../../src/jobs/jobBudget.js"
+import { defineBatchTask, defineTask } from "../../src/jobs/task.js"
 import { WorkerLive, WorkerTasks } from "../../src/jobs/Worker.js"
 import { onCleanup } from "../support/cleanup.js"
 import { freshDatabase, ownerSql } from "../support/db.js"
@@ -17,6 +17,7 @@ import { waitUntil } from "../support/wait.js"
 const MiB = 1024 * 1024
 const BUDGET = 2 * MiB
 const TASK = `budget-${randomUUID().slice(0, 8)}`
+const BATCH_TASK = `budget-batch-${randomUUID().slice(0, 8)}`
 
 /** Weighted jobs running now (name -> bytes), the most bytes seen at once, and each job's gate. */
 const running = new Map<string, number>()
@@ -43,6 +44,30 @@ const probe = defineTask(TASK, Schema.Struct({ name: Schema.String, bytes: Schem
       })
 )
 
+/** The runs of batch jobs, each as its items' names. */
+const batchRuns: Array<ReadonlyArray<string>> = []
+
+// A batch task: each run is held like a probe job (named after its items), weighing its items' bytes.
+const Item = Schema.Struct({ name: Schema.String, bytes: Schema.optional(Schema.Number) })
+const batchProbe = defineBatchTask(BATCH_TASK, Item, (items) => {
+  const name = items.map((i) => i.name).join("+")
+  const bytes = items.reduce((sum, i) => sum + (i.bytes ?? 0), 0)
+  return Effect.async<ReadonlyArray<Either.Either<void, unknown>>>((resume) => {
+    batchRuns.push(items.map((i) => i.name))
+    running.set(name, bytes)
+    together.push([...running.keys()])
+    most = Math.max(
+      most,
+      [...running.values()].reduce((a, b) => a + b, 0)
+    )
+    gates.set(name, () => {
+      running.delete(name)
+      for (const i of items) done.add(i.name)
+      resume(Effect.succeed(items.map(() => Either.void)))
+    })
+  })
+})
+
 let owner: Sql
 beforeAll(async () => {
   const url = await freshDatabase()
@@ -55,7 +80,7 @@ beforeAll(async () => {
     ])
   )
   const layer = WorkerLive.pipe(
-    Layer.provide(Layer.succeed(WorkerTasks, [probe])),
+    Layer.provide(Layer.succeed(WorkerTasks, [probe, batchProbe])),
     Layer.provide(DbLive),
     Layer.provide(DatabaseFromUrl(url)),
     Layer.provide(Logger.replace(Logger.defaultLogger, Logger.none)),
@@ -69,6 +94,10 @@ beforeAll(async () => {
 const enqueue = async (name: string, bytes?: number) => {
   const job = bytes === undefined ? { payload: { name } } : weighJob({ payload: { name } }, bytes)
   await owner`select graphile_worker.add_job(${TASK}, ${owner.json(job.payload as never)}::json)`
+}
+
+const enqueueBatch = async (items: ReadonlyArray<{ name: string; bytes: number }>) => {
+  await owner`select graphile_worker.add_job(${BATCH_TASK}, ${owner.json(items as never)}::json)`
 }
 
 const until = (what: string, condition: () => boolean) => waitUntil(what, condition, 30_000)
@@ -120,5 +149,40 @@ describe("the worker's memory budget", () => {
     const withHuge = together.filter((names) => names.includes("huge"))
     expect(withHuge).toEqual([["huge"]])
     expect(together.every((names) => names.length <= 2)).toBe(true)
+  })
+
+  it("splits a batch job's items into runs that fit the budget, one after another", () => {
+    const item = (name: string, bytes: number) => ({ name, bytes })
+    const big = ["a", "b", "c", "d", "e"].map((n) => item(n, MiB))
+    expect(budgetRuns(big, BUDGET).map((run) => run.map((i) => i.name))).toEqual([["a", "b"], ["c", "d"], ["e"]])
+    // Small items are one run; an item heavier than the budget is a run of its own.
+    const small = Array.from({ length: 100 }, (_, i) => item(`s${i}`, 1024))
+    expect(budgetRuns(small, BUDGET)).toEqual([small])
+    const mixed = [item("x", 1024), item("huge", 5 * MiB), item("y", 1024), item("z", 1024)]
+    expect(budgetRuns(mixed, BUDGET).map((run) => run.map((i) => i.name))).toEqual([["x"], ["huge"], ["y", "z"]])
+    expect(budgetRuns([], BUDGET)).toEqual([])
+  })
+
+  it("runs a batch job of 1 MiB items in runs that fit the budget, never more than the budget at once", async () => {
+    together.length = 0
+    batchRuns.length = 0
+    most = 0
+    const first = ["b1", "b2", "b3", "b4", "b5"]
+    const second = ["c1", "c2", "c3"]
+    await enqueueBatch(first.map((name) => ({ name, bytes: MiB })))
+    await enqueueBatch(second.map((name) => ({ name, bytes: MiB })))
+    await drain([...first, ...second])
+    // Each job's items in order, two at a time at most: neither job read all of its items at once.
+    expect(batchRuns.filter((run) => run[0]!.startsWith("b"))).toEqual([["b1", "b2"], ["b3", "b4"], ["b5"]])
+    expect(batchRuns.filter((run) => run[0]!.startsWith("c"))).toEqual([["c1", "c2"], ["c3"]])
+    expect(most).toBeLessThanOrEqual(BUDGET)
+  })
+
+  it("runs a batch job of small items in one run", async () => {
+    batchRuns.length = 0
+    const names = Array.from({ length: 20 }, (_, i) => `small-batch-${i}`)
+    await enqueueBatch(names.map((name) => ({ name, bytes: 1024 })))
+    await drain(names)
+    expect(batchRuns).toEqual([names])
   })
 })
