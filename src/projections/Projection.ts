@@ -50,3 +50,6 @@ export type Projection =
       readonly reads: "headers"
       readonly apply: (tx: Queryable, generation: number, events: ReadonlyArray<EventHeader>) => Promise<void>
     })
+
+/** A projection of event data (not only headers). */
+export type EventsProjection = Extract<Projection, { readonly reads: "events" }>

@@ -8,7 +8,7 @@ import type { EventType } from "../events/Events.js"
 import { isOrderStream, orderKeyOf } from "../events/streams.js"
 import { type ConversionView, columnsOf, foldView } from "./conversionView.js"
 import { KeyFilter } from "./keyFilter.js"
-import type { Projection, Rebuilder } from "./Projection.js"
+import type { EventsProjection, Rebuilder } from "./Projection.js"
 
 const ORDER_EVENTS: ReadonlyArray<EventType> = [
   "OrderNormalized",
@@ -123,7 +123,7 @@ const rebuilder = (generation: number): Rebuilder<Map<string, ConversionView>> =
   }
 }
 
-export const conversions: Projection = {
+export const conversions: EventsProjection = {
   name: "conversions",
   eventTypes: new Set(ORDER_EVENTS),
   reads: "events",

@@ -192,6 +192,7 @@ const applyPipelined = async (
     const writing = pool.begin((tx) =>
       applyPrepared(tx, projection, to, batchSize, current, () => rebuilder.write(tx, writes))
     )
+    writing.catch(() => undefined) // awaited below, after the next page is prepared
     if (following !== undefined) {
       try {
         page = await following

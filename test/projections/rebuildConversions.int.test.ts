@@ -9,6 +9,7 @@ import { toStoreAppend } from "../../src/events/EventStore.js"
 import type { AppEvent } from "../../src/events/Events.js"
 import { appendStreams } from "../../src/events/store.js"
 import { conversions } from "../../src/projections/conversions.js"
+import type { Projection } from "../../src/projections/Projection.js"
 import { rebuild } from "../../src/projections/rebuild.js"
 import { activeGeneration, ensureRegistered, runBatch } from "../../src/projections/runner.js"
 import { N, orderStreamTemplate } from "../bench/template.js"
@@ -112,5 +113,55 @@ describe("conversions rebuild", () => {
     // A second rebuild, of the whole log: nothing differs from what the live projection built.
     const again = await rebuild(sql, conversions, { batchSize: 13 })
     expect(again).toMatchObject({ rows: ORDERS, added: 0, removed: 0, changed: 0 })
+  })
+
+  it("fails as a whole when a batch's write fails while the next is prepared, and the next rebuild starts over", async () => {
+    const generation = await activeGeneration(sql, conversions.name)
+    const live = await liveRows()
+    let writes = 0
+    const failing: Projection = {
+      ...conversions,
+      rebuilder: (g) => {
+        const real = conversions.rebuilder!(g)
+        return {
+          prepare: (s, events) => real.prepare(s, events),
+          write: async (tx, prepared) => {
+            if (++writes === 3) throw new Error("write failed")
+            await real.write(tx, prepared)
+          }
+        }
+      }
+    }
+    await expect(rebuild(sql, failing, { batchSize: 7 })).rejects.toThrow("write failed")
+    expect(writes).toBe(3)
+    expect(await activeGeneration(sql, conversions.name)).toBe(generation)
+    expect(await liveRows()).toEqual(live)
+    const report = await rebuild(sql, conversions, { batchSize: 7 })
+    expect(report).toMatchObject({ fromGeneration: generation, rows: ORDERS, added: 0, removed: 0, changed: 0 })
+  })
+
+  it("upserts a batch of more orders than a statement has bind parameters for (24 columns x 2,731 > 65,534)", async () => {
+    const many = 2_800
+    const normalized = (i: number) => streamOf(i)[0]!
+    for (let i = 0; i < many; i += 400)
+      await sql.begin((tx) =>
+        appendStreams(
+          tx,
+          Array.from({ length: Math.min(400, many - i) }, (_, j) =>
+            toStoreAppend(
+              {
+                streamId: `order-shop-bench:${1_000 + i + j}`,
+                expectedVersion: "any",
+                events: [normalized(1_000 + i + j)]
+              },
+              {}
+            )
+          )
+        )
+      )
+    const report = await rebuild(sql, conversions, { batchSize: 5_000 })
+    expect(report.rows).toBe(ORDERS + many)
+    await catchUp()
+    expect(await rebuild(sql, conversions)).toMatchObject({ rows: ORDERS + many, added: 0, removed: 0, changed: 0 })
   })
 })
