@@ -114,7 +114,17 @@ const rebuilder = (generation: number): Rebuilder<Map<string, ConversionView>> =
       const toLoad: Array<string> = []
       for (const key of orders.keys()) if (!last.has(key) && written.mayHave(key)) toLoad.push(key)
       const loaded = await loadViews(sql, generation, toLoad)
-      const views = foldAll(orders, (key) => last.get(key) ?? loaded.get(key))
+      // Folded in slices, the event loop free in between (the batch before is being written).
+      const views = new Map<string, ConversionView>()
+      let n = 0
+      for (const [key, events] of orders) {
+        views.set(key, foldView(last.get(key) ?? loaded.get(key), events))
+        n += events.length
+        if (n >= 500) {
+          n = 0
+          await new Promise<void>((resolve) => setImmediate(resolve))
+        }
+      }
       for (const key of orders.keys()) written.add(key)
       last = views
       return views

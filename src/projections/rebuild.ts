@@ -4,7 +4,7 @@
 // The report says how the new view differs from the old one; the old rows are deleted afterwards.
 import { Data, Effect, Predicate } from "effect"
 import { type DbError, type DbService, type Queryable, type Sql, toDbError } from "../db/Db.js"
-import { decodeStored } from "../events/EventStore.js"
+import { decodeStored, type RecordedEvent } from "../events/EventStore.js"
 import { countOfTypes } from "../events/reads.js"
 import { checkpointOf, START } from "../events/store.js"
 import type { Projection, Rebuilder } from "./Projection.js"
@@ -181,7 +181,16 @@ const applyPipelined = async (
   rebuilder: Rebuilder<unknown>,
   progress: (applied: number) => void
 ) => {
-  const prepare = (page: Page) => rebuilder.prepare(pool, page.raw.map(decodeStored))
+  const prepare = async (page: Page) => {
+    // Decoded in slices, the event loop free in between: the write in flight is several statements,
+    // and each waits for this process to send the next one.
+    const events: Array<RecordedEvent> = []
+    for (let i = 0; i < page.raw.length; i += SLICE) {
+      for (const e of page.raw.slice(i, i + SLICE)) events.push(decodeStored(e))
+      await yieldToLoop()
+    }
+    return rebuilder.prepare(pool, events)
+  }
   let page = await readPage(pool, projection, START, batchSize)
   let next = readAhead(pool, projection, page, batchSize)
   let prepared = await prepare(page)
@@ -210,6 +219,11 @@ const applyPipelined = async (
     if (following === undefined) return
   }
 }
+
+/** Events decoded between two turns of the event loop (about 5-10 ms of work). */
+const SLICE = 250
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** The page after `page` when `page` was full (read now, awaited later), or undefined at the end. */
 const readAhead = (pool: Sql, projection: Projection, page: Page, batchSize: number) => {
