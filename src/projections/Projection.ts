@@ -27,12 +27,29 @@ interface ProjectionBase {
   readonly keyColumn: string
 }
 
+/**
+ * A projection's batch in two steps, for a rebuild (rebuild.ts) to prepare the next batch while the
+ * last one is written: `prepare` computes the writes (reading the generation as `sql` shows it: every
+ * batch before the last one prepared is committed by then), `write` makes them in the batch's
+ * transaction. The result is the one `apply` gives on the same events. One per rebuild: it may keep
+ * what it wrote in memory (bounded).
+ */
+export interface Rebuilder<P> {
+  prepare(sql: Queryable, events: ReadonlyArray<RecordedEvent>): Promise<P>
+  write(tx: Queryable, prepared: P): Promise<void>
+}
+
 export type Projection =
   | (ProjectionBase & {
       readonly reads: "events"
       readonly apply: (tx: Queryable, generation: number, events: ReadonlyArray<RecordedEvent>) => Promise<void>
+      /** A rebuild without it applies batch after batch with `apply`. */
+      readonly rebuilder?: (generation: number) => Rebuilder<unknown>
     })
   | (ProjectionBase & {
       readonly reads: "headers"
       readonly apply: (tx: Queryable, generation: number, events: ReadonlyArray<EventHeader>) => Promise<void>
     })
+
+/** A projection of event data (not only headers). */
+export type EventsProjection = Extract<Projection, { readonly reads: "events" }>

@@ -4,7 +4,7 @@
 
 import { type DispatchEntry, dispatchKey } from "../conversion/dispatch.js"
 import { initialOrderState, type OrderState } from "../conversion/order.js"
-import { evolveConversion } from "../conversion/stream.js"
+import { type ConversionState, evolveConversion } from "../conversion/stream.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
 import type { RecordedEvent } from "../events/EventStore.js"
 import { orderKeyOf } from "../events/streams.js"
@@ -95,29 +95,44 @@ export const summarize = (entries: ReadonlyArray<DispatchEntry>): DispatchSummar
   return "skipped"
 }
 
-export const evolveView = (view: ConversionView | undefined, e: RecordedEvent): ConversionView => {
-  const at = e.recordedAt.toISOString()
-  const base: ConversionView = view ?? {
-    orderKey: orderKeyOf(e.streamId)!,
+export const evolveView = (view: ConversionView | undefined, e: RecordedEvent): ConversionView => foldView(view, [e])
+
+/**
+ * evolveView over several events of one order, in order: the same view, with the dispatch entries
+ * kept in one Map from the first event to the last instead of an array rebuilt after each (a batch
+ * of a rebuild folds all of an order's events at once).
+ */
+export const foldView = (view: ConversionView | undefined, events: ReadonlyArray<RecordedEvent>): ConversionView => {
+  const first = events[0]
+  if (first === undefined) {
+    if (view === undefined) throw new Error("foldView: no view and no events")
+    return view
+  }
+  const start = first.recordedAt.toISOString()
+  let base: ConversionView = view ?? {
+    orderKey: orderKeyOf(first.streamId)!,
     order: initialOrderState,
     dispatch: [],
-    firstRecordedAt: at,
-    updatedAt: at,
-    lastPosition: e.position,
+    firstRecordedAt: start,
+    updatedAt: start,
+    lastPosition: first.position,
     version: 0
   }
-  const next = evolveConversion(
-    { order: base.order, dispatch: new Map(base.dispatch.map((d) => [dispatchKey(d.targetId, d.kind), d])) },
-    e
-  )
-  return {
-    ...base,
-    order: next.order,
-    dispatch: [...next.dispatch.values()],
-    updatedAt: at,
-    lastPosition: e.position,
-    version: Math.max(base.version, e.version)
+  let state: ConversionState = {
+    order: base.order,
+    dispatch: new Map(base.dispatch.map((d) => [dispatchKey(d.targetId, d.kind), d]))
   }
+  let updatedAt = base.updatedAt
+  let lastPosition = base.lastPosition
+  let version = base.version
+  for (const e of events) {
+    state = evolveConversion(state, e)
+    updatedAt = e === first ? start : e.recordedAt.toISOString()
+    lastPosition = e.position
+    version = Math.max(version, e.version)
+  }
+  base = { ...base, order: state.order, dispatch: [...state.dispatch.values()], updatedAt, lastPosition, version }
+  return base
 }
 
 /** The columns the search filters on. */

@@ -4,10 +4,11 @@
 // The report says how the new view differs from the old one; the old rows are deleted afterwards.
 import { Data, Effect, Predicate } from "effect"
 import { type DbError, type DbService, type Queryable, type Sql, toDbError } from "../db/Db.js"
+import { decodeStored, type RecordedEvent } from "../events/EventStore.js"
 import { countOfTypes } from "../events/reads.js"
 import { checkpointOf, START } from "../events/store.js"
-import type { Projection } from "./Projection.js"
-import { applyBatch, ensureRegistered, readPage } from "./runner.js"
+import type { Projection, Rebuilder } from "./Projection.js"
+import { applyBatch, applyPrepared, ensureRegistered, type Page, readPage } from "./runner.js"
 
 export interface RebuildProgress {
   readonly done: number
@@ -82,30 +83,20 @@ const rebuildLocked = async (
   const types = [...projection.eventTypes]
   const total = await countOfTypes(pool, types)
   let done = 0
-  // The next page is read while the current one is applied: the database reads while we compute.
-  let page = await readPage(pool, projection, START, batchSize)
-  for (;;) {
-    const last = page.raw.at(-1)
-    const next =
-      page.raw.length === batchSize && last ? readPage(pool, projection, checkpointOf(last), batchSize) : undefined
-    next?.catch(() => undefined) // awaited below; if this batch fails first, its failure is the one reported
-    const current = page
-    const result = await pool.begin((tx) => applyBatch(tx, projection, to, batchSize, current))
-    if (result._tag === "Locked")
-      throw new RebuildInProgress({ message: `generation ${to} of ${name} is being written elsewhere` })
-    done += result.applied
+  const progress = (applied: number) => {
+    done += applied
     onProgress?.({ done, total: Math.max(total, done) })
-    if (next === undefined) break
-    page = await next
   }
+  const rebuilder = projection.reads === "events" ? projection.rebuilder?.(to) : undefined
+  if (rebuilder === undefined) await applyAll(pool, projection, to, batchSize, progress)
+  else await applyPipelined(pool, projection, to, batchSize, rebuilder, progress)
   // Swap only once the new generation has reached the live one's checkpoint: the xmin rule may hold
   // reads back while a transaction anywhere in the cluster is open, and a swap must never go back.
   for (;;) {
     const swapped = await pool.begin(async (tx) => {
       for (;;) {
         const result = await applyBatch(tx, projection, to, batchSize)
-        if (result._tag === "Locked")
-          throw new RebuildInProgress({ message: `generation ${to} of ${name} is being written elsewhere` })
+        if (result._tag === "Locked") throw locked(projection, to)
         done += result.applied
         if (result.read < batchSize) break
       }
@@ -152,6 +143,95 @@ const rebuildLocked = async (
     samples: diff.slice(0, 10),
     durationMs: Math.round(performance.now() - started)
   }
+}
+
+const locked = (projection: Projection, generation: number) =>
+  new RebuildInProgress({ message: `generation ${generation} of ${projection.name} is being written elsewhere` })
+
+/** The pages from the start, applied one after the other; the next page is read while one is applied. */
+const applyAll = async (
+  pool: Sql,
+  projection: Projection,
+  to: number,
+  batchSize: number,
+  progress: (applied: number) => void
+) => {
+  let page = await readPage(pool, projection, START, batchSize)
+  for (;;) {
+    const next = readAhead(pool, projection, page, batchSize)
+    const current = page
+    const result = await pool.begin((tx) => applyBatch(tx, projection, to, batchSize, current))
+    if (result._tag === "Locked") throw locked(projection, to)
+    progress(result.applied)
+    if (next === undefined) return
+    page = await next
+  }
+}
+
+/**
+ * The pages from the start in three stages that overlap: page N+2 is read and page N+1 decoded and
+ * prepared (rebuilder.prepare: its computation, and its reads of rows batches up to N-1 committed)
+ * while page N is written in its transaction. So this process computes while the database writes.
+ */
+const applyPipelined = async (
+  pool: Sql,
+  projection: Projection,
+  to: number,
+  batchSize: number,
+  rebuilder: Rebuilder<unknown>,
+  progress: (applied: number) => void
+) => {
+  const prepare = async (page: Page) => {
+    // Decoded in slices, the event loop free in between: the write in flight is several statements,
+    // and each waits for this process to send the next one.
+    const events: Array<RecordedEvent> = []
+    for (let i = 0; i < page.raw.length; i += SLICE) {
+      for (const e of page.raw.slice(i, i + SLICE)) events.push(decodeStored(e))
+      await yieldToLoop()
+    }
+    return rebuilder.prepare(pool, events)
+  }
+  let page = await readPage(pool, projection, START, batchSize)
+  let next = readAhead(pool, projection, page, batchSize)
+  let prepared = await prepare(page)
+  for (;;) {
+    const current = page
+    const writes = prepared
+    const following = next
+    const writing = pool.begin((tx) =>
+      applyPrepared(tx, projection, to, batchSize, current, () => rebuilder.write(tx, writes))
+    )
+    writing.catch(() => undefined) // awaited below, after the next page is prepared
+    if (following !== undefined) {
+      try {
+        page = await following
+        next = readAhead(pool, projection, page, batchSize)
+        prepared = await prepare(page)
+      } catch (error) {
+        // The write in flight ends first (committed or not: the checkpoint says which).
+        await writing.catch(() => undefined)
+        throw error
+      }
+    }
+    const result = await writing
+    if (result._tag === "Locked") throw locked(projection, to)
+    progress(result.applied)
+    if (following === undefined) return
+  }
+}
+
+/** Events decoded between two turns of the event loop (about 5-10 ms of work). */
+const SLICE = 250
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** The page after `page` when `page` was full (read now, awaited later), or undefined at the end. */
+const readAhead = (pool: Sql, projection: Projection, page: Page, batchSize: number) => {
+  const last = page.raw.at(-1)
+  if (page.raw.length < batchSize || last === undefined) return undefined
+  const next = readPage(pool, projection, checkpointOf(last), batchSize)
+  next.catch(() => undefined) // awaited later; if the batch before fails first, its failure is the one reported
+  return next
 }
 
 const clearGeneration = async (sql: Queryable, projection: Projection, generation: number) => {

@@ -98,23 +98,59 @@ export const applyBatch = async (
   ahead?: Page,
   maxBytes?: number
 ): Promise<BatchResult> => {
-  const [lock] = await tx<Array<{ locked: boolean }>>`
-    select pg_try_advisory_xact_lock(hashtext(${`projection:${projection.name}`}), ${generation}) as locked`
-  if (!lock?.locked) return { _tag: "Locked" }
+  if (!(await tryLock(tx, projection, generation))) return { _tag: "Locked" }
   const from = await readCheckpoint(tx, projection.name, generation)
   const page =
-    ahead && ahead.from.transactionId === from.transactionId && ahead.from.position === from.position
-      ? ahead
-      : await readPage(tx, projection, from, batchSize, maxBytes)
-  const raw = page.raw
+    ahead && sameCheckpoint(ahead.from, from) ? ahead : await readPage(tx, projection, from, batchSize, maxBytes)
+  return commitPage(tx, projection, generation, batchSize, page, async (raw) => {
+    if (projection.reads === "events") await projection.apply(tx, generation, raw.map(decodeStored))
+    else await projection.apply(tx, generation, raw.map(headerOf))
+  })
+}
+
+/**
+ * Writes a page whose writes were prepared beforehand (a rebuild's Rebuilder), within `tx`, as
+ * applyBatch would have applied it: the page must start at the checkpoint (CheckpointMoved otherwise).
+ */
+export const applyPrepared = async (
+  tx: Queryable,
+  projection: Projection,
+  generation: number,
+  batchSize: number,
+  page: Page,
+  write: () => Promise<void>
+): Promise<BatchResult> => {
+  if (!(await tryLock(tx, projection, generation))) return { _tag: "Locked" }
+  const from = await readCheckpoint(tx, projection.name, generation)
+  if (!sameCheckpoint(page.from, from))
+    throw new CheckpointMoved({ message: `checkpoint of ${projection.name}/${generation} moved concurrently` })
+  return commitPage(tx, projection, generation, batchSize, page, write)
+}
+
+const tryLock = async (tx: Queryable, projection: Projection, generation: number) => {
+  const [lock] = await tx<Array<{ locked: boolean }>>`
+    select pg_try_advisory_xact_lock(hashtext(${`projection:${projection.name}`}), ${generation}) as locked`
+  return lock?.locked === true
+}
+
+const sameCheckpoint = (a: Checkpoint, b: Checkpoint) =>
+  a.transactionId === b.transactionId && a.position === b.position
+
+/** Applies a page read from its `from` (the checkpoint) and moves the checkpoint, compare-and-set. */
+const commitPage = async (
+  tx: Queryable,
+  projection: Projection,
+  generation: number,
+  batchSize: number,
+  page: Page,
+  apply: (raw: ReadonlyArray<StoredEvent>) => Promise<void>
+): Promise<BatchResult> => {
+  const { from, raw } = page
   const last = raw.at(-1)
   let to: Checkpoint = last ? { transactionId: last.transactionId, position: last.globalPosition } : from
   if (raw.length < batchSize && page.scannedTo && after(page.scannedTo, to)) to = page.scannedTo
   if (to === from) return { _tag: "Applied", read: 0, applied: 0, checkpoint: from }
-  if (raw.length > 0) {
-    if (projection.reads === "events") await projection.apply(tx, generation, raw.map(decodeStored))
-    else await projection.apply(tx, generation, raw.map(headerOf))
-  }
+  if (raw.length > 0) await apply(raw)
   const moved = await tx`
     update projection_checkpoints
     set last_xid = ${to.transactionId}::xid8, last_position = ${to.position},
