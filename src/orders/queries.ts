@@ -75,7 +75,7 @@ export const searchOrders = (sql: Queryable, f: SearchFilters): Promise<Readonly
     where generation = (select active_generation from projections where name = 'conversions')
       ${f.orderKey === undefined ? sql`` : prefixRange(sql, f.orderKey)}
       ${f.emailSha256 === undefined ? sql`` : sql`and s2s_email_key(doc) = ${f.emailSha256}`}
-      ${f.clickId === undefined ? sql`` : sql`and s2s_click_ids(doc) @> array[${f.clickId}::text]`}
+      ${f.clickId === undefined ? sql`` : sql`and s2s_click_ids(doc) @> jsonb_build_array(${f.clickId}::text)`}
       ${f.target === undefined ? sql`` : sql`and (doc -> 'dispatch') @> ${sql.json([{ targetId: f.target }])}`}
       ${f.company === undefined ? sql`` : sql`and company = ${f.company}`}
       ${f.partner === undefined ? sql`` : sql`and partner = ${f.partner}`}
