@@ -7,13 +7,16 @@
 // before collecting. Under a container memory limit Node sizes the heap from the limit and V8 picks
 // a small factor on its own.
 //
-// So `serve` sets the factor itself (S2S_HEAP_GROWING_PERCENT, default 50: the heap grows to at
-// most 1.5x the live size before a full collection), unless the operator passed a heap flag of
+// So `serve` sets the factor itself (S2S_HEAP_GROWING_PERCENT, default 25: the heap grows to at
+// most 1.25x the live size before a full collection), unless the operator passed a heap flag of
 // their own, which then wins. It is not a cap: the heap still grows as far as the work needs, V8
-// only collects sooner, at the cost of more frequent full collections of a small heap.
+// only collects sooner, at the cost of more frequent full collections of a small heap. 25 against
+// 50, measured 2026-12-07 (quiet machine, two interleaved pairs): 64 x 1 MiB bodies of 7,000 line
+// items peaked at 226 / 236 MB against 248 / 259 MB, the pipeline's RSS 217 / 209 against 229 / 233
+// MB, and its throughput did not fall (end to end 98 / 90 against 74 / 87 orders/s).
 import v8 from "node:v8"
 
-export const DEFAULT_HEAP_GROWING_PERCENT = 50
+export const DEFAULT_HEAP_GROWING_PERCENT = 25
 
 const HEAP_FLAGS = /^--(max[-_]old[-_]space[-_]size|heap[-_]growing[-_]percent|optimize[-_]for[-_]size)\b/
 

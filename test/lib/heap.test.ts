@@ -7,7 +7,7 @@ describe("heapTuning", () => {
   it("sets the growth factor when the operator passed no heap flag", () => {
     expect(heapTuning(["--enable-source-maps", "--trace-gc"], DEFAULT_HEAP_GROWING_PERCENT)).toEqual({
       _tag: "Tuned",
-      percent: 50
+      percent: 25
     })
   })
 
