@@ -3,26 +3,18 @@
 // them so each can be scaled on its own against the same PostgreSQL.
 import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
-import { AlertingNone } from "./alerts/Alerting.js"
 import { AlertingLive } from "./alerts/AlertingLive.js"
 import { type AlertDelivery, type AlertDigests, AlertsLive, alertCrontab, alertTasks } from "./alerts/AlertJobs.js"
 import { AuthenticationLive } from "./api/Auth.js"
-import { ConfigStateLive } from "./config/ConfigState.js"
-import type { ConfigValidator } from "./config/load.js"
-import { type Secrets, SecretsLive } from "./config/Secrets.js"
+import type { Secrets } from "./config/Secrets.js"
 import { ConsoleApiLive, ConsoleLinksLive, ConsoleStaticLive } from "./console/ConsoleLive.js"
-import { dispatchFacts } from "./console/facts/dispatchFacts.js"
 import { type Database, DatabaseLive } from "./db/Database.js"
-import { DbLive } from "./db/Db.js"
-import { MigrationsLive } from "./db/Migrator.js"
 import { DemoSinkLive } from "./demo/DemoSink.js"
 import { BreakersLive } from "./dispatch/Breakers.js"
-import { validatePostbackEgress, validatePostbackTarget } from "./dispatch/channels/postback/index.js"
 import { ChannelsLive } from "./dispatch/channels/registry.js"
 import { dispatchBatchTask } from "./dispatch/DispatchBatchJob.js"
 import { type Dispatcher, DispatcherLive } from "./dispatch/Dispatcher.js"
 import { dispatchTask } from "./dispatch/DispatchJob.js"
-import { EventStoreLive } from "./events/EventStore.js"
 import { Api } from "./http/Api.js"
 import { DocsAssetsLive } from "./http/docsAssets.js"
 import { HealthHttpLive } from "./http/HealthHttp.js"
@@ -34,34 +26,21 @@ import { IngestHttpLive } from "./ingest/IngestHttp.js"
 import { tasksLayer, WorkerCrontab, WorkerLive } from "./jobs/Worker.js"
 import { WorkerStatusLive } from "./jobs/WorkerStatus.js"
 import { type Normalizer, NormalizerLive, normalizeBatchTask, normalizeTask } from "./normalize/NormalizeJob.js"
-import { validatePartnerConditions } from "./normalize/partnerKeys.js"
 import { OperationsHttpLive } from "./operations/OperationsHttp.js"
-import { RedispatchLive } from "./operations/redispatch/Redispatch.js"
-import { RenormalizeLive } from "./operations/renormalize/Renormalize.js"
-import { ReplanLive } from "./operations/replan/Replan.js"
 import { OrdersHttpLive } from "./orders/OrdersHttp.js"
-import { conversions } from "./projections/conversions.js"
 import { ProjectionsHttpLive } from "./projections/ProjectionsHttp.js"
-import { Projections, ProjectorLive } from "./projections/Projector.js"
-import { streamSummaries } from "./projections/streamSummaries.js"
+import { ProjectorLive } from "./projections/Projector.js"
 import { RulesHttpLive } from "./rules/RulesHttp.js"
-import { TokensLive } from "./tokens/Tokens.js"
+import { makeCore } from "./stages/core.js"
+import { OperationsLive } from "./stages/operations.js"
+import { ProjectionsLive } from "./stages/projections.js"
+import { fileConfigValidators } from "./stages/validators.js"
 import { WebhooksHttpLive } from "./webhooks/WebhooksHttp.js"
 
-/** Database located (embedded or DATABASE_URL), migrated, and the app-role pool open. */
-export const databaseReady = <E, R>(database: Layer.Layer<Database, E, R>) =>
-  DbLive.pipe(Layer.provideMerge(MigrationsLive), Layer.provideMerge(database))
-export const DatabaseReady = databaseReady(DatabaseLive)
-
-/** What every command that touches the database needs. */
-export const makeCore = <E, R>(database: Layer.Layer<Database, E, R>) =>
-  Layer.mergeAll(EventStoreLive, ConfigStateLive, TokensLive).pipe(
-    Layer.provideMerge(Layer.merge(EventStoreLive, SecretsLive)),
-    Layer.provideMerge(databaseReady(database))
-  )
-export const CoreLive = makeCore(DatabaseLive)
-
-export const ProjectionsLive = Layer.succeed(Projections, [streamSummaries, conversions, dispatchFacts])
+export { CoreLive, DatabaseReady, databaseReady, makeCore } from "./stages/core.js"
+export { OperationsLive } from "./stages/operations.js"
+export { ProjectionsLive } from "./stages/projections.js"
+export { configValidators, fileConfigValidators } from "./stages/validators.js"
 
 /** The pipeline's services (normalization, routing, dispatch, alerting). */
 export const PipelineLive = Layer.mergeAll(NormalizerLive, DispatcherLive).pipe(
@@ -78,16 +57,6 @@ export const TasksLive = tasksLayer<Normalizer | Dispatcher | Secrets | AlertDel
 ])
 
 export const CrontabLive = Layer.succeed(WorkerCrontab, [...alertCrontab])
-
-/**
- * Operator actions (re-dispatch, re-normalization), for the API and the CLI. Their Normalizer only
- * dry-runs (confirmations enqueue the normalize job), so it never raises alerts.
- */
-export const OperationsLive = Layer.mergeAll(RedispatchLive, RenormalizeLive, ReplanLive).pipe(
-  // fresh: layers are memoized by reference, so the worker's Normalizer would otherwise be this one,
-  // built without alerting.
-  Layer.provide(Layer.fresh(NormalizerLive).pipe(Layer.provide(AlertingNone)))
-)
 
 /** Ingest raises alerts for refused webhooks (WebhookRejected) in the transaction that records them. */
 const IngestWithAlertsLive = IngestLive.pipe(Layer.provide(AlertingLive))
@@ -121,28 +90,6 @@ export interface ServeOptions {
   readonly api: boolean
   readonly worker: boolean
 }
-
-/**
- * The checks of s2s.yaml that read nothing but the file. The console's what-if runs these inside an
- * HTTP request: the egress check waits synchronously on DNS (up to 3 s), which would stall every
- * request of the API process, and a what-if applies nothing that could be refused at send time.
- */
-export const fileConfigValidators: ReadonlyArray<ConfigValidator> = [
-  (config) =>
-    config.targets.flatMap((target, i) =>
-      target.channel === "postback"
-        ? validatePostbackTarget(target).map((message) => ({ path: ["targets", i], message }))
-        : []
-    ),
-  validatePartnerConditions
-]
-
-/** Checks that stages contribute to s2s.yaml validation (run by `config apply` and at start). */
-export const configValidators: ReadonlyArray<ConfigValidator> = [
-  ...fileConfigValidators,
-  // What the egress guard would refuse at send time under this environment's policy (resolves DNS).
-  validatePostbackEgress
-]
 
 /** `before` runs first (the config bootstrap), so sources exist before the first webhook is accepted. */
 export const ServiceLive = <E, R, E2 = never, R2 = never>(

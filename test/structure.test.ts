@@ -29,6 +29,7 @@ const LAYERS = [
   "console",
   "http",
   "ingest",
+  "stages",
   "cli"
 ] as const
 

@@ -1,17 +1,42 @@
-// The stages' layers (main.ts) for command handlers, loaded when a command runs: parsing and `--help`
-// never evaluate the service's modules (HTTP, worker, channels, their packages). A command file imports
-// main.ts only through these; test/cli/startup.test.ts checks the entry chunk stays free of it.
-import { Effect, type Layer } from "effect"
+// The stages' layers for command handlers, loaded when a command runs: parsing and `--help` never
+// evaluate the service's modules (HTTP, worker, channels, their packages). A one-shot command loads
+// only the part of src/stages/ it needs (the database and the event store, the operator actions, the
+// read models), never main.ts, which composes the service for `s2s serve`. test/cli/startup.test.ts
+// checks what the entry chunk and each part reach.
+import { Effect, Layer } from "effect"
 
 export type Stages = typeof import("../main.js")
 
+/** The service's composition (`s2s serve`). */
 export const stages: Effect.Effect<Stages> = Effect.promise(() => import("../main.js"))
 
-/** Provides the layer `pick` chooses from main.ts. */
-export const withStages =
-  <ROut, E2>(pick: (main: Stages) => Layer.Layer<ROut, E2>) =>
+/** Provides the layer `pick` makes of the module `load` imports when the command runs. */
+const providedFrom =
+  <M, ROut, E2>(load: () => Promise<M>, pick: (module: M) => Layer.Layer<ROut, E2>) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, Exclude<R, ROut>> =>
-    Effect.flatMap(stages, (main) => Effect.provide(effect, pick(main)))
+    Effect.flatMap(Effect.promise(load), (module) => Effect.provide(effect, pick(module)))
 
-/** What every command that touches the database needs (main.ts CoreLive). */
-export const withCore = withStages((main) => main.CoreLive)
+const core = () => import("../stages/core.js")
+
+/** The database located, migrated and its pool open (no event store, config or tokens). */
+export const withDatabaseReady = providedFrom(core, (m) => m.DatabaseReady)
+
+/** What every command that touches the database needs: the event store, the config state, tokens. */
+export const withCore = providedFrom(core, (m) => m.CoreLive)
+
+/** Operator actions (redispatch, renormalize, replan) with what they stand on. */
+export const withOperations = providedFrom(
+  () => Promise.all([core(), import("../stages/operations.js")]),
+  ([c, o]) => o.OperationsLive.pipe(Layer.provideMerge(c.CoreLive))
+)
+
+/** The read models (for `s2s projections`), with the database. */
+export const withProjections = providedFrom(
+  () => Promise.all([core(), import("../stages/projections.js")]),
+  ([c, p]) => Layer.merge(c.DatabaseReady, p.ProjectionsLive)
+)
+
+/** The checks of s2s.yaml beyond its schema (what the egress guard would refuse included). */
+export const configValidators = Effect.promise(() => import("../stages/validators.js")).pipe(
+  Effect.map((m) => m.configValidators)
+)

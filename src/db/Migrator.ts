@@ -13,13 +13,21 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { join } from "node:path"
 import { Data, Effect, Layer, Predicate } from "effect"
-import { runMigrations, Logger as WorkerLogger } from "graphile-worker"
 import { fromRoot } from "../lib/paths.js"
 import { Database } from "./Database.js"
 import { makeSql, type Queryable, type Sql } from "./Db.js"
 
 const SQL_DIR = fromRoot("sql")
-const LOCK_KEY = 7_263_001
+/** The session advisory lock that serializes migrators. */
+export const LOCK_KEY = 7_263_001
+
+/**
+ * The last migration of the graphile-worker this release installs (its dist/generated/sql.js;
+ * test/db/migrator.test.ts checks the number against the installed package). A database at exactly
+ * this version with every file of sql/ applied needs nothing, so a command finds that out without
+ * loading graphile-worker or taking the migration lock.
+ */
+export const WORKER_MIGRATION = 19
 
 /** The last version of the baseline: files up to it replace the old chain. */
 export const BASELINE_LAST_VERSION = 9
@@ -88,8 +96,6 @@ export const migrationFiles = async (dir: string = SQL_DIR): Promise<ReadonlyArr
 /** A migration that cannot run: a bad file set, a database of part of the old chain, a failing file. */
 export class MigrationError extends Data.TaggedError("MigrationError")<{ readonly message: string }> {}
 
-const silentLogger = new WorkerLogger(() => () => {})
-
 /**
  * One connection, as the owner, never recycled: the advisory lock is held by its session, so a pool
  * that closed it while idle (graphile-worker's migrations run on their own connection meanwhile) would
@@ -122,14 +128,43 @@ export interface MigrateOptions {
   readonly onLegacy?: (message: string) => void
 }
 
+/**
+ * Whether the database has graphile-worker's schema at WORKER_MIGRATION and exactly `files`, unchanged.
+ * Read without the lock: each file and its record commit together, so a migrator running meanwhile
+ * shows either less (and the caller migrates, waiting for the lock) or all of it.
+ */
+const upToDate = async (sql: Sql, files: ReadonlyArray<MigrationFile>): Promise<boolean> => {
+  const [tables] = await sql<Array<{ ours: boolean; worker: boolean }>>`
+    select to_regclass('schema_migrations') is not null as ours,
+           to_regclass('graphile_worker.migrations') is not null as worker`
+  if (!tables?.ours || !tables.worker) return false
+  const [worker] = await sql<
+    Array<{ id: number }>
+  >`select coalesce(max(id), 0)::int as id from graphile_worker.migrations`
+  if (worker?.id !== WORKER_MIGRATION) return false
+  const rows = await sql<Array<Applied>>`select version, name, checksum from schema_migrations`
+  const recorded = new Map(rows.map((r) => [r.version, r]))
+  return (
+    rows.length === files.length &&
+    files.every((f) => recorded.get(f.version)?.name === f.name && recorded.get(f.version)?.checksum === f.checksum)
+  )
+}
+
+/** graphile-worker's own migrations (its package is loaded only when something is to be applied). */
+const migrateWorkerSchema = async (url: string) => {
+  const { runMigrations, Logger } = await import("graphile-worker")
+  await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) })
+}
+
 /** Applies what is missing; returns the names applied by this call. */
 export const migrate = async (url: string, options: MigrateOptions = {}): Promise<ReadonlyArray<string>> => {
   const files = options.files ?? (await migrationFiles())
   const sql = migrationConnection(url)
   try {
+    if (await upToDate(sql, files)) return []
     await sql`select pg_advisory_lock(${LOCK_KEY})`
     try {
-      await runMigrations({ connectionString: url, logger: silentLogger })
+      await migrateWorkerSchema(url)
       await sql`
         create table if not exists schema_migrations (
           version integer primary key,

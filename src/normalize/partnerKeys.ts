@@ -1,6 +1,6 @@
 // A partner rule's conditions name tracking fields ("awc", "utm_source=google"). A field no parser
 // ever extracts can never hold, so the partner would silently never be recognised: that is a
-// configuration error, checked when s2s.yaml is applied (registered in main.ts configValidators).
+// configuration error, checked when s2s.yaml is applied (registered in stages/validators.ts).
 // Generic sources may send any click id under tracking.clickIds, so with one configured an unknown
 // name may still arrive and is accepted.
 import type { ConfigValidator } from "../config/load.js"

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto"
 import postgres from "postgres"
 import { afterAll, describe, expect, inject, it } from "vitest"
-import { migrate, migrationFiles } from "../../src/db/Migrator.js"
+import { LOCK_KEY, migrate, migrationFiles } from "../../src/db/Migrator.js"
 import { withDatabase } from "../support/db.js"
+import { lockAwaited } from "../support/wait.js"
 
 const admin = postgres(inject("pgAdminUrl"), { max: 1, onnotice: () => {} })
 const name = `s2s_migrate_${randomBytes(4).toString("hex")}`
@@ -23,5 +24,26 @@ describe("migrations", () => {
     const rows = await sql`select name from schema_migrations order by version`
     await sql.end()
     expect(rows.map((r) => r.name)).toEqual(files)
+  })
+
+  // Every command runs the migrator: an up-to-date database is read, not locked, so a command is not
+  // held up by a migrator that works elsewhere; one with a file missing still waits for the lock.
+  it("returns at once on an up-to-date database even while another session holds the lock", async () => {
+    const url = withDatabase(inject("pgAdminUrl"), name)
+    const holder = postgres(url, { max: 1, onnotice: () => {} })
+    try {
+      await holder`select pg_advisory_lock(${LOCK_KEY})`
+      expect(await migrate(url)).toEqual([])
+      const files = await migrationFiles()
+      const extra = { version: 9999, name: "9999_extra.sql", text: "create table extra_table (id int)", checksum: "x" }
+      let applied: ReadonlyArray<string> | undefined
+      const pending = migrate(url, { files: [...files, extra] }).then((names) => (applied = names))
+      await lockAwaited(holder)
+      expect(applied).toBeUndefined()
+      await holder`select pg_advisory_unlock(${LOCK_KEY})`
+      expect(await pending).toEqual(["9999_extra.sql"])
+    } finally {
+      await holder.end()
+    }
   })
 })

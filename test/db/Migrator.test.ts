@@ -1,9 +1,10 @@
 // The migrator's connection holds the session advisory lock for the whole run, so postgres.js must
 // never close it for being idle or old (it would reconnect without the lock). Migrations are keyed by
 // their number, so two files with one number (two branches that each added the next one) are refused.
+import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
 import { makeSql } from "../../src/db/Db.js"
-import { BASELINE_LAST_VERSION, migrationConnection, migrationFiles } from "../../src/db/Migrator.js"
+import { BASELINE_LAST_VERSION, migrationConnection, migrationFiles, WORKER_MIGRATION } from "../../src/db/Migrator.js"
 import { fromRoot } from "../../src/lib/paths.js"
 
 describe("migrationConnection", () => {
@@ -30,5 +31,15 @@ describe("migrationFiles", () => {
     expect(files.filter((f) => f.version <= BASELINE_LAST_VERSION).map((f) => f.version)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8, 9
     ])
+  })
+})
+
+describe("WORKER_MIGRATION", () => {
+  it("is the last migration of the installed graphile-worker (a newer one must raise it)", () => {
+    const { migrations } = createRequire(import.meta.url)("graphile-worker/dist/generated/sql.js") as {
+      migrations: Record<string, string>
+    }
+    const last = Math.max(...Object.keys(migrations).map((name) => Number.parseInt(name, 10)))
+    expect(WORKER_MIGRATION).toBe(last)
   })
 })

@@ -10,8 +10,7 @@ import { replanRequest } from "../../operations/request.js"
 import type { ApplyInput, ShowInput } from "../config.js"
 import { readConfig } from "../configFile.js"
 import { cliActor, print, printJson } from "../output.js"
-import { stages, withCore } from "../stages.js"
-import { withOperations } from "./redispatch.js"
+import { configValidators, withCore, withOperations } from "../stages.js"
 
 /** One line per missing variable, each named once with everyone who uses it. */
 const missingVariables = (config: Parameters<typeof secretReferences>[0]) => {
@@ -23,7 +22,7 @@ const missingVariables = (config: Parameters<typeof secretReferences>[0]) => {
 
 export const apply = ({ file, check, allowMissingEnv }: ApplyInput) =>
   Effect.gen(function* () {
-    const config = yield* readConfig(file, (yield* stages).configValidators)
+    const config = yield* readConfig(file, yield* configValidators)
     const state = yield* ConfigState
     const missing = missingVariables(config)
     if (check) {

@@ -5,7 +5,7 @@ import { makeSql } from "../../db/Db.js"
 import { executeErasure, planErasure } from "../../privacy/erase.js"
 import type { EraseInput } from "../erase.js"
 import { cliActor, print } from "../output.js"
-import { withStages } from "../stages.js"
+import { withDatabaseReady } from "../stages.js"
 
 export const erase = ({ email, phone, yes, reason }: EraseInput) =>
   Effect.gen(function* () {
@@ -32,7 +32,4 @@ export const erase = ({ email, phone, yes, reason }: EraseInput) =>
     for (const [table, rows] of Object.entries(result.scrubbed))
       yield* print(`  scrubbed the email or a phone number from ${rows} row(s) of ${table}`)
     yield* print("run VACUUM (on every table listed) to drop the old row versions from disk")
-  }).pipe(
-    Effect.scoped,
-    withStages((m) => m.DatabaseReady)
-  )
+  }).pipe(Effect.scoped, withDatabaseReady)

@@ -9,7 +9,7 @@ import { plural } from "../../operations/format.js"
 import { importDispatched } from "../../operations/import/ImportDispatched.js"
 import type { DispatchedInput, RulesInput } from "../import.js"
 import { cliActor, print, printJson, printTable } from "../output.js"
-import { stages, withCore } from "../stages.js"
+import { configValidators, withCore } from "../stages.js"
 
 const readText = (file: string) => Effect.promise(() => fs.readFile(file, "utf8"))
 
@@ -51,7 +51,7 @@ export const rules = ({ csv, config, write }: RulesInput) =>
     const before = yield* Effect.promise(() => fs.readFile(file, "utf8").catch(() => ""))
     const after = withImportedRules(before, rules)
     // The result must be a valid s2s.yaml (targets exist, no duplicate ids): checked like config apply.
-    const checked = parseConfig(after, file, (yield* stages).configValidators)
+    const checked = parseConfig(after, file, yield* configValidators)
     if (checked._tag === "Left")
       return yield* Effect.fail(new Error(`with the imported rules, ${checked.left.message}`))
     if (before === after) return yield* print(`${file}: its rules already match ${csv}; nothing to change`)

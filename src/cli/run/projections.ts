@@ -1,5 +1,5 @@
 // `s2s projections list|rebuild`: what the commands defined in ../projections.ts do.
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { Db } from "../../db/Db.js"
 import { rebuildSummary } from "../../operations/progress.js"
 import { projectionStatus } from "../../operations/projections/status.js"
@@ -9,9 +9,7 @@ import { rebuildProjection } from "../../projections/rebuild.js"
 import { print, printJson, printTable, usageError } from "../output.js"
 import { terminalProgress } from "../progress.js"
 import type { ListInput, RebuildInput } from "../projections.js"
-import { withStages } from "../stages.js"
-
-const withProjections = withStages((m) => Layer.merge(m.DatabaseReady, m.ProjectionsLive))
+import { withDatabaseReady, withProjections } from "../stages.js"
 
 export const list = ({ json }: ListInput) =>
   Effect.gen(function* () {
@@ -46,7 +44,7 @@ const rebuildOne = (projection: Projection) =>
 
 export const rebuildProjections = ({ name, all, json }: RebuildInput) =>
   Effect.gen(function* () {
-    const known = yield* withStages((m) => m.ProjectionsLive)(Projections)
+    const known = yield* withProjections(Projections)
     const names = known.map((p) => p.name).join(", ")
     if (all === (name._tag === "Some")) return yield* usageError(`give one projection NAME or --all (known: ${names})`)
     const chosen = all ? known : known.filter((p) => name._tag === "Some" && p.name === name.value)
@@ -56,6 +54,6 @@ export const rebuildProjections = ({ name, all, json }: RebuildInput) =>
       rebuildOne(projection).pipe(
         Effect.tap((report) => (json ? Effect.void : Effect.forEach(rebuildSummary(report), (line) => print(line))))
       )
-    ).pipe(withStages((m) => m.DatabaseReady))
+    ).pipe(withDatabaseReady)
     if (json) yield* printJson(all ? reports : reports[0])
   })

@@ -1,13 +1,13 @@
 // `s2s redispatch`: what the command defined in ../redispatch.ts does; the report printer and the
 // operations layer are shared with the other operator actions (renormalize, replan).
-import { Effect, Either, Layer, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import { type Rendered, renderRedispatch } from "../../operations/format.js"
 import { Redispatch } from "../../operations/redispatch/Redispatch.js"
 import { redispatchRequest } from "../../operations/request.js"
 import { cliActor, print, printJson, printTable, usageError } from "../output.js"
 import { withTerminalProgress } from "../progress.js"
 import type { RedispatchInput } from "../redispatch.js"
-import { withStages } from "../stages.js"
+import { withOperations } from "../stages.js"
 
 export const printRendered = (r: Rendered) =>
   Effect.gen(function* () {
@@ -15,9 +15,6 @@ export const printRendered = (r: Rendered) =>
     yield* printTable(r.headers, r.rows)
     for (const line of r.footer) yield* print(line)
   })
-
-/** Operator actions with what they stand on. */
-export const withOperations = withStages((m) => m.OperationsLive.pipe(Layer.provideMerge(m.CoreLive)))
 
 export const redispatch = (o: RedispatchInput) =>
   Effect.gen(function* () {

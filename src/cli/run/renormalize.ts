@@ -6,7 +6,8 @@ import { renormalizeRequest } from "../../operations/request.js"
 import { cliActor, printJson, usageError } from "../output.js"
 import { withTerminalProgress } from "../progress.js"
 import type { RenormalizeInput } from "../renormalize.js"
-import { printRendered, withOperations } from "./redispatch.js"
+import { withOperations } from "../stages.js"
+import { printRendered } from "./redispatch.js"
 
 export const renormalize = (o: RenormalizeInput) =>
   Effect.gen(function* () {

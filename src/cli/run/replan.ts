@@ -6,7 +6,8 @@ import { replanRequest } from "../../operations/request.js"
 import { cliActor, printJson, usageError } from "../output.js"
 import { withTerminalProgress } from "../progress.js"
 import type { ReplanInput } from "../replan.js"
-import { printRendered, withOperations } from "./redispatch.js"
+import { withOperations } from "../stages.js"
+import { printRendered } from "./redispatch.js"
 
 export const replan = (o: ReplanInput) =>
   Effect.gen(function* () {

@@ -7,7 +7,7 @@ import { aggregate, DIMENSIONS, type Dimension, type Figures, shareText } from "
 import { reportOrders } from "../../reports/query.js"
 import { print, printJson, table, usageError } from "../output.js"
 import type { ReportInput } from "../report.js"
-import { withStages } from "../stages.js"
+import { withDatabaseReady } from "../stages.js"
 
 const FIGURES = ["orders", "paid", "eligible", "delivered", "acknowledged", "failed", "held"] as const
 
@@ -55,4 +55,4 @@ export const report = (o: ReportInput) =>
             [...by.right.map((_, i) => (i === 0 ? "total" : "")), ...cells(result.totals)]
           ]
     yield* print(table(head, rows))
-  }).pipe(withStages((m) => m.DatabaseReady))
+  }).pipe(withDatabaseReady)

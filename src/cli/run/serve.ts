@@ -4,7 +4,7 @@ import { DEFAULT_HEAP_GROWING_PERCENT, tuneHeap } from "../../lib/heap.js"
 import { applyAtStart } from "../configFile.js"
 import { cliActor, print, usageError } from "../output.js"
 import type { ServeInput, WorkerInput } from "../serve.js"
-import { stages, withStages } from "../stages.js"
+import { stages, withDatabaseReady } from "../stages.js"
 
 /** V8's heap growth past the live set, set by the service itself (lib/heap.ts). */
 const tuneHeapAtStart = Config.integer("S2S_HEAP_GROWING_PERCENT").pipe(
@@ -43,4 +43,4 @@ export const worker = ({ config }: WorkerInput) =>
 export const migrate = () =>
   Effect.gen(function* () {
     yield* print("database migrated and current")
-  }).pipe(withStages((m) => m.DatabaseReady))
+  }).pipe(withDatabaseReady)
