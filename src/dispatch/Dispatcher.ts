@@ -28,7 +28,7 @@ import { EventStore } from "../events/EventStore.js"
 import { orderStream } from "../events/streams.js"
 import { CurrentWorkerPool } from "../jobs/WorkerStatus.js"
 import { dispatchAmbiguousTotal, dispatchesTotal } from "../lib/metrics.js"
-import { DISPATCH_BATCH_ITEMS, type DispatchJobPayload } from "../rules/plan.js"
+import { DISPATCH_BATCH_ITEMS, type DispatchJobPayload, DispatchShards } from "../rules/plan.js"
 import { onUnknownOutcome } from "./ambiguity.js"
 import { Breakers } from "./Breakers.js"
 import { makeBatchedIo } from "./batched.js"
@@ -96,6 +96,7 @@ export const DispatcherLive = Layer.effect(
     const breakers = yield* Breakers
     const random = yield* Config.succeed(Math.random)
     const batchItems = yield* DispatchBatchItems
+    const shards = yield* DispatchShards
 
     const store = yield* EventStore
     const io = yield* makeBatchedIo
@@ -331,7 +332,7 @@ export const DispatcherLive = Layer.effect(
         )
       })
 
-    const runBatch = makeBatchRun({ run, db, config, breakers, random, batchItems })
+    const runBatch = makeBatchRun({ run, db, config, breakers, random, batchItems, shards })
 
     return Dispatcher.of({
       run: (payload) => run(payload).pipe(Effect.asVoid, Effect.withSpan("Dispatcher.run")),

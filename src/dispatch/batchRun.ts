@@ -35,10 +35,12 @@ export interface BatchRunDeps {
   readonly random: () => number
   /** The most items one run takes (DISPATCH_BATCH_ITEMS). */
   readonly batchItems: number
+  /** DISPATCH_SHARDS: the batch keys per target that requeued items spread over. */
+  readonly shards: number
 }
 
 /** The batch runner: one result per payload, in order (an item's failure is its own). */
-export const makeBatchRun = ({ run, db, config, breakers, random, batchItems }: BatchRunDeps) => {
+export const makeBatchRun = ({ run, db, config, breakers, random, batchItems, shards }: BatchRunDeps) => {
   // An item's failure (or defect) is its own result; an interruption stops the batch.
   const itemResult = (payload: DispatchJobPayload) =>
     run(payload).pipe(
@@ -140,7 +142,7 @@ export const makeBatchRun = ({ run, db, config, breakers, random, batchItems }: 
     db.query("Dispatcher.requeue", (sql) =>
       enqueueJobs(
         sql,
-        items.map((p) => ({ ...dispatchBatchJob(p), runAt: at }))
+        items.map((p) => ({ ...dispatchBatchJob(p, shards), runAt: at }))
       )
     )
 

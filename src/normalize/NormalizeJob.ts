@@ -25,7 +25,7 @@ import {
   normalizeJob as normalizeJobOf
 } from "../jobs/normalizeJobs.js"
 import { defineBatchTask, defineTask } from "../jobs/task.js"
-import type { Plan } from "../rules/plan.js"
+import { DispatchShards, type Plan } from "../rules/plan.js"
 import { reroutingFor } from "./alias.js"
 import { makeRunBatch } from "./batch.js"
 import { countFailure, decideOrder, examine, noPlan, orderWrites, verdictWrites } from "./decision.js"
@@ -72,6 +72,7 @@ export const NormalizerLive = Layer.effect(
     const config = yield* ConfigState
     const alerting = yield* Alerting
     const batchItems = yield* NormalizeBatchItems
+    const shards = yield* DispatchShards
 
     const resolveAlias = (alias: string) =>
       db.query(
@@ -109,7 +110,7 @@ export const NormalizerLive = Layer.effect(
         const orderKey = outcome.orderKey
         const orderEvents = yield* store.readStream(orderStream(orderKey))
         const now = new Date()
-        const decision = decideOrder(webhookId, outcome, orderEvents, snapshot, now)
+        const decision = decideOrder(webhookId, outcome, orderEvents, snapshot, now, shards)
         if (dryRun) return { outcome, orderEvents: decision.orderAppend, plan: decision.plan }
 
         const alerts = yield* alerting.raise({
@@ -159,7 +160,7 @@ export const NormalizerLive = Layer.effect(
 
     return Normalizer.of({
       run,
-      runBatch: makeRunBatch({ db, store, config, alerting, single: (webhookId) => run(webhookId), batchItems })
+      runBatch: makeRunBatch({ db, store, config, alerting, single: (webhookId) => run(webhookId), batchItems, shards })
     })
   })
 )

@@ -59,6 +59,8 @@ export interface BatchServices {
   readonly single: (webhookId: string) => Effect.Effect<unknown, DbError>
   /** The most webhooks one run takes. */
   readonly batchItems: number
+  /** DISPATCH_SHARDS: the batch keys per target that planned dispatches spread over. */
+  readonly shards: number
 }
 
 type Result = Either.Either<void, unknown>
@@ -76,7 +78,7 @@ const byStream = (events: ReadonlyArray<RecordedEvent>) => {
 }
 
 export const makeRunBatch = (services: BatchServices) => {
-  const { db, store, config, alerting, single, batchItems } = services
+  const { db, store, config, alerting, single, batchItems, shards } = services
 
   /**
    * The batch's reads, decisions and one append. Returns the webhooks left for the single path, in
@@ -131,7 +133,8 @@ export const makeRunBatch = (services: BatchServices) => {
           examined.outcome,
           orderStreams.get(orderStream(orderKey)) ?? [],
           snapshot,
-          now
+          now,
+          shards
         )
         const alerts = yield* alerting.raise({
           events: decision.orderAppend,

@@ -13,7 +13,14 @@ import { orderStream, webhookStream } from "../events/streams.js"
 import { failureReasonOf, type NormalizationFailureReason, type WebhookReceived } from "../events/webhook.js"
 import { weighJob } from "../jobs/jobBudget.js"
 import { normalizationFailuresTotal } from "../lib/metrics.js"
-import { type DispatchJobPayload, mergePlans, type Plan, planAdjustments, planConversion } from "../rules/plan.js"
+import {
+  DISPATCH_SHARDS,
+  type DispatchJobPayload,
+  mergePlans,
+  type Plan,
+  planAdjustments,
+  planConversion
+} from "../rules/plan.js"
 import {
   adjustmentFor,
   decide,
@@ -141,7 +148,9 @@ export const decideOrder = (
   outcome: Observed,
   orderEvents: ReadonlyArray<RecordedEvent>,
   snapshot: ConfigSnapshot,
-  now: Date
+  now: Date,
+  /** DISPATCH_SHARDS: how many batch keys per target the planned dispatches spread over. */
+  shards = DISPATCH_SHARDS
 ): OrderDecision => {
   const orderKey = outcome.orderKey
   const { order: before, dispatch } = foldConversion(orderEvents)
@@ -149,7 +158,7 @@ export const decideOrder = (
   const after = foldOrder(events, before)
   const becameEligible = !isEligible(before) && isEligible(after)
   const adjustment = adjustmentFor(before, after)
-  const routed = becameEligible && after.order ? planConversion(after.order, snapshot) : noPlan
+  const routed = becameEligible && after.order ? planConversion(after.order, snapshot, shards) : noPlan
   // A pair imported at cutover (s2s import dispatched) was sent by the previous system: no job.
   const conversionPlan = {
     events: routed.events,
@@ -162,7 +171,7 @@ export const decideOrder = (
   const planned = conversionPlan.events.reduce((s, e) => evolveDispatch(s, e, now.toISOString()), dispatch)
   const plan = mergePlans(
     conversionPlan,
-    adjustment ? planAdjustments(orderKey, adjustment, planned, snapshot) : noPlan
+    adjustment ? planAdjustments(orderKey, adjustment, planned, snapshot, shards) : noPlan
   )
   const ignored = events.some((e) => e._tag === "OrderIgnored")
   const marker: AppEvent = {

@@ -4,6 +4,7 @@
 // (order, target, kind) (an item of its target's batch job), for the normalization transaction to
 // append and enqueue together.
 
+import { Config } from "effect"
 import type { ConfigSnapshot } from "../config/state.js"
 import type { DispatchState } from "../conversion/dispatch.js"
 import type { CanonicalOrder } from "../events/CanonicalOrder.js"
@@ -22,8 +23,25 @@ export const DISPATCH_TASK = "dispatch-order"
  */
 export const DISPATCH_BATCH_TASK = "dispatch-batch"
 
-/** Batches per target that can run at once (the order key picks one); at most the target's concurrency. */
+/**
+ * Batches per target that can run at once, across every worker process (the order key picks one);
+ * `DISPATCH_SHARDS` changes it. Each process still runs at most the target's `concurrency` of them.
+ * Changing it while jobs wait is safe: a waiting batch keeps its key and runs, new items take the new
+ * keys, and an order's adjustment still waits for its conversion to succeed (Dispatcher.ts), whatever
+ * batch either is in.
+ */
 export const DISPATCH_SHARDS = 4
+
+export const MAX_DISPATCH_SHARDS = 256
+
+/** `DISPATCH_SHARDS`, checked when the worker starts (a bad value stops it with this message). */
+export const DispatchShards = Config.integer("DISPATCH_SHARDS").pipe(
+  Config.validate({
+    message: `DISPATCH_SHARDS must be a whole number from 1 to ${MAX_DISPATCH_SHARDS}`,
+    validation: (n) => n >= 1 && n <= MAX_DISPATCH_SHARDS
+  }),
+  Config.withDefault(DISPATCH_SHARDS)
+)
 
 export type Trigger = (typeof DispatchPlanned.Type)["trigger"]
 
@@ -61,8 +79,8 @@ export const dispatchBatchKey = (targetId: string, shard: number) => `dispatch-b
  * batch of a key runs at a time, and the items that arrive meanwhile wait in the next one (without
  * the queue a free worker would take each new item alone at once, and batches would never form).
  */
-export const dispatchBatchJob = (payload: DispatchJobPayload): Job => {
-  const key = dispatchBatchKey(payload.targetId, shardOf(payload.orderKey))
+export const dispatchBatchJob = (payload: DispatchJobPayload, shards = DISPATCH_SHARDS): Job => {
+  const key = dispatchBatchKey(payload.targetId, shardOf(payload.orderKey, shards))
   return { task: DISPATCH_BATCH_TASK, payload: [payload], jobKey: key, queueName: key, maxAttempts: 10 }
 }
 
@@ -73,7 +91,7 @@ export interface Plan {
 
 const noPlan: Plan = { events: [], jobs: [] }
 
-export const planConversion = (order: CanonicalOrder, config: ConfigSnapshot): Plan => {
+export const planConversion = (order: CanonicalOrder, config: ConfigSnapshot, shards = DISPATCH_SHARDS): Plan => {
   const explanation = explain(order, config.rules, [...config.targets.values()])
   const targets = toPlannedTargets(explanation, "conversion")
   return {
@@ -86,7 +104,9 @@ export const planConversion = (order: CanonicalOrder, config: ConfigSnapshot): P
         trigger: "paid"
       }
     ],
-    jobs: targets.map((t) => dispatchBatchJob({ orderKey: order.orderKey, targetId: t.targetId, kind: "conversion" }))
+    jobs: targets.map((t) =>
+      dispatchBatchJob({ orderKey: order.orderKey, targetId: t.targetId, kind: "conversion" }, shards)
+    )
   }
 }
 
@@ -115,7 +135,8 @@ export const planAdjustments = (
   orderKey: string,
   adjustment: AdjustmentRequest,
   dispatch: DispatchState,
-  config: ConfigSnapshot
+  config: ConfigSnapshot,
+  shards = DISPATCH_SHARDS
 ): Plan => {
   const targets: Array<typeof PlannedTarget.Type> = []
   for (const entry of dispatch.values()) {
@@ -144,7 +165,7 @@ export const planAdjustments = (
         trigger: adjustment.kind === "retraction" && adjustment.reason === "cancelled" ? "cancellation" : "refund"
       }
     ],
-    jobs: targets.map((t) => dispatchBatchJob({ orderKey, targetId: t.targetId, kind: t.kind }))
+    jobs: targets.map((t) => dispatchBatchJob({ orderKey, targetId: t.targetId, kind: t.kind }, shards))
   }
 }
 
