@@ -12,8 +12,8 @@ export const stages: Effect.Effect<Stages> = Effect.promise(() => import("../mai
 
 /** Provides the layer `pick` makes of the module `load` imports when the command runs. */
 const providedFrom =
-  <M, ROut, E2>(load: () => Promise<M>, pick: (module: M) => Layer.Layer<ROut, E2>) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, Exclude<R, ROut>> =>
+  <M, ROut, E2, RIn = never>(load: () => Promise<M>, pick: (module: M) => Layer.Layer<ROut, E2, RIn>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, RIn | Exclude<R, ROut>> =>
     Effect.flatMap(Effect.promise(load), (module) => Effect.provide(effect, pick(module)))
 
 const core = () => import("../stages/core.js")
@@ -28,6 +28,12 @@ export const withCore = providedFrom(core, (m) => m.CoreLive)
 export const withOperations = providedFrom(
   () => Promise.all([core(), import("../stages/operations.js")]),
   ([c, o]) => o.OperationsLive.pipe(Layer.provideMerge(c.CoreLive))
+)
+
+/** Operator actions on the core the caller already provides (loaded only when this runs). */
+export const addOperations = providedFrom(
+  () => import("../stages/operations.js"),
+  (o) => o.OperationsLive
 )
 
 /** The read models (for `s2s projections`), with the database. */

@@ -96,6 +96,10 @@ rules:
       "8:66"
     ])
     expect(lines[1]).toContain('no source captures "aff_id"')
+    // The file is checked before the database is opened: the same report with no database to reach.
+    const offline = s2s(["config", "apply", p], { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" })
+    expect(offline.code, offline.stderr).toBe(1)
+    expect(offline.stderr.split("\n").filter((l) => l.startsWith("  - "))).toEqual(lines)
   })
 
   it("refuses an unknown template variable at apply time, naming it", async () => {

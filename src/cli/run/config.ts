@@ -4,13 +4,14 @@ import { stringify } from "yaml"
 import { ConfigState } from "../../config/ConfigState.js"
 import { planConfigChanges } from "../../config/diff.js"
 import { secretReferences } from "../../config/load.js"
+import type { ConfigFile } from "../../events/configSchema.js"
 import { plural } from "../../operations/format.js"
 import { Replan } from "../../operations/replan/Replan.js"
 import { replanRequest } from "../../operations/request.js"
 import type { ApplyInput, ShowInput } from "../config.js"
 import { readConfig } from "../configFile.js"
 import { cliActor, print, printJson } from "../output.js"
-import { configValidators, withCore, withOperations } from "../stages.js"
+import { addOperations, configValidators, withCore } from "../stages.js"
 
 /** One line per missing variable, each named once with everyone who uses it. */
 const missingVariables = (config: Parameters<typeof secretReferences>[0]) => {
@@ -20,9 +21,14 @@ const missingVariables = (config: Parameters<typeof secretReferences>[0]) => {
   return [...byName].map(([name, users]) => `${name} (used by ${[...new Set(users)].join(", ")})`)
 }
 
-export const apply = ({ file, check, allowMissingEnv }: ApplyInput) =>
+// The file is read and checked before the database is opened: a file with mistakes fails at once.
+export const apply = (input: ApplyInput) =>
+  Effect.flatMap(configValidators, (validators) => readConfig(input.file, validators)).pipe(
+    Effect.flatMap((config) => applyRead(input, config).pipe(withCore))
+  )
+
+const applyRead = ({ file, check, allowMissingEnv }: ApplyInput, config: ConfigFile) =>
   Effect.gen(function* () {
-    const config = yield* readConfig(file, yield* configValidators)
     const state = yield* ConfigState
     const missing = missingVariables(config)
     if (check) {
@@ -49,8 +55,9 @@ export const apply = ({ file, check, allowMissingEnv }: ApplyInput) =>
     if (result.events === 0) return yield* print("no changes: the configuration is current")
     for (const c of result.changes) yield* print(`recorded ${c}`)
     yield* print(`${result.events} event(s) recorded`)
-    for (const line of yield* routingImpact(new Date())) yield* print(line)
-  }).pipe(withOperations)
+    // The operator actions (normalization, channels) load only once something was recorded.
+    for (const line of yield* addOperations(routingImpact(new Date()))) yield* print(line)
+  })
 
 /** Recent orders the new configuration would route to targets they never went to, and what to run. */
 const RECENT_DAYS = 7
