@@ -40,6 +40,21 @@ export default defineConfig({
         }
       },
       {
+        // `npm test` (bin/test.js): the unit and integration files as one project, so both share the
+        // two worker processes from start to end. Two projects run one after the other, the workers
+        // ended and started again between them (vitest isolates projects), with one worker idle
+        // while the other finishes the first project's last file.
+        test: {
+          name: "suite",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/faults/**", "test/e2e/**", "node_modules/**"],
+          globalSetup: ["test/support/tmpRoot.ts", "test/support/globalSetup.ts"],
+          setupFiles: ["test/support/setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000
+        }
+      },
+      {
         // Fault injection (kill -9, terminated backends, a restarted server): slow, run by `npm run
         // test:faults` and .ci/run, not by `npm test`.
         test: {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const npm = process.platform === "win32" ? "npm.cmd" : "npm"
-const vitestArgs = ["vitest", "run", "--project", "unit", "--project", "int", ...process.argv.slice(2)]
+const vitestArgs = ["vitest", "run", "--project", "suite", ...process.argv.slice(2)]
 
 const check = spawn(npm, ["run", "--silent", "check"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
 const tests = spawn("npx", vitestArgs, { cwd: root, stdio: "inherit" })
