@@ -1,5 +1,14 @@
 import { defineConfig } from "vitest/config"
 
+/** The integration files' settings (one PostgreSQL per run); `suite` adds the unit files to them. */
+const integration = {
+  exclude: ["test/faults/**", "test/e2e/**", "node_modules/**"],
+  globalSetup: ["test/support/tmpRoot.ts", "test/support/globalSetup.ts"],
+  setupFiles: ["test/support/setup.ts"],
+  testTimeout: 60_000,
+  hookTimeout: 60_000
+}
+
 export default defineConfig({
   test: {
     // Two cores: one PostgreSQL, two test files at a time (3 was no faster: 189-224 s against 198 s
@@ -28,31 +37,13 @@ export default defineConfig({
           testTimeout: 20_000
         }
       },
-      {
-        test: {
-          name: "int",
-          include: ["test/**/*.int.test.ts"],
-          exclude: ["test/faults/**", "test/e2e/**", "node_modules/**"],
-          globalSetup: ["test/support/tmpRoot.ts", "test/support/globalSetup.ts"],
-          setupFiles: ["test/support/setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000
-        }
-      },
+      { test: { ...integration, name: "int", include: ["test/**/*.int.test.ts"] } },
       {
         // `npm test` (bin/test.js): the unit and integration files as one project, so both share the
         // two worker processes from start to end. Two projects run one after the other, the workers
         // ended and started again between them (vitest isolates projects), with one worker idle
         // while the other finishes the first project's last file.
-        test: {
-          name: "suite",
-          include: ["test/**/*.test.ts"],
-          exclude: ["test/faults/**", "test/e2e/**", "node_modules/**"],
-          globalSetup: ["test/support/tmpRoot.ts", "test/support/globalSetup.ts"],
-          setupFiles: ["test/support/setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000
-        }
+        test: { ...integration, name: "suite", include: ["test/**/*.test.ts"] }
       },
       {
         // Fault injection (kill -9, terminated backends, a restarted server): slow, run by `npm run

@@ -7,7 +7,7 @@ import * as lib from "google-ads-api"
 import type { ChannelError, ChannelResult, DispatchInput, ItemOutcome } from "../../../../src/dispatch/Channel.js"
 import type { GoogleAdsTarget } from "../../../../src/events/configSchema.js"
 import { makeOrder, PLACED_AT } from "../support/orders.js"
-import { adsTarget, sendAdsBatch } from "./adsSupport.js"
+import { adsTarget, partialFailureStatus, sendAdsBatch } from "./adsSupport.js"
 import { dispatch } from "./support.js"
 
 const upload = lib.errors.ConversionUploadErrorEnum.ConversionUploadError
@@ -43,34 +43,25 @@ const answer =
       ...(failed.length === 0
         ? {}
         : {
-            partial_failure_error: {
-              code: 3,
-              message: "partial failure",
-              details: [
-                {
-                  type_url: "type.googleapis.com/google.ads.googleads.v24.errors.GoogleAdsFailure",
-                  value: lib.errors.GoogleAdsFailure.encode(
-                    new lib.errors.GoogleAdsFailure({
-                      errors: failed.map((e) => ({
-                        error_code: e.error_code,
-                        message: "from Google",
-                        ...(e.index === undefined
-                          ? {}
-                          : {
-                              location: {
-                                field_path_elements: [
-                                  { field_name: e.field ?? "conversions", index: e.index },
-                                  { field_name: "gclid" }
-                                ]
-                              }
-                            })
-                      })),
-                      request_id: "rq-1"
-                    })
-                  ).finish()
-                }
-              ]
-            }
+            partial_failure_error: partialFailureStatus(
+              new lib.errors.GoogleAdsFailure({
+                errors: failed.map((e) => ({
+                  error_code: e.error_code,
+                  message: "from Google",
+                  ...(e.index === undefined
+                    ? {}
+                    : {
+                        location: {
+                          field_path_elements: [
+                            { field_name: e.field ?? "conversions", index: e.index },
+                            { field_name: "gclid" }
+                          ]
+                        }
+                      })
+                })),
+                request_id: "rq-1"
+              })
+            )
           }),
       results,
       job_id: 7 + n

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import * as lib from "google-ads-api"
 import type { ChannelError } from "../../../../src/dispatch/Channel.js"
 import { makeOrder, PLACED_AT } from "../support/orders.js"
-import { adsTarget, sendAds } from "./adsSupport.js"
+import { adsTarget, partialFailureStatus, sendAds } from "./adsSupport.js"
 import { dispatch, failure, success } from "./support.js"
 
 const upload = lib.errors.ConversionUploadErrorEnum.ConversionUploadError
@@ -19,16 +19,7 @@ const failureOf = (error_code: ErrorCode, message = "from Google") =>
 
 /** The response shape UploadClickConversions returns: the failure as raw bytes inside a google.rpc.Status. */
 const partialFailure = (error_code: ErrorCode) => () => ({
-  partial_failure_error: {
-    code: 3,
-    message: "partial failure",
-    details: [
-      {
-        type_url: "type.googleapis.com/google.ads.googleads.v24.errors.GoogleAdsFailure",
-        value: lib.errors.GoogleAdsFailure.encode(failureOf(error_code)).finish()
-      }
-    ]
-  },
+  partial_failure_error: partialFailureStatus(failureOf(error_code)),
   results: [{}]
 })
 
@@ -197,18 +188,7 @@ describe("Ads API errors thrown for the whole call", () => {
 
 describe("Ads API adjustment failures", () => {
   const adjustmentFailure = (code: keyof typeof adjustment) => () => ({
-    partial_failure_error: {
-      code: 3,
-      message: "partial failure",
-      details: [
-        {
-          type_url: "type.googleapis.com/google.ads.googleads.v24.errors.GoogleAdsFailure",
-          value: lib.errors.GoogleAdsFailure.encode(
-            failureOf({ conversion_adjustment_upload_error: adjustment[code] })
-          ).finish()
-        }
-      ]
-    },
+    partial_failure_error: partialFailureStatus(failureOf({ conversion_adjustment_upload_error: adjustment[code] })),
     results: [{}]
   })
   const refunded = makeOrder("DE", { status: "refunded", refundedMinor: 4990 })

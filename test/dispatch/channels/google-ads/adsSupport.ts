@@ -1,5 +1,6 @@
 // Runs the ads-api path through google-ads-api with its onServiceStart hook standing in for Google.
 import { Effect } from "effect"
+import * as lib from "google-ads-api"
 import type { DispatchInput } from "../../../../src/dispatch/Channel.js"
 import type { GoogleAdsTarget } from "../../../../src/events/configSchema.js"
 import { withEnv } from "../support/run.js"
@@ -12,6 +13,18 @@ export const adsTarget: GoogleAdsTarget = {
   developerToken: "env:GOOGLE_DEV_TOKEN" as GoogleAdsTarget["credentials"],
   timeZone: "Europe/Berlin"
 }
+
+/** A partial failure as Google answers it: the GoogleAdsFailure as raw bytes inside a google.rpc.Status. */
+export const partialFailureStatus = (failure: InstanceType<typeof lib.errors.GoogleAdsFailure>) => ({
+  code: 3,
+  message: "partial failure",
+  details: [
+    {
+      type_url: "type.googleapis.com/google.ads.googleads.v24.errors.GoogleAdsFailure",
+      value: lib.errors.GoogleAdsFailure.encode(failure).finish()
+    }
+  ]
+})
 
 export interface Captured {
   method: string
