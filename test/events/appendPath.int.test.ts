@@ -1,5 +1,6 @@
 // One append path (sql/0010): every event is inserted by s2s_append_stream, whichever door it comes
 // in by (s2s_append, s2s_record_deliveries, appendStreams), so the idempotency rules are the same for all.
+// sql/0018 gave it a fast path for one event (one VALUES row, ids read only where a retry needs them).
 import { randomUUID } from "node:crypto"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { Sql } from "../../src/db/Db.js"
@@ -70,5 +71,46 @@ describe("one append path", () => {
         }
       ])
     ).rejects.toMatchObject({ code: "S2C02" })
+  })
+  it("returns the same shape for one event (the fast path) as for several, each position the stored row's", async () => {
+    type Result = { s: string; v: number; p: Array<number | string> }
+    const append = async (stream: string, expected: string, events: Array<Record<string, unknown>>) => {
+      const [row] = await sql<Array<{ r: Result }>>`
+        select s2s_append_stream(${stream}, ${expected}, ${sql.json(events as never)}::jsonb) as r`
+      return row!.r
+    }
+    const stored = async (stream: string) =>
+      sql<Array<{ v: number; p: string; id: string; type: string; sv: number; data: unknown; metadata: unknown }>>`
+        select stream_version::int as v, global_position::text as p, event_id::text as id, type,
+               schema_version as sv, data, metadata
+        from events where stream_id = ${stream} order by stream_version`
+
+    const stream = `shape-${randomUUID()}`
+    const id = randomUUID()
+    const one = await append(stream, "no_stream", [{ id, t: "Noted", sv: 2, d: { n: 1 }, m: { actor: "test" } }])
+    const two = await append(stream, "1", [
+      { t: "Noted", d: { n: 2 } },
+      { t: "Noted", d: { n: 3 } }
+    ])
+    const three = await append(stream, "any", [{ t: "Noted", d: { n: 4 } }])
+    const rows = await stored(stream)
+    expect(rows.map((r) => r.v)).toEqual([1, 2, 3, 4])
+    expect(one).toEqual({ s: stream, v: 1, p: [Number(rows[0]!.p)] })
+    expect(two).toEqual({ s: stream, v: 3, p: [Number(rows[1]!.p), Number(rows[2]!.p)] })
+    expect(three).toEqual({ s: stream, v: 4, p: [Number(rows[3]!.p)] })
+    expect(rows[0]).toMatchObject({ id, type: "Noted", sv: 2, data: { n: 1 }, metadata: { actor: "test" } })
+    // No id given: a fresh one; no schema version or metadata: 1 and {}.
+    expect(rows[3]).toMatchObject({ sv: 1, data: { n: 4 }, metadata: {} })
+    expect(rows[3]!.id).toMatch(/^[0-9a-f-]{36}$/)
+
+    // The single event's retry and conflict, which read the ids only now.
+    expect(await append(stream, "no_stream", [{ id, t: "Noted", d: { n: 1 } }])).toEqual({ s: stream, v: -1, p: [] })
+    expect(await append(stream, "no_stream", [{ id: randomUUID(), t: "Noted", d: {} }])).toEqual({
+      s: stream,
+      conflict: 4
+    })
+    expect(await append(stream, "2", [{ t: "Noted", d: {} }])).toEqual({ s: stream, conflict: 4 })
+    expect(await append(stream, "any", [])).toBeNull()
+    expect(await stored(stream)).toHaveLength(4)
   })
 })
