@@ -18,8 +18,11 @@ import { makeWorkerStatus, WorkerStatus } from "./WorkerStatus.js"
 
 /** Off by default: slicing trades the worker's own latency for the HTTP side's (timeSlice.ts). */
 export const DEFAULT_SLICE_MS = 0
-/** Off by default: the limit trades the worker's own latency for the HTTP side's (admission.ts). */
-export const DEFAULT_WHILE_RECEIVING = 0
+/**
+ * 4 jobs per task while webhooks arrive and the loop runs late (admission.ts): the HTTP side's share
+ * of a draining process doubled, and the worker still kept up at its capacity (README, Benchmarks).
+ */
+export const DEFAULT_WHILE_RECEIVING = 4
 
 export const WorkerConfig = Config.all({
   concurrency: Config.integer("WORKER_CONCURRENCY").pipe(Config.withDefault(16)),

@@ -1,5 +1,5 @@
-// Ingest first, when set (WORKER_CONCURRENCY_WHILE_RECEIVING, default 0: off): while webhooks arrive
-// at this process and its event loop runs late, each task runs at most that many jobs at once; the
+// Ingest first (WORKER_CONCURRENCY_WHILE_RECEIVING, default 4; 0: no limit): while webhooks arrive at
+// this process and its event loop runs late, each task runs at most that many jobs at once; the
 // worker's other slots wait, holding their job but nothing else, and start as soon as a running job
 // of their task ends or the pressure is gone (no webhook for RECEIVING_WINDOW_MS, or the loop on time
 // again). Otherwise every slot runs (WORKER_CONCURRENCY). The limit is per task, so no stage waits
@@ -7,13 +7,16 @@
 //
 // Why: one `serve` process is one thread. Draining a backlog with 16 batch jobs at once (up to 64
 // items each) took the thread from the API: webhooks accepted while the same process drained fell to
-// 3-19% of its API-only rate, the event loop 30-130 ms late, and neither time slices nor a share of
-// the loop for the worker changed that much. Fewer jobs at once did (2: 15-51%, 202 p99 under 1 s).
-// Why off by default: at a steady load near the process's capacity the loop is late most of the
-// time, the limit holds, the worker falls behind and stays behind (at 50 orders/s on a loaded 2-core
-// machine a webhook's last dispatch came 20-27 s after it, against 0.7-6 s without the limit). It
-// suits a process whose webhooks must be answered quickly whatever its worker has to do; separate
-// API and worker processes (`serve --api-only`, `s2s worker`) are the better answer (README).
+// 5-16% of its API-only rate, and neither time slices nor a share of the loop for the worker changed
+// that much. Fewer jobs at once did. Measured on a 2-core machine (`npm run bench -- fairness latency`,
+// 2026-12-07): at 4, 16% / 28% of the API-only rate (8 / 32 clients) against 7% / 16%, the 202 at a
+// steady 50 orders/s p50 27 against 61 ms with the last dispatch no later (340 against 386 ms), and at
+// 100 orders/s (this machine's capacity) the worker still kept up (last dispatch p99 1.9-4.7 s against
+// 1.6-4.2 s without a limit, within the runs' noise). At 2 and 1 ingest gets more (39%, 50% at 32
+// clients), but at capacity the worker falls behind (last dispatch p50 4.4 s and 12 s after 30 s at
+// 100 orders/s) and stays behind while webhooks keep coming: those suit a process whose webhooks must
+// be answered quickly whatever its worker has to do. Separate API and worker processes (`serve
+// --api-only`, `s2s worker`) are the full answer (README).
 import { webhookActivity } from "../lib/webhookActivity.js"
 import { type LoopLag, watchLoopLag } from "./timeSlice.js"
 

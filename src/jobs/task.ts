@@ -146,8 +146,8 @@ export const toTask = <R>(
     }
   }
 
-  // Its turn while webhooks arrive (admission.ts; no wait unless WORKER_CONCURRENCY_WHILE_RECEIVING is
-  // set), then room in the memory budget, as above.
+  // Its turn while webhooks arrive and the loop runs late (admission.ts; no wait otherwise, nor with
+  // WORKER_CONCURRENCY_WHILE_RECEIVING=0), then room in the memory budget, as above.
   return async (payload, helpers) => {
     const leave = await admission.enter(def.name, onPoolAbort(helpers.abortSignal))
     if (leave === undefined) throw new Error("the worker stopped before this job had its turn to run")

@@ -1,8 +1,10 @@
 // The worker's admission (src/jobs/admission.ts): while webhooks arrive, at most N jobs of each task
 // run at once and the others wait their turn, in order; without webhooks, or once they stop, every
 // job runs; a cancelled waiter holds nothing.
+import { ConfigProvider, Effect, Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { makeAdmission, webhooksWaiting } from "../../src/jobs/admission.js"
+import { WorkerConfig } from "../../src/jobs/Worker.js"
 import { webhookActivity } from "../../src/lib/webhookActivity.js"
 import { waitUntil } from "../support/wait.js"
 
@@ -96,5 +98,20 @@ describe("the worker's admission while webhooks arrive", () => {
       webhookActivity.mark()
       return waiting()
     })
+  })
+
+  it("limits to 4 jobs per task by default; WORKER_CONCURRENCY_WHILE_RECEIVING sets it, 0 turns it off", () => {
+    const read = (env: Record<string, string>) =>
+      Effect.runSync(
+        Effect.either(WorkerConfig).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+        )
+      )
+    const whileReceiving = (env: Record<string, string>) => Either.map(read(env), (c) => c.whileReceiving)
+    expect(whileReceiving({})).toEqual(Either.right(4))
+    expect(whileReceiving({ WORKER_CONCURRENCY_WHILE_RECEIVING: "0" })).toEqual(Either.right(0))
+    expect(whileReceiving({ WORKER_CONCURRENCY_WHILE_RECEIVING: "2" })).toEqual(Either.right(2))
+    const refused = read({ WORKER_CONCURRENCY_WHILE_RECEIVING: "-1" })
+    expect(Either.isLeft(refused) && String(refused.left)).toContain("must be 0 (no limit) or more")
   })
 })
