@@ -23,6 +23,10 @@ export const readiness = (db: DbService, worker: Option.Option<WorkerStatusServi
       Promise.all([pendingMigrations(sql), Option.isSome(worker) ? queuedJobs(sql) : Promise.resolve(undefined)])
     )
     .pipe(
+      // Answer at the deadline even when the server has stopped answering (a stall, a partition):
+      // interrupting the query cancels it and waits until it ended (db/run.ts), which a stopped server
+      // never lets happen, so that wait goes on in the background.
+      Effect.disconnect,
       Effect.timeout("3 seconds"),
       Effect.tapError((error) => Effect.logDebug("readiness check failed", error)),
       Effect.mapError(() => unavailable("the database does not answer")),

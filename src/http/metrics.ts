@@ -36,6 +36,9 @@ export const refreshDatabaseMetrics = (db: DbService) =>
   db
     .query("Metrics.scrape", (sql) => Promise.all([lagAll(sql), jobCounts(sql)]))
     .pipe(
+      // At the deadline even from a stalled server (the query's cancellation goes on in the
+      // background; HealthHttp.ts's readiness does the same).
+      Effect.disconnect,
       Effect.timeout("3 seconds"),
       Effect.match({
         onFailure: (error) => {
