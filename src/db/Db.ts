@@ -25,6 +25,7 @@ export {
   toDbError,
   UniqueViolation
 } from "./errors.js"
+export { withinDeadline } from "./run.js"
 export { APP_ROLE, makeSql, type Queryable, type Sql, type TxSql } from "./sql.js"
 export { CurrentTransaction } from "./transaction.js"
 

@@ -1,7 +1,7 @@
 // A postgres.js callback as an Effect: failures classified (errors.ts), and interruption cancels the
 // queries the callback sent (postgres.js `.signal()`: a cancel request to the server) and waits until
 // they ended.
-import { Effect } from "effect"
+import { type Duration, Effect } from "effect"
 import { type DbError, toDbError } from "./errors.js"
 import type { Queryable } from "./sql.js"
 
@@ -72,3 +72,15 @@ export const runOn = <A>(
       return settled
     })
   })
+
+/**
+ * A database effect bounded by `duration` even when the server stops answering (a stall, a partition):
+ * it fails with a TimeoutException at the deadline. Interrupting a query cancels it and waits until it
+ * ended (runOn above), which a stopped server never lets happen, so that wait goes on in the
+ * background (Effect.disconnect). For checks and best-effort steps that must answer in time (readiness,
+ * the metrics scrape, a shutdown's clean-up); not for work whose outcome the caller goes on to rely on.
+ */
+export const withinDeadline =
+  (duration: Duration.DurationInput) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(Effect.disconnect, Effect.timeout(duration))

@@ -4,7 +4,7 @@
 import { HttpApiBuilder, HttpServerResponse, OpenApi } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { unavailable } from "../api/errors.js"
-import { Db, type DbService } from "../db/Db.js"
+import { Db, type DbService, withinDeadline } from "../db/Db.js"
 import { pendingMigrations } from "../db/Migrator.js"
 import { HeartbeatConfig } from "../jobs/Heartbeat.js"
 import { judgeWorker, queuedJobs } from "../jobs/readiness.js"
@@ -23,11 +23,8 @@ export const readiness = (db: DbService, worker: Option.Option<WorkerStatusServi
       Promise.all([pendingMigrations(sql), Option.isSome(worker) ? queuedJobs(sql) : Promise.resolve(undefined)])
     )
     .pipe(
-      // Answer at the deadline even when the server has stopped answering (a stall, a partition):
-      // interrupting the query cancels it and waits until it ended (db/run.ts), which a stopped server
-      // never lets happen, so that wait goes on in the background.
-      Effect.disconnect,
-      Effect.timeout("3 seconds"),
+      // At the deadline even when the server has stopped answering (db/run.ts).
+      withinDeadline("3 seconds"),
       Effect.tapError((error) => Effect.logDebug("readiness check failed", error)),
       Effect.mapError(() => unavailable("the database does not answer")),
       Effect.flatMap(([pending, queue]) => {

@@ -4,7 +4,7 @@
 // jobs and no projector still reports them, and every process reports the same values.
 import { Effect } from "effect"
 import { Gauge } from "prom-client"
-import type { DbService } from "../db/Db.js"
+import { type DbService, withinDeadline } from "../db/Db.js"
 import { jobCounts } from "../jobs/queue.js"
 import { projectionLagEvents, projectionLagSeconds, registry } from "../lib/metrics.js"
 import { lagAll } from "../projections/runner.js"
@@ -36,10 +36,8 @@ export const refreshDatabaseMetrics = (db: DbService) =>
   db
     .query("Metrics.scrape", (sql) => Promise.all([lagAll(sql), jobCounts(sql)]))
     .pipe(
-      // At the deadline even from a stalled server (the query's cancellation goes on in the
-      // background; HealthHttp.ts's readiness does the same).
-      Effect.disconnect,
-      Effect.timeout("3 seconds"),
+      // At the deadline even when the server has stopped answering (db/run.ts).
+      withinDeadline("3 seconds"),
       Effect.match({
         onFailure: (error) => {
           for (const gauge of [projectionLagEvents, projectionLagSeconds, jobQueue, jobQueueOldestSeconds])

@@ -5,7 +5,7 @@
 // The tasks themselves, and how a job runs one, are in task.ts.
 import { Config, Context, Effect, Fiber, Layer, Option, Schedule } from "effect"
 import { Database } from "../db/Database.js"
-import { Db } from "../db/Db.js"
+import { Db, withinDeadline } from "../db/Db.js"
 import { workerJobsReleased, workerRestarts } from "../lib/metrics.js"
 import { makeAdmission } from "./admission.js"
 import { makeHeartbeat } from "./Heartbeat.js"
@@ -183,7 +183,8 @@ export const WorkerLive = Layer.scopedDiscard(
         const pool = current
         if (pool === undefined) return
         yield* Effect.promise(() => pool.stop()).pipe(Effect.timeout("30 seconds"), Effect.ignore)
-        yield* release(pool).pipe(Effect.timeout("5 seconds"), Effect.ignore)
+        // Bounded even against a stalled database (db/run.ts); what it leaves, the sweep releases.
+        yield* release(pool).pipe(withinDeadline("5 seconds"), Effect.ignore)
         yield* Effect.logInfo("worker stopped")
       })
     )

@@ -4,10 +4,11 @@
 // (src/db/run.ts); the cancel request reaches the postmaster, but the stopped backend never ends the
 // query, so a check that waited for that wait would hang for as long as the stall lasts. The fault
 // suite's postgres-stall test showed it now and then, when the check's query was already on a
-// pooled connection as the server stopped.
+// pooled connection as the server stopped. Both checks, and the worker's release at shutdown, bound
+// their query with withinDeadline (db/run.ts), tested here first.
 import { Effect, Exit, Option } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { type DbService, makeDbService, type Sql } from "../../src/db/Db.js"
+import { type DbService, makeDbService, type Sql, withinDeadline } from "../../src/db/Db.js"
 import { readiness } from "../../src/http/HealthHttp.js"
 import { databaseUp, refreshDatabaseMetrics } from "../../src/http/metrics.js"
 import { appSql, freshDatabase } from "../support/db.js"
@@ -62,6 +63,15 @@ const timed = async <A>(run: () => Promise<A>) => {
 }
 
 describe("health checks against a database that stopped answering mid-query", () => {
+  it("withinDeadline fails with a TimeoutException at its deadline from a stopped backend", async () => {
+    const probe = db.query("probe", (sql) => sql`select 1 as one`).pipe(withinDeadline("1 second"))
+    expect(await Effect.runPromise(probe)).toEqual([{ one: 1 }])
+    await stopBackend()
+    const { result: exit, ms } = await timed(() => Effect.runPromiseExit(probe))
+    expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("TimeoutException")
+    expect(ms).toBeLessThan(DEADLINE_MS)
+  }, 20_000)
+
   it("readiness fails with 'the database does not answer' at its deadline, not when the stall ends", async () => {
     const ready = readiness(db, Option.none(), 30_000)
     expect(Exit.isSuccess(await Effect.runPromiseExit(ready))).toBe(true)
