@@ -7,19 +7,26 @@
 // pooled connection as the server stopped. Both checks, and the worker's release at shutdown, bound
 // their query with withinDeadline (db/run.ts), tested here first.
 import { Effect, Exit, Option } from "effect"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type DbService, makeDbService, type Sql, withinDeadline } from "../../src/db/Db.js"
 import { readiness } from "../../src/http/HealthHttp.js"
 import { databaseUp, refreshDatabaseMetrics } from "../../src/http/metrics.js"
 import { appSql, freshDatabase } from "../support/db.js"
-import { waitUntil } from "../support/wait.js"
 
+let url: string
 let pool: Sql
 let db: DbService
 const stopped: Array<number> = []
 
 beforeAll(async () => {
-  const url = await freshDatabase()
+  url = await freshDatabase()
+})
+
+// A pool per test. The interrupted query's cancel request reaches the stopped backend only after
+// SIGCONT, and PostgreSQL may then apply it to whatever that backend runs next (a known race of
+// cancel requests): on a shared pool it once cancelled the next test's first query (CI, 2026-12-07).
+// A new pool has new backends, which that cancel cannot reach.
+beforeEach(() => {
   // One connection, so the check's query goes out on the backend the test stops.
   pool = appSql(url, 1)
   db = makeDbService(pool, url)
@@ -27,20 +34,8 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const pid of stopped.splice(0)) process.kill(pid, "SIGCONT")
-  // The cancel request the interruption sent is delivered once the backend runs again: wait until
-  // the connection answers cleanly, so it cannot cancel the next test's query.
-  await waitUntil(
-    "the backend answers again",
-    () =>
-      pool`select 1`.then(
-        () => true,
-        () => false
-      ),
-    10_000
-  )
+  await pool.end({ timeout: 1 })
 })
-
-afterAll(() => pool.end({ timeout: 5 }))
 
 /** Stops the pool's one backend; it is sent SIGCONT after the test. */
 const stopBackend = async () => {
