@@ -19,6 +19,21 @@ const sent = (id: number) => fakes().map((f) => f.about(String(id)).length)
 const webhookEvents = (type: string) =>
   w.sql<Array<{ n: number }>>`select count(*)::int as n from events where type = ${type}`.then((r) => r[0]!.n)
 
+/** Waits until the live conversions view has applied every event recorded before the call. */
+const conversionsCaughtUp = async () => {
+  const [last] = await w.sql<Array<{ xid: string; position: string }>>`
+    select transaction_id::text as xid, global_position::text as position from events
+    order by transaction_id desc, global_position desc limit 1`
+  await eventually(async () => {
+    const rows = await w.sql<Array<{ ok: boolean }>>`
+      select (c.last_xid, c.last_position) >= (${last!.xid}::xid8, ${last!.position}::bigint) as ok
+      from projection_checkpoints c
+      join projections p on p.name = c.name and p.active_generation = c.generation
+      where c.name = 'conversions'`
+    return rows[0]?.ok === true ? true : undefined
+  })
+}
+
 beforeAll(async () => {
   w = await startWorld({ postback: ok, meta: ok, google: ok })
 })
@@ -89,6 +104,9 @@ describe("a payment before its order", () => {
     })
     expect(sent(id)).toEqual([1, 1, 1])
     expect(await w.types(key(id))).not.toContain("DispatchRequested")
+    // The conversions view is a projection, applied after the events are recorded: read it once it has
+    // applied everything recorded so far (it once read no row yet here).
+    await conversionsCaughtUp()
     const rows = await w.sql`select status from conversions where order_key = ${key(id)}`
     expect(rows[0]?.status).toBe("paid")
   })
