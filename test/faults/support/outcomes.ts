@@ -30,9 +30,57 @@ export const settle = async (rig: Rig, timeoutMs: number): Promise<{ accounting:
       return accounting.fates.pending === 0
     },
     timeoutMs,
-    () => `still pending: ${accounting?.pending.slice(0, 10).join(", ")} (${accounting?.pending.length} in all)`
+    async () =>
+      `still pending: ${accounting?.pending.slice(0, 10).join(", ")} (${accounting?.pending.length} in all)\n` +
+      (await diagnose(rig, accounting?.pending ?? []))
   )
   return { accounting: accounting!, ms }
+}
+
+/**
+ * Why pairs are still pending, for the failure message (a fault test that fails in CI must explain
+ * itself): each order's recorded events, its jobs and dispatch leases, and the service's warnings.
+ */
+const diagnose = async (rig: Rig, pending: ReadonlyArray<string>): Promise<string> => {
+  const orders = [...new Set(pending.map((p) => p.slice(0, p.indexOf("|"))))].slice(0, 3)
+  const parts: Array<string> = []
+  try {
+    for (const orderKey of orders) {
+      const events = await rig.pg.sql<Array<{ type: string; target: string | null; at: Date }>>`
+        select type, data->>'targetId' as target, recorded_at as at from events
+        where stream_id = ${`order-${orderKey}`} order by stream_version`
+      const jobs = await rig.pg.sql<
+        Array<{
+          task: string
+          key: string | null
+          run_in_ms: number
+          attempts: number
+          last_error: string | null
+          locked_by: string | null
+        }>
+      >`
+        select t.identifier as task, j.key, (extract(epoch from j.run_at - now()) * 1000)::int as run_in_ms, j.attempts,
+               left(j.last_error, 300) as last_error, j.locked_by
+        from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+        where j.payload::text like ${`%${orderKey}%`}`
+      const leases = await rig.pg.sql<Array<{ dispatch_key: string; expires_in_ms: number; pool_id: string | null }>>`
+        select dispatch_key, (extract(epoch from expires_at - now()) * 1000)::int as expires_in_ms, pool_id
+        from dispatch_leases where dispatch_key like ${`${orderKey}|%`}`
+      parts.push(
+        `${orderKey}: events ${events.map((e) => `${e.type}${e.target ? `(${e.target})` : ""}`).join(", ")}; ` +
+          `jobs ${JSON.stringify(jobs)}; leases ${JSON.stringify(leases)}`
+      )
+    }
+  } catch (error) {
+    parts.push(`(the database could not be read: ${String(error)})`)
+  }
+  const warnings = rig.service.lines
+    .filter(
+      (l) => /WARN|ERROR|FATAL/.test(String(l.json?.logLevel ?? l.text)) || orders.some((o) => l.text.includes(o))
+    )
+    .slice(-25)
+    .map((l) => `  ${new Date(l.at).toISOString()} ${l.text.slice(0, 400)}`)
+  return `${parts.join("\n")}\nthe service's warnings and lines about these orders:\n${warnings.join("\n")}`
 }
 
 /** Channel keys with a recorded DispatchSucceeded, and when it was recorded (epoch ms). */

@@ -2,7 +2,7 @@
 // process routing every paid order to Google (Data Manager), Meta and an affiliate postback, and the
 // webhook driver. Closed (processes stopped, server stopped, temp dirs removed) by `close`.
 import { type FakeChannels, startFakeChannels } from "./channels.js"
-import { type FaultPostgres, startFaultPostgres } from "./postgres.js"
+import { type FaultPostgres, type FaultPostgresOptions, startFaultPostgres } from "./postgres.js"
 import { type ServiceProcess, spawnService } from "./process.js"
 import { SHOPIFY_SECRET, SOURCE_ID, type WebhookDriver, webhookDriver } from "./webhooks.js"
 
@@ -75,9 +75,13 @@ export interface Rig {
 }
 
 export const startRig = async (
-  options: { readonly env?: Readonly<Record<string, string>>; readonly args?: ReadonlyArray<string> } = {}
+  options: {
+    readonly env?: Readonly<Record<string, string>>
+    readonly args?: ReadonlyArray<string>
+    readonly pg?: FaultPostgresOptions
+  } = {}
 ): Promise<Rig> => {
-  const pg = await startFaultPostgres()
+  const pg = await startFaultPostgres(options.pg)
   const channels = await startFakeChannels()
   const others: Array<ServiceProcess> = []
   const spawn = (env?: Readonly<Record<string, string>>, args?: ReadonlyArray<string>) =>
