@@ -43,7 +43,7 @@ import {
   timeoutOf
 } from "./Channel.js"
 import { type Intent, intentEventId, outcomeEventIds } from "./intents.js"
-import { acquireLease, leaseKey, releaseLease } from "./leases.js"
+import { acquireLease, leaseKey, newHolder, releaseLease } from "./leases.js"
 import { attemptRecord } from "./outcome.js"
 import { CurrentLease, makeRecorder } from "./recorder.js"
 import { decideRetry, policyFor, retryAnchor } from "./retry.js"
@@ -111,10 +111,13 @@ export const DispatcherLive = Layer.effect(
         const target = (yield* config.current).targets.get(payload.targetId)
         const ttl = (target ? guardOf(target) : 2 * DEFAULT_TIMEOUT_MS) + 60_000
         const pool = yield* FiberRef.get(CurrentWorkerPool)
-        // With the batch's other leases (one statement); alone if that statement failed.
+        // With the batch's other leases (one statement); alone if that statement failed, with the same
+        // holder token: if the failed statement took the lease after all (its commit landed, its
+        // answer was lost), the lease is found to be ours rather than held until its TTL runs out.
+        const token = newHolder()
         const holder = yield* io
-          .acquireLease(key, ttl, pool)
-          .pipe(Effect.orElse(() => db.query("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl, pool))))
+          .acquireLease(key, ttl, pool, token)
+          .pipe(Effect.orElse(() => db.query("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl, pool, token))))
         if (holder === undefined) {
           yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
           return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })

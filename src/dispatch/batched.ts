@@ -26,6 +26,8 @@ export interface AcquireLease extends Request.Request<string | undefined, DbErro
   readonly key: string
   readonly ttlMs: number
   readonly pool: string | undefined
+  /** The run's holder token (leases.ts newHolder), reused when it tries again alone. */
+  readonly holder: string
 }
 export const AcquireLease = Request.tagged<AcquireLease>("AcquireLease")
 
@@ -175,8 +177,8 @@ export const makeBatchedIo = Effect.gen(function* () {
   )
 
   return {
-    acquireLease: (key: string, ttlMs: number, pool: string | undefined) =>
-      Effect.request(AcquireLease({ key, ttlMs, pool }), leases),
+    acquireLease: (key: string, ttlMs: number, pool: string | undefined, holder: string) =>
+      Effect.request(AcquireLease({ key, ttlMs, pool, holder }), leases),
     readStream: (streamId: string) => Effect.request(ReadStream({ streamId }), streams),
     claim: (intent: Intent) => Effect.request(ClaimIntent({ intent }), intents),
     send: (adapter: ChannelAdapter, input: DispatchInput, guardMs: number) =>

@@ -4,23 +4,29 @@ import type { Queryable } from "../db/Db.js"
 
 export const leaseKey = (orderKey: string, targetId: string, kind: string) => `${orderKey}|${targetId}|${kind}`
 
+/** A new holder token: one per dispatch run, kept across its tries to take the lease. */
+export const newHolder = (): string => randomUUID()
+
 /**
- * Takes the lease (or an expired one); returns the holder token, or undefined when someone else has it.
- * `poolId` is the worker pool whose job takes it: releasing that pool (sql/0008_workers.sql) drops its leases.
+ * Takes the lease (or an expired one, or one `holder` already has); returns the holder token, or
+ * undefined when someone else has it. A try whose outcome is unknown (the connection lost after the
+ * insert committed) is retried with the same holder and finds the lease its own, instead of waiting
+ * out the TTL. `poolId` is the worker pool whose job takes it: releasing that pool
+ * (sql/0008_workers.sql) drops its leases.
  */
 export const acquireLease = async (
   sql: Queryable,
   key: string,
   ttlMs: number,
-  poolId?: string
+  poolId?: string,
+  holder: string = newHolder()
 ): Promise<string | undefined> => {
-  const holder = randomUUID()
   const rows = await sql<Array<{ holder: string }>>`
     insert into dispatch_leases (dispatch_key, holder, expires_at, pool_id)
     values (${key}, ${holder}, now() + ${`${ttlMs} milliseconds`}::interval, ${poolId ?? null})
     on conflict (dispatch_key) do update
       set holder = excluded.holder, expires_at = excluded.expires_at, pool_id = excluded.pool_id
-      where dispatch_leases.expires_at < now()
+      where dispatch_leases.expires_at < now() or dispatch_leases.holder = excluded.holder
     returning holder`
   return rows[0]?.holder === holder ? holder : undefined
 }
@@ -30,18 +36,24 @@ export const releaseLease = async (sql: Queryable, key: string, holder: string) 
 }
 
 /**
- * Takes many leases in one statement; per request, in order, the holder token or undefined (held by
- * someone else, or the same key asked twice in this batch: only its first request gets it).
+ * Takes many leases in one statement, as acquireLease does each; per request, in order, the holder
+ * token or undefined (held by someone else, or the same key asked twice in this batch: only its first
+ * request gets it).
  */
 export const acquireLeases = async (
   sql: Queryable,
-  requests: ReadonlyArray<{ readonly key: string; readonly ttlMs: number; readonly pool: string | undefined }>
+  requests: ReadonlyArray<{
+    readonly key: string
+    readonly ttlMs: number
+    readonly pool: string | undefined
+    readonly holder: string
+  }>
 ): Promise<ReadonlyArray<string | undefined>> => {
   const seen = new Set<string>()
   const asked = requests.map((r) => {
     if (seen.has(r.key)) return undefined
     seen.add(r.key)
-    return { k: r.key, h: randomUUID(), t: r.ttlMs, p: r.pool ?? null }
+    return { k: r.key, h: r.holder, t: r.ttlMs, p: r.pool ?? null }
   })
   const rows = await sql<Array<{ dispatch_key: string; holder: string }>>`
     insert into dispatch_leases (dispatch_key, holder, expires_at, pool_id)
@@ -50,7 +62,7 @@ export const acquireLeases = async (
     order by a.k
     on conflict (dispatch_key) do update
       set holder = excluded.holder, expires_at = excluded.expires_at, pool_id = excluded.pool_id
-      where dispatch_leases.expires_at < now()
+      where dispatch_leases.expires_at < now() or dispatch_leases.holder = excluded.holder
     returning dispatch_key, holder`
   const won = new Map(rows.map((r) => [r.dispatch_key, r.holder]))
   return asked.map((a) => (a !== undefined && won.get(a.k) === a.h ? a.h : undefined))
