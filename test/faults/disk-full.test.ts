@@ -6,9 +6,7 @@
 // PANIC cut short is lost, not acknowledged), and, once the operator has freed space and started the
 // server, resume on its own with every accepted webhook accounted for and no postback sent twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { webhookStream } from "../../src/events/streams.js"
-import { webhookIdOf } from "./support/accounting.js"
-import { auditSends, describeAudit, duplicates, sendProblems, settle } from "./support/outcomes.js"
+import { acceptedWhileDown, describeAudit, duplicates, expectRecovered } from "./support/outcomes.js"
 import type { WalDisk } from "./support/postgres.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 import { UNTRACKED_FROM } from "./support/webhooks.js"
@@ -63,31 +61,11 @@ describe("the database's disk full under load", () => {
     expect(rig.webhooks.accepted()).toHaveLength(ORDERS + 6)
     // Never a 202 for something not committed: a 202 answered while the server was down must be for
     // a webhook committed before the PANIC (its answer was on its way).
-    const lateAnswers = [...rig.webhooks.records.values()].filter((r) =>
-      r.answers.some((a) => a.status === 202 && a.at > down && a.at < up)
-    )
-    const committedBefore = await rig.pg.sql<Array<{ webhook_id: string }>>`
-      select stream_id as webhook_id from events
-      where type = 'WebhookReceived' and recorded_at < ${new Date(down)}
-        and stream_id = any(${lateAnswers.map((r) => webhookStream(webhookIdOf(r.orderId)))}::text[])`
-    expect(committedBefore.length).toBe(lateAnswers.length)
+    const whileDown = await acceptedWhileDown(rig, down, up)
+    expect(whileDown.committedBefore).toBe(whileDown.late)
 
     // Every webhook answered 202 is in the log and reaches its targets: nothing acknowledged was lost.
-    const { accounting, ms: settleMs } = await settle(rig, 120_000)
-    expect(accounting.fates.dead_lettered + accounting.fates.normalization_failed).toBe(0)
-    expect(accounting.fates.dispatched + accounting.fates.held).toBeGreaterThanOrEqual((ORDERS + 5) * 3)
-    expect(accounting.held.every((pair) => pair.endsWith("|awin-faults"))).toBe(true)
-    expect(accounting.heldWithoutAlert).toEqual([])
-    expect(accounting.successesRecordedTwice).toBe(0)
-    const audit = await auditSends(rig)
-    expect(sendProblems(audit)).toEqual({
-      sentWithoutIntent: [],
-      unrecordedRepeats: [],
-      unmatchedResends: [],
-      unresolved: [],
-      duplicatePostbacks: []
-    })
-    expect(audit.byChannel.postback.held).toBe(accounting.fates.held)
+    const { accounting, audit, settleMs } = await expectRecovered(rig, ORDERS + 5, 120_000)
     await waitUntil("the missing-tracking alert posted to Slack", () => rig.channels.slack.length >= 1, 30_000)
     const dups = await duplicates(rig)
     expect(dups.afterRecordedSuccess).toEqual([])
@@ -96,7 +74,7 @@ describe("the database's disk full under load", () => {
     console.log(
       `disk full: ${Math.round(filled / 1024 / 1024)} MiB of filler; the server PANICked and shut down; ` +
         `/readyz 503 ${readyzDownMs} ms after it was down, 200 ${readyMs} ms after it was started again; ` +
-        `${lateAnswers.length} answers of 202 arrived while it was down (each for a webhook committed before); ` +
+        `${whileDown.late} answers of 202 arrived while it was down (each for a webhook committed before); ` +
         `${rig.webhooks.refusals().length} webhook answers were not 202 (all retried and accepted); all ` +
         `${rig.webhooks.accepted().length} accepted webhooks accounted for ${settleMs} ms after the load ended ` +
         `(${JSON.stringify(accounting.fates)}); ${describeAudit(audit)}`

@@ -8,7 +8,15 @@
 // our key, get those again, as recorded resends. Nothing else is ever repeated.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { queueState } from "./support/accounting.js"
-import { ambiguousNow, auditSends, describeAudit, duplicates, sendProblems, settle } from "./support/outcomes.js"
+import {
+  ambiguousNow,
+  auditSends,
+  describeAudit,
+  duplicates,
+  NO_SEND_PROBLEMS,
+  sendProblems,
+  settle
+} from "./support/outcomes.js"
 import { HARNESS_APP } from "./support/postgres.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 
@@ -113,13 +121,7 @@ describe("kill -9 of the service mid-dispatch, then a restart", () => {
     // 0 duplicate postbacks; Meta and Google received an order again only as a recorded resend of an
     // attempt the kill left ambiguous, one resend per such attempt.
     const audit = await auditSends(rig)
-    expect(sendProblems(audit)).toEqual({
-      sentWithoutIntent: [],
-      unrecordedRepeats: [],
-      unmatchedResends: [],
-      unresolved: [],
-      duplicatePostbacks: []
-    })
+    expect(sendProblems(audit)).toEqual(NO_SEND_PROBLEMS)
     expect(audit.byChannel.postback.held).toBe(held)
     expect(audit.byChannel.postback.resends).toBe(0)
     for (const channel of ["meta", "google"] as const) {

@@ -10,9 +10,7 @@
 import { execFile } from "node:child_process"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { webhookStream } from "../../src/events/streams.js"
-import { webhookIdOf } from "./support/accounting.js"
-import { auditSends, describeAudit, duplicates, sendProblems, settle } from "./support/outcomes.js"
+import { acceptedWhileDown, describeAudit, duplicates, expectRecovered } from "./support/outcomes.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 import { UNTRACKED_FROM } from "./support/webhooks.js"
 
@@ -83,32 +81,10 @@ describe("a PostgreSQL crash and restart under load", () => {
     // Never a 202 for something not committed: a 202 that reached the driver after the crash (its
     // answer was on its way, or the service slow to send it) must be for a webhook committed before
     // the crash; nothing can be committed while the server is stopped.
-    const lateAnswers = [...rig.webhooks.records.values()].filter((r) =>
-      r.answers.some((a) => a.status === 202 && a.at > down && a.at < up)
-    )
-    const committedBeforeCrash = await rig.pg.sql<Array<{ webhook_id: string }>>`
-      select stream_id as webhook_id from events
-      where type = 'WebhookReceived' and recorded_at < ${new Date(down)}
-        and stream_id = any(${lateAnswers.map((r) => webhookStream(webhookIdOf(r.orderId)))}::text[])`
-    expect(committedBeforeCrash.length).toBe(lateAnswers.length)
+    const whileDown = await acceptedWhileDown(rig, down, up)
+    expect(whileDown.committedBefore).toBe(whileDown.late)
 
-    const { accounting, ms: settleMs } = await settle(rig, 90_000)
-    expect(accounting.fates.dead_lettered + accounting.fates.normalization_failed).toBe(0)
-    // The tracked orders reach all three targets (or are held with an alert, a postback whose outcome
-    // the crash destroyed); the untracked one is sent or skipped with a reason.
-    expect(accounting.fates.dispatched + accounting.fates.held).toBeGreaterThanOrEqual((ORDERS + 5) * 3)
-    expect(accounting.held.every((pair) => pair.endsWith("|awin-faults"))).toBe(true)
-    expect(accounting.heldWithoutAlert).toEqual([])
-    expect(accounting.successesRecordedTwice).toBe(0)
-    const audit = await auditSends(rig)
-    expect(sendProblems(audit)).toEqual({
-      sentWithoutIntent: [],
-      unrecordedRepeats: [],
-      unmatchedResends: [],
-      unresolved: [],
-      duplicatePostbacks: []
-    })
-    expect(audit.byChannel.postback.held).toBe(accounting.fates.held)
+    const { accounting, audit, settleMs } = await expectRecovered(rig, ORDERS + 5, 90_000)
 
     // Alert jobs resumed: the untracked order's missing-tracking alert reached Slack.
     await waitUntil("the missing-tracking alert posted to Slack", () => rig.channels.slack.length >= 1, 30_000)
@@ -134,7 +110,7 @@ describe("a PostgreSQL crash and restart under load", () => {
     ).length
     console.log(
       `postgres restart: /readyz 503 ${readyzDownMs} ms after the crash, 200 ${readyMs} ms after the server was back ` +
-        `(token listener back ${listenerMs} ms later); ${lateAnswers.length} answers of 202 arrived after the crash (each for a webhook committed before it); ` +
+        `(token listener back ${listenerMs} ms later); ${whileDown.late} answers of 202 arrived after the crash (each for a webhook committed before it); ` +
         `${rig.webhooks.refusals().length} webhook answers were not 202 (all retried and accepted); all ${rig.webhooks.accepted().length} ` +
         `accepted webhooks accounted for ${settleMs} ms after the load ended (${JSON.stringify(accounting.fates)}); ` +
         `worker pools replaced: ${restarts}; ${describeAudit(audit)}`

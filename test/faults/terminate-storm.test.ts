@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { deliberatePause } from "../support/wait.js"
 import { queueState } from "./support/accounting.js"
-import { auditSends, describeAudit, duplicates, sendProblems, settle } from "./support/outcomes.js"
+import { auditSends, describeAudit, duplicates, NO_SEND_PROBLEMS, sendProblems, settle } from "./support/outcomes.js"
 import { type Rig, startRig, waitUntil } from "./support/rig.js"
 
 let rig: Rig
@@ -68,13 +68,7 @@ describe("a pg_terminate_backend storm during ingest and dispatch", () => {
     expect(accounting.heldWithoutAlert).toEqual([])
     expect(accounting.successesRecordedTwice).toBe(0)
     const audit = await auditSends(rig)
-    expect(sendProblems(audit)).toEqual({
-      sentWithoutIntent: [],
-      unrecordedRepeats: [],
-      unmatchedResends: [],
-      unresolved: [],
-      duplicatePostbacks: []
-    })
+    expect(sendProblems(audit)).toEqual(NO_SEND_PROBLEMS)
     expect(audit.byChannel.postback.held).toBe(held)
     const dups = await duplicates(rig)
     expect(dups.afterRecordedSuccess).toEqual([])

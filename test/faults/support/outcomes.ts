@@ -4,7 +4,9 @@
 // received twice, and a Meta or Google order is received again only as a recorded resend of an
 // attempt whose outcome was unknown (an intent left without an outcome, or a request without answer).
 import type postgres from "postgres"
-import { type Accounting, account, orderKeyOf } from "./accounting.js"
+import { expect } from "vitest"
+import { webhookStream } from "../../../src/events/streams.js"
+import { type Accounting, account, orderKeyOf, webhookIdOf } from "./accounting.js"
 import type { ChannelName } from "./channels.js"
 import { CONVERSION_ACTION_ID, PIXEL_ID, type Rig, TARGET_IDS, TARGETS, waitUntil } from "./rig.js"
 
@@ -302,3 +304,47 @@ export const sendProblems = ({
   unresolved,
   duplicatePostbacks
 }: SendAudit) => ({ sentWithoutIntent, unrecordedRepeats, unmatchedResends, unresolved, duplicatePostbacks })
+
+/** sendProblems of a scenario that sent nothing it should not have: what every scenario expects. */
+export const NO_SEND_PROBLEMS: ReturnType<typeof sendProblems> = {
+  sentWithoutIntent: [],
+  unrecordedRepeats: [],
+  unmatchedResends: [],
+  unresolved: [],
+  duplicatePostbacks: []
+}
+
+/**
+ * The answers of 202 that reached the driver while the database was down, between `down` and `up`
+ * (epoch ms), and how many of them are for a webhook committed before `down`: all of them must be
+ * (the answer was on its way, or the service slow to send it), since nothing commits in between.
+ */
+export const acceptedWhileDown = async (rig: Rig, down: number, up: number) => {
+  const late = [...rig.webhooks.records.values()].filter((r) =>
+    r.answers.some((a) => a.status === 202 && a.at > down && a.at < up)
+  )
+  const committed = await rig.pg.sql<Array<{ webhook_id: string }>>`
+    select stream_id as webhook_id from events
+    where type = 'WebhookReceived' and recorded_at < ${new Date(down)}
+      and stream_id = any(${late.map((r) => webhookStream(webhookIdOf(r.orderId)))}::text[])`
+  return { late: late.length, committedBefore: committed.length }
+}
+
+/**
+ * After a database outage, once it is over: every accepted webhook accounted for within `timeoutMs`,
+ * none dead-lettered or failed, each of the `orders` tracked orders sent to its three targets or, a
+ * postback whose outcome the outage destroyed, held with an alert; no success recorded twice, and
+ * nothing sent that should not have been.
+ */
+export const expectRecovered = async (rig: Rig, orders: number, timeoutMs: number) => {
+  const { accounting, ms } = await settle(rig, timeoutMs)
+  expect(accounting.fates.dead_lettered + accounting.fates.normalization_failed).toBe(0)
+  expect(accounting.fates.dispatched + accounting.fates.held).toBeGreaterThanOrEqual(orders * 3)
+  expect(accounting.held.every((pair) => pair.endsWith(`|${TARGETS.postback}`))).toBe(true)
+  expect(accounting.heldWithoutAlert).toEqual([])
+  expect(accounting.successesRecordedTwice).toBe(0)
+  const audit = await auditSends(rig)
+  expect(sendProblems(audit)).toEqual(NO_SEND_PROBLEMS)
+  expect(audit.byChannel.postback.held).toBe(accounting.fates.held)
+  return { accounting, audit, settleMs: ms }
+}
