@@ -14,7 +14,7 @@
 // Batches (runBatch, the dispatch-batch task; batchRun.ts): the items run together through this same
 // per-item code, their I/O batched as Requests (batched.ts): one statement per step for all of them
 // and one sendMany per target; a batch takes one of its target's permits for all of its items.
-import { Config, Context, Effect, Either, FiberRef, Layer, Option, Schedule } from "effect"
+import { Config, Context, Effect, Either, FiberRef, Layer, Option } from "effect"
 import { ConfigState } from "../config/ConfigState.js"
 import type { Secrets } from "../config/Secrets.js"
 import type { ConfigSnapshot } from "../config/state.js"
@@ -43,7 +43,8 @@ import {
   timeoutOf
 } from "./Channel.js"
 import { type Intent, intentEventId, outcomeEventIds } from "./intents.js"
-import { acquireLease, leaseKey, newHolder, releaseLease } from "./leases.js"
+import { makeLeaseLife } from "./leaseLife.js"
+import { leaseKey } from "./leases.js"
 import { attemptRecord } from "./outcome.js"
 import { CurrentLease, makeRecorder } from "./recorder.js"
 import { decideRetry, policyFor, retryAnchor } from "./retry.js"
@@ -101,6 +102,7 @@ export const DispatcherLive = Layer.effect(
     const store = yield* EventStore
     const io = yield* makeBatchedIo
     const { record, claim, hold, skip } = yield* makeRecorder(io)
+    const leaseLife = makeLeaseLife(db, io)
 
     // One job at a time per (order, target, kind), across processes: the lease is taken before the
     // order's stream is read, so a concurrent job for the same dispatch (an operator re-dispatch while
@@ -111,38 +113,15 @@ export const DispatcherLive = Layer.effect(
         const target = (yield* config.current).targets.get(payload.targetId)
         const ttl = (target ? guardOf(target) : 2 * DEFAULT_TIMEOUT_MS) + 60_000
         const pool = yield* FiberRef.get(CurrentWorkerPool)
-        // With the batch's other leases (one statement); alone if that statement failed, with the same
-        // holder token: if the failed statement took the lease after all (its commit landed, its
-        // answer was lost), the lease is found to be ours rather than held until its TTL runs out.
-        const token = newHolder()
-        const holder = yield* io
-          .acquireLease(key, ttl, pool, token)
-          .pipe(Effect.orElse(() => db.query("Dispatcher.lease", (sql) => acquireLease(sql, key, ttl, pool, token))))
-        if (holder === undefined) {
+        const lease = yield* leaseLife.take(key, ttl, pool)
+        if (lease === undefined) {
           yield* Effect.logInfo("this dispatch is being sent by another job; checking again in 30 s")
           return yield* record(payload.orderKey, [], undefined, { payload, at: new Date(Date.now() + 30_000) })
         }
-        const lease = { key, holder, released: false }
+        // Normally released with the outcome's commit; releaseLeftover covers the paths that record nothing.
         yield* Effect.ensuring(
           Effect.locally(decideAndSend(payload), CurrentLease, lease),
-          // Normally released with the outcome's commit; this covers the paths that record nothing.
-          // When the database is what failed the job, the release is retried in the background: the
-          // job's next run would otherwise wait out the lease's TTL.
-          Effect.suspend(() => {
-            if (lease.released) return Effect.void
-            const release = db.query("Dispatcher.release", (sql) => releaseLease(sql, key, holder))
-            return release.pipe(
-              Effect.catchAll(() =>
-                Effect.forkDaemon(
-                  release.pipe(
-                    Effect.retry(Schedule.spaced("1 second").pipe(Schedule.upTo("2 minutes"))),
-                    Effect.ignore
-                  )
-                )
-              ),
-              Effect.asVoid
-            )
-          })
+          leaseLife.releaseLeftover(lease)
         )
       }).pipe(Effect.annotateLogs({ orderKey: payload.orderKey, target: payload.targetId, kind: payload.kind }))
 

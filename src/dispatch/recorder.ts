@@ -18,6 +18,7 @@ import { type DispatchJobPayload, dispatchJob } from "../rules/plan.js"
 import { heldDetail } from "./ambiguity.js"
 import type { BatchedIo } from "./batched.js"
 import { claimIntents, type Intent, intentEventId, outcomeEventIds } from "./intents.js"
+import type { HeldLease } from "./leaseLife.js"
 import { releaseLease } from "./leases.js"
 
 /**
@@ -28,9 +29,7 @@ import { releaseLease } from "./leases.js"
 const RECORD_RETRY = Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(7)))
 
 /** The lease the running dispatch holds (see leases.ts), released in the transaction of its outcome. */
-export const CurrentLease = FiberRef.unsafeMake<
-  { readonly key: string; readonly holder: string; released: boolean } | undefined
->(undefined)
+export const CurrentLease = FiberRef.unsafeMake<HeldLease | undefined>(undefined)
 
 export const makeRecorder = (io: BatchedIo) =>
   Effect.gen(function* () {
